@@ -1,0 +1,25 @@
+//! Tisseco's business model and rules: sites, areas, containers and their life cycle.
+//! Pure code: no async, no I/O, no framework.
+
+mod area;
+mod container;
+mod error;
+mod geo;
+mod ids;
+mod public_code;
+mod site;
+mod status;
+mod text;
+
+pub use area::{Area, AreaChanges, AreaCode, NewArea};
+pub use container::{Capacity, Container, ContainerChanges, ContainerType, ExternalRef, NewContainer};
+pub use error::{DomainError, ValidationError};
+pub use geo::{GeoPoint, MultiPolygon, Polygon, Ring, MAX_POLYGON_VERTICES};
+pub use ids::{AreaId, ContainerId, SiteId, UserId};
+pub use public_code::PublicCode;
+pub use site::{NewSite, Site, SiteChanges, SiteCode};
+pub use status::ContainerStatus;
+pub use text::{Address, Name, Notes};
+
+/// An aggregate's version, bumped by every change; the basis of optimistic concurrency.
+pub type Version = i32;

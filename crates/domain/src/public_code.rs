@@ -1,0 +1,95 @@
+//! The code printed on a container's QR label: short, unambiguous, typed by hand if needed.
+
+use crate::ValidationError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Digits and capitals without the look-alikes 0/O, 1/I/L and U/V.
+const ALPHABET: &[u8; 29] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
+/// 29^7 ≈ 17 billion codes: collisions stay rare at millions of containers.
+pub const GENERATED_LENGTH: usize = 7;
+const MIN_LENGTH: usize = 4;
+const MAX_LENGTH: usize = 12;
+
+/// A container's stable public code (e.g. `K7M3QPX`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PublicCode(String);
+
+impl PublicCode {
+    /// Parses a code typed or scanned by a person: case and surrounding spaces don't matter.
+    ///
+    /// # Errors
+    /// When the length is outside 4..=12 or a character is not in the code alphabet.
+    pub fn parse(value: &str) -> Result<Self, ValidationError> {
+        let code = value.trim().to_ascii_uppercase();
+        if !(MIN_LENGTH..=MAX_LENGTH).contains(&code.len()) {
+            return Err(ValidationError::new(
+                "public_code",
+                format!("must be {MIN_LENGTH} to {MAX_LENGTH} characters long"),
+            ));
+        }
+        if let Some(bad) = code.bytes().find(|b| !ALPHABET.contains(b)) {
+            return Err(ValidationError::new(
+                "public_code",
+                format!(
+                    "'{}' is not allowed; use digits 2-9 and capitals except I, L, O, U, V",
+                    char::from(bad)
+                ),
+            ));
+        }
+        Ok(Self(code))
+    }
+
+    /// A new code from random bytes (the caller owns the randomness, keeping this pure).
+    #[must_use]
+    pub fn from_random(random: [u8; GENERATED_LENGTH]) -> Self {
+        let len = ALPHABET.len();
+        // Rejection-free mapping; the tiny bias of 256 % 29 is irrelevant for labels.
+        Self(random.iter().map(|b| char::from(ALPHABET[usize::from(*b) % len])).collect())
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for PublicCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_case_and_spaces() {
+        assert_eq!(PublicCode::parse(" k7m3qpx ").map(|c| c.to_string()), Ok("K7M3QPX".into()));
+    }
+
+    #[test]
+    fn refuses_ambiguous_characters() {
+        for code in ["K7M0QPX", "K7MOQPX", "K7M1QPX", "K7MIQPX", "K7MLQPX", "K7MUQPX"] {
+            assert!(PublicCode::parse(code).is_err(), "{code}");
+        }
+    }
+
+    #[test]
+    fn refuses_wrong_lengths() {
+        assert!(PublicCode::parse("K7M").is_err());
+        assert!(PublicCode::parse("K7M3QPXK7M3QP").is_err());
+        assert!(PublicCode::parse("K7M3").is_ok());
+    }
+
+    #[test]
+    fn generated_codes_are_valid_and_differ() {
+        let a = PublicCode::from_random([0, 1, 2, 3, 4, 5, 255]);
+        let b = PublicCode::from_random([9, 1, 2, 3, 4, 5, 255]);
+        assert_eq!(PublicCode::parse(a.as_str()), Ok(a.clone()));
+        assert_ne!(a, b);
+        assert_eq!(a.as_str().len(), GENERATED_LENGTH);
+    }
+}
