@@ -1,1 +1,11 @@
-//! placeholder
+//! Tisseco's use cases and the ports they need. No I/O here: adapters implement the ports.
+
+mod error;
+pub mod ports;
+pub mod use_cases;
+
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use error::AppError;
+pub use use_cases::Registry;

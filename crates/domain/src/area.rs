@@ -100,7 +100,11 @@ impl Area {
     }
 
     fn ensure_live(&self) -> Result<(), DomainError> {
-        if self.is_archived() { Err(DomainError::Archived { entity: "area" }) } else { Ok(()) }
+        if self.is_archived() {
+            Err(DomainError::Archived { entity: "area" })
+        } else {
+            Ok(())
+        }
     }
 
     fn touch(&mut self, now: DateTime<Utc>) {
@@ -128,10 +132,16 @@ mod tests {
         let mut area = district();
         let square = vec![vec![[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]];
         let boundary = MultiPolygon::from_polygon_coordinates("boundary", &square).unwrap();
-        let set = AreaChanges { boundary: Some(Some(boundary)), ..AreaChanges::default() };
+        let set = AreaChanges {
+            boundary: Some(Some(boundary)),
+            ..AreaChanges::default()
+        };
         area.apply(set, Utc::now()).unwrap();
         assert!(area.boundary.is_some());
-        let clear = AreaChanges { boundary: Some(None), ..AreaChanges::default() };
+        let clear = AreaChanges {
+            boundary: Some(None),
+            ..AreaChanges::default()
+        };
         area.apply(clear, Utc::now()).unwrap();
         assert_eq!((area.boundary.is_none(), area.version), (true, 3));
     }
@@ -140,6 +150,9 @@ mod tests {
     fn an_archived_area_no_longer_changes() {
         let mut area = district();
         area.archive(Utc::now()).unwrap();
-        assert_eq!(area.apply(AreaChanges::default(), Utc::now()), Err(DomainError::Archived { entity: "area" }));
+        assert_eq!(
+            area.apply(AreaChanges::default(), Utc::now()),
+            Err(DomainError::Archived { entity: "area" })
+        );
     }
 }

@@ -2,8 +2,8 @@
 
 use crate::status::names;
 use crate::{
-    Address, AreaId, ContainerId, ContainerStatus, DomainError, GeoPoint, Notes, PublicCode, SiteId,
-    ValidationError, Version,
+    Address, AreaId, ContainerId, ContainerStatus, DomainError, GeoPoint, Notes, PublicCode,
+    SiteId, ValidationError, Version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,7 +18,12 @@ pub enum ContainerType {
 }
 
 impl ContainerType {
-    pub const ALL: [Self; 4] = [Self::StreetBin, Self::Underground, Self::InStore, Self::Other];
+    pub const ALL: [Self; 4] = [
+        Self::StreetBin,
+        Self::Underground,
+        Self::InStore,
+        Self::Other,
+    ];
 
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -33,9 +38,18 @@ impl ContainerType {
     /// # Errors
     /// When `value` is not one of the types' names.
     pub fn parse(value: &str) -> Result<Self, ValidationError> {
-        Self::ALL.into_iter().find(|t| t.as_str() == value).ok_or_else(|| {
-            ValidationError::new("type", format!("unknown type '{value}'; expected one of {}", names(&Self::ALL)))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == value)
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "type",
+                    format!(
+                        "unknown type '{value}'; expected one of {}",
+                        names(&Self::ALL)
+                    ),
+                )
+            })
     }
 }
 
@@ -58,7 +72,10 @@ impl ExternalRef {
     pub fn parse(value: &str) -> Result<Self, ValidationError> {
         crate::text::clean_text("external_ref", value, Self::MAX_CHARS).and_then(|text| {
             if text.contains('\n') {
-                Err(ValidationError::new("external_ref", "must be a single line"))
+                Err(ValidationError::new(
+                    "external_ref",
+                    "must be a single line",
+                ))
             } else {
                 Ok(Self(text))
             }
@@ -87,7 +104,10 @@ impl Capacity {
             .filter(|v| (1..=Self::MAX_LITRES).contains(&i64::from(*v)))
             .map(Self)
             .ok_or_else(|| {
-                ValidationError::new("capacity_litres", format!("must be between 1 and {} litres", Self::MAX_LITRES))
+                ValidationError::new(
+                    "capacity_litres",
+                    format!("must be between 1 and {} litres", Self::MAX_LITRES),
+                )
             })
     }
 
@@ -181,13 +201,26 @@ impl Container {
     /// # Errors
     /// [`DomainError::Archived`] when archived; [`DomainError::ForbiddenTransition`] when the
     /// new status can't follow the current one.
-    pub fn apply(&mut self, changes: ContainerChanges, now: DateTime<Utc>) -> Result<(), DomainError> {
+    pub fn apply(
+        &mut self,
+        changes: ContainerChanges,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
         self.ensure_live()?;
         if let Some(next) = changes.status {
             self.change_status(next)?;
         }
-        let ContainerChanges { area_id, external_ref, kind, capacity, location, address, installed_on, notes, .. } =
-            changes;
+        let ContainerChanges {
+            area_id,
+            external_ref,
+            kind,
+            capacity,
+            location,
+            address,
+            installed_on,
+            notes,
+            ..
+        } = changes;
         replace(&mut self.area_id, area_id);
         replace(&mut self.external_ref, external_ref);
         replace(&mut self.kind, kind);
@@ -213,14 +246,23 @@ impl Container {
 
     fn change_status(&mut self, next: ContainerStatus) -> Result<(), DomainError> {
         if !self.status.can_become(next) {
-            return Err(DomainError::ForbiddenTransition { from: self.status.as_str(), to: next.as_str() });
+            return Err(DomainError::ForbiddenTransition {
+                from: self.status.as_str(),
+                to: next.as_str(),
+            });
         }
         self.status = next;
         Ok(())
     }
 
     fn ensure_live(&self) -> Result<(), DomainError> {
-        if self.is_archived() { Err(DomainError::Archived { entity: "container" }) } else { Ok(()) }
+        if self.is_archived() {
+            Err(DomainError::Archived {
+                entity: "container",
+            })
+        } else {
+            Ok(())
+        }
     }
 
     fn touch(&mut self, now: DateTime<Utc>) {
@@ -275,14 +317,25 @@ mod tests {
         assert_eq!(container.status, ContainerStatus::Full);
         assert_eq!(container.address, None);
         assert_eq!(container.location.latitude(), 45.0);
-        assert_eq!(container.external_ref.as_ref().map(ExternalRef::as_str), Some("LY-001"));
+        assert_eq!(
+            container.external_ref.as_ref().map(ExternalRef::as_str),
+            Some("LY-001")
+        );
         assert_eq!(container.version, 2);
     }
 
     #[test]
     fn a_forbidden_transition_changes_nothing() {
         let mut container = bin();
-        container.apply(ContainerChanges { status: Some(ContainerStatus::Removed), ..Default::default() }, Utc::now()).unwrap();
+        container
+            .apply(
+                ContainerChanges {
+                    status: Some(ContainerStatus::Removed),
+                    ..Default::default()
+                },
+                Utc::now(),
+            )
+            .unwrap();
         let before = container.clone();
         let changes = ContainerChanges {
             status: Some(ContainerStatus::Active),
@@ -290,7 +343,13 @@ mod tests {
             ..ContainerChanges::default()
         };
         let result = container.apply(changes, Utc::now());
-        assert_eq!(result, Err(DomainError::ForbiddenTransition { from: "removed", to: "active" }));
+        assert_eq!(
+            result,
+            Err(DomainError::ForbiddenTransition {
+                from: "removed",
+                to: "active"
+            })
+        );
         assert_eq!(container, before);
     }
 
@@ -299,8 +358,18 @@ mod tests {
         let mut container = bin();
         container.archive(Utc::now()).unwrap();
         let result = container.apply(ContainerChanges::default(), Utc::now());
-        assert_eq!(result, Err(DomainError::Archived { entity: "container" }));
-        assert_eq!(container.archive(Utc::now()), Err(DomainError::Archived { entity: "container" }));
+        assert_eq!(
+            result,
+            Err(DomainError::Archived {
+                entity: "container"
+            })
+        );
+        assert_eq!(
+            container.archive(Utc::now()),
+            Err(DomainError::Archived {
+                entity: "container"
+            })
+        );
     }
 
     #[test]
@@ -315,7 +384,10 @@ mod tests {
     fn external_refs_are_single_short_lines() {
         assert!(ExternalRef::parse("A\nB").is_err());
         assert!(ExternalRef::parse(&"x".repeat(65)).is_err());
-        assert_eq!(ExternalRef::parse(" LY-1 ").map(|r| r.as_str().to_owned()), Ok("LY-1".into()));
+        assert_eq!(
+            ExternalRef::parse(" LY-1 ").map(|r| r.as_str().to_owned()),
+            Ok("LY-1".into())
+        );
     }
 
     #[test]

@@ -11,7 +11,10 @@ pub struct ValidationError {
 
 impl ValidationError {
     pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self { field: field.into(), reason: reason.into() }
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
     }
 
     /// The same error, reported under `parent.field` (e.g. `location.latitude`).
@@ -39,5 +42,8 @@ pub enum DomainError {
     #[error("{entity} is archived and can no longer be changed")]
     Archived { entity: &'static str },
     #[error("status cannot change from {from} to {to}")]
-    ForbiddenTransition { from: &'static str, to: &'static str },
+    ForbiddenTransition {
+        from: &'static str,
+        to: &'static str,
+    },
 }

@@ -31,7 +31,10 @@ impl GeoPoint {
                 format!("must be a number between -180 and 180, got {longitude}"),
             ));
         }
-        Ok(Self { latitude, longitude })
+        Ok(Self {
+            latitude,
+            longitude,
+        })
     }
 
     #[must_use]
@@ -55,7 +58,10 @@ impl Ring {
     /// # Errors
     /// When a coordinate is out of range, the ring is not closed, has fewer than four
     /// points, encloses no area or crosses itself.
-    pub fn from_coordinates(field: &str, coordinates: &[[f64; 2]]) -> Result<Self, ValidationError> {
+    pub fn from_coordinates(
+        field: &str,
+        coordinates: &[[f64; 2]],
+    ) -> Result<Self, ValidationError> {
         let mut points: Vec<GeoPoint> = Vec::with_capacity(coordinates.len());
         for (index, [longitude, latitude]) in coordinates.iter().copied().enumerate() {
             let point = GeoPoint::new(latitude, longitude)
@@ -66,17 +72,26 @@ impl Ring {
             }
         }
         if points.len() < 2 || points.first() != points.last() {
-            return Err(ValidationError::new(field, "ring is not closed: the last point must repeat the first"));
+            return Err(ValidationError::new(
+                field,
+                "ring is not closed: the last point must repeat the first",
+            ));
         }
         if points.len() < 4 {
-            return Err(ValidationError::new(field, "ring needs at least 4 points (3 distinct corners and the closing point)"));
+            return Err(ValidationError::new(
+                field,
+                "ring needs at least 4 points (3 distinct corners and the closing point)",
+            ));
         }
         let ring = Self(points);
         if ring.signed_area().abs() < f64::EPSILON {
             return Err(ValidationError::new(field, "ring encloses no area"));
         }
         if let Some((a, b)) = ring.first_self_intersection() {
-            return Err(ValidationError::new(field, format!("ring crosses itself (segments {a} and {b})")));
+            return Err(ValidationError::new(
+                field,
+                format!("ring crosses itself (segments {a} and {b})"),
+            ));
         }
         Ok(ring)
     }
@@ -114,7 +129,8 @@ impl Ring {
 }
 
 fn orientation(a: GeoPoint, b: GeoPoint, c: GeoPoint) -> f64 {
-    (b.longitude - a.longitude) * (c.latitude - a.latitude) - (b.latitude - a.latitude) * (c.longitude - a.longitude)
+    (b.longitude - a.longitude) * (c.latitude - a.latitude)
+        - (b.latitude - a.latitude) * (c.longitude - a.longitude)
 }
 
 fn within_box(a: GeoPoint, b: GeoPoint, p: GeoPoint) -> bool {
@@ -129,7 +145,9 @@ fn segments_touch((p1, p2): (GeoPoint, GeoPoint), (p3, p4): (GeoPoint, GeoPoint)
     let d2 = orientation(p3, p4, p2);
     let d3 = orientation(p1, p2, p3);
     let d4 = orientation(p1, p2, p4);
-    if ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0)) && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0)) {
+    if ((d1 > 0.0 && d2 < 0.0) || (d1 < 0.0 && d2 > 0.0))
+        && ((d3 > 0.0 && d4 < 0.0) || (d3 < 0.0 && d4 > 0.0))
+    {
         return true;
     }
     (d1 == 0.0 && within_box(p3, p4, p1))
@@ -149,7 +167,10 @@ impl Polygon {
     /// When there is no ring or one ring is invalid (see [`Ring::from_coordinates`]).
     pub fn from_coordinates(field: &str, rings: &[Vec<[f64; 2]>]) -> Result<Self, ValidationError> {
         if rings.is_empty() {
-            return Err(ValidationError::new(field, "polygon needs an exterior ring"));
+            return Err(ValidationError::new(
+                field,
+                "polygon needs an exterior ring",
+            ));
         }
         let rings = rings
             .iter()
@@ -176,7 +197,10 @@ impl MultiPolygon {
     ///
     /// # Errors
     /// When it is empty, has more than [`MAX_POLYGON_VERTICES`] vertices or a ring is invalid.
-    pub fn from_coordinates(field: &str, polygons: &[Vec<Vec<[f64; 2]>>]) -> Result<Self, ValidationError> {
+    pub fn from_coordinates(
+        field: &str,
+        polygons: &[Vec<Vec<[f64; 2]>>],
+    ) -> Result<Self, ValidationError> {
         if polygons.is_empty() {
             return Err(ValidationError::new(field, "needs at least one polygon"));
         }
@@ -190,7 +214,9 @@ impl MultiPolygon {
         let polygons = polygons
             .iter()
             .enumerate()
-            .map(|(index, rings)| Polygon::from_coordinates(&format!("{field}.coordinates[{index}]"), rings))
+            .map(|(index, rings)| {
+                Polygon::from_coordinates(&format!("{field}.coordinates[{index}]"), rings)
+            })
             .collect::<Result<_, _>>()?;
         Ok(Self { polygons })
     }
@@ -199,9 +225,16 @@ impl MultiPolygon {
     ///
     /// # Errors
     /// As [`MultiPolygon::from_coordinates`].
-    pub fn from_polygon_coordinates(field: &str, rings: &[Vec<[f64; 2]>]) -> Result<Self, ValidationError> {
+    pub fn from_polygon_coordinates(
+        field: &str,
+        rings: &[Vec<[f64; 2]>],
+    ) -> Result<Self, ValidationError> {
         Self::from_coordinates(field, &[rings.to_vec()]).map_err(|mut e| {
-            e.field = e.field.replacen(&format!("{field}.coordinates[0]"), &format!("{field}.coordinates"), 1);
+            e.field = e.field.replacen(
+                &format!("{field}.coordinates[0]"),
+                &format!("{field}.coordinates"),
+                1,
+            );
             e
         })
     }
@@ -216,7 +249,12 @@ impl MultiPolygon {
     pub fn to_coordinates(&self) -> Vec<Vec<Vec<[f64; 2]>>> {
         self.polygons
             .iter()
-            .map(|p| p.rings.iter().map(|r| r.0.iter().map(|q| [q.longitude, q.latitude]).collect()).collect())
+            .map(|p| {
+                p.rings
+                    .iter()
+                    .map(|r| r.0.iter().map(|q| [q.longitude, q.latitude]).collect())
+                    .collect()
+            })
             .collect()
     }
 }
@@ -228,7 +266,11 @@ impl Serialize for MultiPolygon {
             r#type: &'static str,
             coordinates: Vec<Vec<Vec<[f64; 2]>>>,
         }
-        GeoJson { r#type: "MultiPolygon", coordinates: self.to_coordinates() }.serialize(serializer)
+        GeoJson {
+            r#type: "MultiPolygon",
+            coordinates: self.to_coordinates(),
+        }
+        .serialize(serializer)
     }
 }
 
@@ -237,7 +279,13 @@ mod tests {
     use super::*;
 
     fn square() -> Vec<[f64; 2]> {
-        vec![[4.80, 45.70], [4.90, 45.70], [4.90, 45.80], [4.80, 45.80], [4.80, 45.70]]
+        vec![
+            [4.80, 45.70],
+            [4.90, 45.70],
+            [4.90, 45.80],
+            [4.80, 45.80],
+            [4.80, 45.70],
+        ]
     }
 
     #[test]
@@ -248,27 +296,43 @@ mod tests {
 
     #[test]
     fn refuses_latitude_out_of_range_naming_it() {
-        assert_eq!(GeoPoint::new(91.0, 0.0).map_err(|e| e.field), Err("latitude".into()));
-        assert_eq!(GeoPoint::new(f64::NAN, 0.0).map_err(|e| e.field), Err("latitude".into()));
+        assert_eq!(
+            GeoPoint::new(91.0, 0.0).map_err(|e| e.field),
+            Err("latitude".into())
+        );
+        assert_eq!(
+            GeoPoint::new(f64::NAN, 0.0).map_err(|e| e.field),
+            Err("latitude".into())
+        );
     }
 
     #[test]
     fn refuses_longitude_out_of_range_naming_it() {
-        assert_eq!(GeoPoint::new(0.0, 181.0).map_err(|e| e.field), Err("longitude".into()));
-        assert_eq!(GeoPoint::new(0.0, f64::INFINITY).map_err(|e| e.field), Err("longitude".into()));
+        assert_eq!(
+            GeoPoint::new(0.0, 181.0).map_err(|e| e.field),
+            Err("longitude".into())
+        );
+        assert_eq!(
+            GeoPoint::new(0.0, f64::INFINITY).map_err(|e| e.field),
+            Err("longitude".into())
+        );
     }
 
     #[test]
     fn accepts_a_closed_square() {
         let polygon = MultiPolygon::from_polygon_coordinates("boundary", &[square()]);
-        assert_eq!(polygon.map(|p| p.to_coordinates()), Ok(vec![vec![square()]]));
+        assert_eq!(
+            polygon.map(|p| p.to_coordinates()),
+            Ok(vec![vec![square()]])
+        );
     }
 
     #[test]
     fn accepts_a_polygon_with_a_hole_and_a_multipolygon() {
         let hole = vec![[4.82, 45.72], [4.84, 45.72], [4.84, 45.74], [4.82, 45.72]];
         let other = vec![[5.0, 45.0], [5.1, 45.0], [5.1, 45.1], [5.0, 45.0]];
-        let polygon = MultiPolygon::from_coordinates("boundary", &[vec![square(), hole], vec![other]]);
+        let polygon =
+            MultiPolygon::from_coordinates("boundary", &[vec![square(), hole], vec![other]]);
         assert_eq!(polygon.map(|p| p.polygons().len()), Ok(2));
     }
 
@@ -288,7 +352,8 @@ mod tests {
 
     #[test]
     fn refuses_a_flat_ring() {
-        let err = Ring::from_coordinates("r", &[[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 0.0]]).err();
+        let err =
+            Ring::from_coordinates("r", &[[0.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 0.0]]).err();
         assert!(err.is_some_and(|e| e.reason.contains("no area")));
     }
 
@@ -301,14 +366,25 @@ mod tests {
 
     #[test]
     fn refuses_a_ring_that_touches_itself() {
-        let pinched = [[0.0, 0.0], [2.0, 0.0], [1.0, 1.0], [2.0, 2.0], [0.0, 2.0], [1.0, 1.0], [0.0, 0.0]];
+        let pinched = [
+            [0.0, 0.0],
+            [2.0, 0.0],
+            [1.0, 1.0],
+            [2.0, 2.0],
+            [0.0, 2.0],
+            [1.0, 1.0],
+            [0.0, 0.0],
+        ];
         assert!(Ring::from_coordinates("r", &pinched).is_err());
     }
 
     #[test]
     fn ignores_repeated_consecutive_points() {
         let repeated = [[0.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]];
-        assert_eq!(Ring::from_coordinates("r", &repeated).map(|r| r.points().len()), Ok(4));
+        assert_eq!(
+            Ring::from_coordinates("r", &repeated).map(|r| r.points().len()),
+            Ok(4)
+        );
     }
 
     #[test]
@@ -316,12 +392,17 @@ mod tests {
         let mut bad = square();
         bad[2] = [4.9, 95.0];
         let err = MultiPolygon::from_polygon_coordinates("boundary", &[bad]).err();
-        assert_eq!(err.map(|e| e.field), Some("boundary.coordinates[0][2].latitude".into()));
+        assert_eq!(
+            err.map(|e| e.field),
+            Some("boundary.coordinates[0][2].latitude".into())
+        );
     }
 
     #[test]
     fn refuses_too_many_vertices() {
-        let many: Vec<[f64; 2]> = (0..=MAX_POLYGON_VERTICES).map(|i| [i as f64 * 1e-6, 0.0]).collect();
+        let many: Vec<[f64; 2]> = (0..=MAX_POLYGON_VERTICES)
+            .map(|i| [i as f64 * 1e-6, 0.0])
+            .collect();
         let err = MultiPolygon::from_polygon_coordinates("boundary", &[many]).err();
         assert!(err.is_some_and(|e| e.reason.contains("vertices")));
     }

@@ -12,9 +12,11 @@ mod status;
 mod text;
 
 pub use area::{Area, AreaChanges, AreaCode, NewArea};
-pub use container::{Capacity, Container, ContainerChanges, ContainerType, ExternalRef, NewContainer};
+pub use container::{
+    Capacity, Container, ContainerChanges, ContainerType, ExternalRef, NewContainer,
+};
 pub use error::{DomainError, ValidationError};
-pub use geo::{GeoPoint, MultiPolygon, Polygon, Ring, MAX_POLYGON_VERTICES};
+pub use geo::{GeoPoint, MAX_POLYGON_VERTICES, MultiPolygon, Polygon, Ring};
 pub use ids::{AreaId, ContainerId, SiteId, UserId};
 pub use public_code::PublicCode;
 pub use site::{NewSite, Site, SiteChanges, SiteCode};

@@ -6,8 +6,6 @@ use std::fmt;
 
 /// Digits and capitals without the look-alikes 0/O, 1/I/L and U/V.
 const ALPHABET: &[u8; 29] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
-/// 29^7 ≈ 17 billion codes: collisions stay rare at millions of containers.
-pub const GENERATED_LENGTH: usize = 7;
 const MIN_LENGTH: usize = 4;
 const MAX_LENGTH: usize = 12;
 
@@ -17,6 +15,9 @@ const MAX_LENGTH: usize = 12;
 pub struct PublicCode(String);
 
 impl PublicCode {
+    /// Length of generated codes: 29^7 ≈ 17 billion, so clashes stay rare at millions of containers.
+    pub const GENERATED_LENGTH: usize = 7;
+
     /// Parses a code typed or scanned by a person: case and surrounding spaces don't matter.
     ///
     /// # Errors
@@ -43,10 +44,15 @@ impl PublicCode {
 
     /// A new code from random bytes (the caller owns the randomness, keeping this pure).
     #[must_use]
-    pub fn from_random(random: [u8; GENERATED_LENGTH]) -> Self {
+    pub fn from_random(random: [u8; Self::GENERATED_LENGTH]) -> Self {
         let len = ALPHABET.len();
         // Rejection-free mapping; the tiny bias of 256 % 29 is irrelevant for labels.
-        Self(random.iter().map(|b| char::from(ALPHABET[usize::from(*b) % len])).collect())
+        Self(
+            random
+                .iter()
+                .map(|b| char::from(ALPHABET[usize::from(*b) % len]))
+                .collect(),
+        )
     }
 
     #[must_use]
@@ -67,12 +73,17 @@ mod tests {
 
     #[test]
     fn normalises_case_and_spaces() {
-        assert_eq!(PublicCode::parse(" k7m3qpx ").map(|c| c.to_string()), Ok("K7M3QPX".into()));
+        assert_eq!(
+            PublicCode::parse(" k7m3qpx ").map(|c| c.to_string()),
+            Ok("K7M3QPX".into())
+        );
     }
 
     #[test]
     fn refuses_ambiguous_characters() {
-        for code in ["K7M0QPX", "K7MOQPX", "K7M1QPX", "K7MIQPX", "K7MLQPX", "K7MUQPX"] {
+        for code in [
+            "K7M0QPX", "K7MOQPX", "K7M1QPX", "K7MIQPX", "K7MLQPX", "K7MUQPX",
+        ] {
             assert!(PublicCode::parse(code).is_err(), "{code}");
         }
     }
@@ -90,6 +101,6 @@ mod tests {
         let b = PublicCode::from_random([9, 1, 2, 3, 4, 5, 255]);
         assert_eq!(PublicCode::parse(a.as_str()), Ok(a.clone()));
         assert_ne!(a, b);
-        assert_eq!(a.as_str().len(), GENERATED_LENGTH);
+        assert_eq!(a.as_str().len(), PublicCode::GENERATED_LENGTH);
     }
 }

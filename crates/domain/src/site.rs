@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 pub(crate) fn parse_slug(field: &str, value: &str) -> Result<String, ValidationError> {
     let code = value.trim().to_ascii_lowercase();
     let well_formed = (1..=32).contains(&code.len())
-        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !code.starts_with('-');
     if well_formed {
         Ok(code)
@@ -107,7 +109,11 @@ impl Site {
     }
 
     fn ensure_live(&self) -> Result<(), DomainError> {
-        if self.is_archived() { Err(DomainError::Archived { entity: "site" }) } else { Ok(()) }
+        if self.is_archived() {
+            Err(DomainError::Archived { entity: "site" })
+        } else {
+            Ok(())
+        }
     }
 
     fn touch(&mut self, now: DateTime<Utc>) {
@@ -130,7 +136,10 @@ mod tests {
 
     #[test]
     fn site_codes_are_slugs() {
-        assert_eq!(SiteCode::parse(" Lyon-3 ").map(|c| c.as_str().to_owned()), Ok("lyon-3".into()));
+        assert_eq!(
+            SiteCode::parse(" Lyon-3 ").map(|c| c.as_str().to_owned()),
+            Ok("lyon-3".into())
+        );
         assert!(SiteCode::parse("-lyon").is_err());
         assert!(SiteCode::parse("lyon centre").is_err());
         assert!(SiteCode::parse("").is_err());
@@ -140,7 +149,10 @@ mod tests {
     #[test]
     fn a_change_bumps_the_version() {
         let mut site = lyon();
-        let changes = SiteChanges { name: Some(Name::parse("Grand Lyon").unwrap()), ..SiteChanges::default() };
+        let changes = SiteChanges {
+            name: Some(Name::parse("Grand Lyon").unwrap()),
+            ..SiteChanges::default()
+        };
         site.apply(changes, Utc::now()).unwrap();
         assert_eq!((site.version, site.name.as_str()), (2, "Grand Lyon"));
     }
@@ -150,7 +162,13 @@ mod tests {
         let mut site = lyon();
         site.archive(Utc::now()).unwrap();
         assert!(site.is_archived());
-        assert_eq!(site.apply(SiteChanges::default(), Utc::now()), Err(DomainError::Archived { entity: "site" }));
-        assert_eq!(site.archive(Utc::now()), Err(DomainError::Archived { entity: "site" }));
+        assert_eq!(
+            site.apply(SiteChanges::default(), Utc::now()),
+            Err(DomainError::Archived { entity: "site" })
+        );
+        assert_eq!(
+            site.archive(Utc::now()),
+            Err(DomainError::Archived { entity: "site" })
+        );
     }
 }

@@ -16,7 +16,13 @@ pub enum ContainerStatus {
 }
 
 impl ContainerStatus {
-    pub const ALL: [Self; 5] = [Self::Active, Self::Full, Self::Damaged, Self::Maintenance, Self::Removed];
+    pub const ALL: [Self; 5] = [
+        Self::Active,
+        Self::Full,
+        Self::Damaged,
+        Self::Maintenance,
+        Self::Removed,
+    ];
 
     #[must_use]
     pub fn as_str(self) -> &'static str {
@@ -32,9 +38,18 @@ impl ContainerStatus {
     /// # Errors
     /// When `value` is not one of the statuses' names.
     pub fn parse(value: &str) -> Result<Self, ValidationError> {
-        Self::ALL.into_iter().find(|s| s.as_str() == value).ok_or_else(|| {
-            ValidationError::new("status", format!("unknown status '{value}'; expected one of {}", names(&Self::ALL)))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == value)
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "status",
+                    format!(
+                        "unknown status '{value}'; expected one of {}",
+                        names(&Self::ALL)
+                    ),
+                )
+            })
     }
 
     /// Whether a container in this status may move to `next`. Staying put is always allowed.
@@ -64,11 +79,15 @@ impl ContainerStatus {
     }
 }
 
-pub(crate) fn names<T: Copy>(values: &[T]) -> String
+pub(crate) fn names<T>(values: &[T]) -> String
 where
-    T: Into<&'static str>,
+    T: Copy + Into<&'static str>,
 {
-    values.iter().map(|v| (*v).into()).collect::<Vec<&str>>().join(", ")
+    values
+        .iter()
+        .map(|v| (*v).into())
+        .collect::<Vec<&str>>()
+        .join(", ")
 }
 
 impl From<ContainerStatus> for &'static str {
@@ -110,7 +129,12 @@ mod tests {
 
     #[test]
     fn removed_is_final() {
-        assert!(ContainerStatus::ALL.into_iter().filter(|s| *s != Removed).all(|s| !Removed.can_become(s)));
+        assert!(
+            ContainerStatus::ALL
+                .into_iter()
+                .filter(|s| *s != Removed)
+                .all(|s| !Removed.can_become(s))
+        );
     }
 
     #[test]

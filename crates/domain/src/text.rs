@@ -4,16 +4,26 @@ use crate::ValidationError;
 use serde::{Deserialize, Serialize};
 
 /// Trims `value` and checks it is neither blank, too long, nor holding control characters.
-pub(crate) fn clean_text(field: &str, value: &str, max_chars: usize) -> Result<String, ValidationError> {
+pub(crate) fn clean_text(
+    field: &str,
+    value: &str,
+    max_chars: usize,
+) -> Result<String, ValidationError> {
     let trimmed = value.trim();
     if trimmed.is_empty() {
         return Err(ValidationError::new(field, "must not be blank"));
     }
     if trimmed.chars().count() > max_chars {
-        return Err(ValidationError::new(field, format!("must be at most {max_chars} characters")));
+        return Err(ValidationError::new(
+            field,
+            format!("must be at most {max_chars} characters"),
+        ));
     }
     if trimmed.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(ValidationError::new(field, "must not contain control characters"));
+        return Err(ValidationError::new(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -61,7 +71,10 @@ mod tests {
 
     #[test]
     fn trims_and_keeps_text() {
-        assert_eq!(Name::parse("  Lyon 3e ").map(|n| n.as_str().to_owned()), Ok("Lyon 3e".into()));
+        assert_eq!(
+            Name::parse("  Lyon 3e ").map(|n| n.as_str().to_owned()),
+            Ok("Lyon 3e".into())
+        );
     }
 
     #[test]
@@ -72,8 +85,14 @@ mod tests {
     #[test]
     fn refuses_too_long_text() {
         let err = Address::parse(&"a".repeat(301)).err();
-        assert_eq!(err.map(|e| e.reason), Some("must be at most 300 characters".into()));
-        assert!(Address::parse(&"é".repeat(300)).is_ok(), "the limit counts characters, not bytes");
+        assert_eq!(
+            err.map(|e| e.reason),
+            Some("must be at most 300 characters".into())
+        );
+        assert!(
+            Address::parse(&"é".repeat(300)).is_ok(),
+            "the limit counts characters, not bytes"
+        );
     }
 
     #[test]

@@ -1,0 +1,77 @@
+//! The outcome of a use case that did not succeed, in the terms the callers distinguish.
+
+use crate::ports::RepoError;
+use tisseco_domain::{DomainError, ValidationError, Version};
+
+/// Why a use case failed. Every variant maps to exactly one kind of answer for a client.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input breaks a rule; nothing was changed.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    /// The change clashes with the current state (a duplicate, an archived entity…).
+    #[error("{message}")]
+    Conflict {
+        field: Option<String>,
+        message: String,
+    },
+    /// The caller edited an older version than the one stored.
+    #[error("the {entity} was changed by someone else (now at version {current})")]
+    StaleVersion {
+        entity: &'static str,
+        current: Version,
+    },
+    /// A dependency (the database) can't be reached; worth retrying later.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// A bug or an unexpected failure; the details are for the logs only.
+    #[error("unexpected: {0}")]
+    Unexpected(String),
+}
+
+impl AppError {
+    pub(crate) fn not_found(entity: &'static str, id: impl ToString) -> Self {
+        Self::NotFound {
+            entity,
+            id: id.to_string(),
+        }
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(error: DomainError) -> Self {
+        match error {
+            DomainError::Invalid(invalid) => Self::Invalid(invalid),
+            DomainError::Archived { .. } => Self::Conflict {
+                field: None,
+                message: error.to_string(),
+            },
+            DomainError::ForbiddenTransition { .. } => Self::Conflict {
+                field: Some("status".into()),
+                message: error.to_string(),
+            },
+        }
+    }
+}
+
+impl From<RepoError> for AppError {
+    fn from(error: RepoError) -> Self {
+        match error {
+            RepoError::Conflict { field, message } => Self::Conflict {
+                field: Some(field),
+                message,
+            },
+            RepoError::InvalidReference { field, message } => {
+                Self::Invalid(ValidationError::new(field, message))
+            }
+            RepoError::Invalid { field, message } => {
+                Self::Invalid(ValidationError::new(field, message))
+            }
+            RepoError::StaleVersion { entity, current } => Self::StaleVersion { entity, current },
+            RepoError::Unavailable(reason) => Self::Unavailable(reason),
+            RepoError::Unexpected(reason) => Self::Unexpected(reason),
+        }
+    }
+}

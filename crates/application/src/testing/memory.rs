@@ -1,0 +1,239 @@
+//! An in-memory store implementing the registry's ports, with the same rules as the database:
+//! unique keys, version checks and an audit record per change.
+
+use crate::ports::{
+    AuditContext, AuditLog, AuditRecord, Clock, Entity, HealthCheck, PageRequest, RegistryQueries,
+    RepoError, Repository,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, TimeZone, Utc};
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard};
+use tisseco_domain::{Area, AreaId, Container, Site, SiteId};
+use uuid::Uuid;
+
+#[derive(Debug, Default)]
+struct Tables {
+    sites: BTreeMap<SiteId, Site>,
+    areas: BTreeMap<AreaId, Area>,
+    containers: BTreeMap<tisseco_domain::ContainerId, Container>,
+    audit: Vec<AuditRecord>,
+}
+
+/// Picks the table that holds `E`.
+trait HasTable<E: Entity> {
+    fn table(&mut self) -> &mut BTreeMap<E::Id, E>;
+}
+
+macro_rules! has_table {
+    ($entity:ty, $field:ident) => {
+        impl HasTable<$entity> for Tables {
+            fn table(&mut self) -> &mut BTreeMap<<$entity as Entity>::Id, $entity> {
+                &mut self.$field
+            }
+        }
+    };
+}
+has_table!(Site, sites);
+has_table!(Area, areas);
+has_table!(Container, containers);
+
+/// The in-memory fake of every registry port.
+#[derive(Debug, Default)]
+pub struct InMemoryStore {
+    tables: Mutex<Tables>,
+}
+
+impl InMemoryStore {
+    fn lock(&self) -> MutexGuard<'_, Tables> {
+        self.tables
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Every audit record written so far, oldest first.
+    #[must_use]
+    pub fn audit_records(&self) -> Vec<AuditRecord> {
+        self.lock().audit.clone()
+    }
+}
+
+fn json<E: Entity>(entity: &E) -> Option<serde_json::Value> {
+    serde_json::to_value(entity).ok()
+}
+
+fn check_unique<E: Entity>(table: &BTreeMap<E::Id, E>, candidate: &E) -> Result<(), RepoError> {
+    let keys = candidate.unique_keys();
+    for other in table.values().filter(|e| e.id() != candidate.id()) {
+        if let Some((field, value)) = other.unique_keys().into_iter().find(|k| keys.contains(k)) {
+            return Err(RepoError::Conflict {
+                field: field.into(),
+                message: format!("'{value}' is already used"),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn record<E: Entity>(
+    tables: &mut Tables,
+    action: &str,
+    id: E::Id,
+    before: Option<&E>,
+    after: &E,
+    audit: &AuditContext,
+) {
+    let record = AuditRecord {
+        id: i64::try_from(tables.audit.len()).unwrap_or(i64::MAX) + 1,
+        occurred_at: Utc::now(),
+        actor: audit.actor,
+        action: action.into(),
+        entity_type: E::KIND.into(),
+        entity_id: id.into(),
+        before: before.and_then(json),
+        after: json(after),
+        request_id: audit.request_id.clone(),
+    };
+    tables.audit.push(record);
+}
+
+#[async_trait]
+impl<E: Entity> Repository<E> for InMemoryStore
+where
+    Tables: HasTable<E>,
+{
+    async fn find(&self, id: E::Id) -> Result<Option<E>, RepoError> {
+        Ok(self.lock().table().get(&id).cloned())
+    }
+
+    async fn list(
+        &self,
+        filter: &E::Filter,
+        page: PageRequest<E::Id>,
+    ) -> Result<Vec<E>, RepoError> {
+        let mut tables = self.lock();
+        let items = tables
+            .table()
+            .values()
+            .filter(|e| page.after.is_none_or(|after| e.id() > after) && e.matches(filter))
+            .take(page.limit as usize)
+            .cloned()
+            .collect();
+        Ok(items)
+    }
+
+    async fn insert(&self, entity: &E, audit: &AuditContext) -> Result<(), RepoError> {
+        let mut tables = self.lock();
+        check_unique(tables.table(), entity)?;
+        tables.table().insert(entity.id(), entity.clone());
+        record(&mut tables, "create", entity.id(), None, entity, audit);
+        Ok(())
+    }
+
+    async fn update(
+        &self,
+        before: &E,
+        after: &E,
+        action: &'static str,
+        audit: &AuditContext,
+    ) -> Result<(), RepoError> {
+        let mut tables = self.lock();
+        let current = tables.table().get(&before.id()).map(Entity::version);
+        match current {
+            None => {
+                return Err(RepoError::Unexpected(format!(
+                    "{} {} vanished",
+                    E::KIND,
+                    before.id()
+                )));
+            }
+            Some(version) if version != before.version() => {
+                return Err(RepoError::StaleVersion {
+                    entity: E::KIND,
+                    current: version,
+                });
+            }
+            Some(_) => {}
+        }
+        check_unique(tables.table(), after)?;
+        tables.table().insert(after.id(), after.clone());
+        record(&mut tables, action, after.id(), Some(before), after, audit);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl RegistryQueries for InMemoryStore {
+    async fn live_children_of_site(&self, site: SiteId) -> Result<u64, RepoError> {
+        let tables = self.lock();
+        let areas = tables
+            .areas
+            .values()
+            .filter(|a| a.site_id == site && !a.is_archived())
+            .count();
+        let containers = tables
+            .containers
+            .values()
+            .filter(|c| c.site_id == site && !c.is_archived())
+            .count();
+        Ok((areas + containers) as u64)
+    }
+
+    async fn live_containers_in_area(&self, area: AreaId) -> Result<u64, RepoError> {
+        let tables = self.lock();
+        Ok(tables
+            .containers
+            .values()
+            .filter(|c| c.area_id == Some(area) && !c.is_archived())
+            .count() as u64)
+    }
+}
+
+#[async_trait]
+impl AuditLog for InMemoryStore {
+    async fn history(
+        &self,
+        entity_type: &str,
+        entity_id: Uuid,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>, RepoError> {
+        let tables = self.lock();
+        Ok(tables
+            .audit
+            .iter()
+            .rev()
+            .filter(|r| r.entity_type == entity_type && r.entity_id == entity_id)
+            .filter(|r| before_id.is_none_or(|b| r.id < b))
+            .take(limit as usize)
+            .cloned()
+            .collect())
+    }
+}
+
+#[async_trait]
+impl HealthCheck for InMemoryStore {
+    async fn ping(&self) -> Result<(), RepoError> {
+        Ok(())
+    }
+}
+
+/// A clock that always says the same time.
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub DateTime<Utc>);
+
+impl Default for FixedClock {
+    fn default() -> Self {
+        Self(
+            Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0)
+                .single()
+                .unwrap_or_default(),
+        )
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.0
+    }
+}
