@@ -1,1 +1,14 @@
-//! placeholder
+//! The PostgreSQL + PostGIS adapter: repositories with their audit records, the audit log,
+//! the connection pool and the embedded migrations.
+
+mod audit;
+mod errors;
+mod migrations;
+mod pool;
+mod registry;
+mod rows;
+mod schema;
+
+pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
+pub use pool::{PgPool, PgSettings, PoolMode, build_pool};
+pub use registry::PgStore;

@@ -1,0 +1,60 @@
+//! Turns driver errors into the ports' [`RepoError`], naming the field a constraint guards.
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::pooled_connection::deadpool::PoolError;
+use tisseco_application::ports::RepoError;
+
+/// The field each named constraint protects, as clients know it.
+fn field_of(constraint: &str) -> &str {
+    match constraint {
+        "sites_code_key" | "areas_site_code_key" | "sites_code_format" | "areas_code_format" => {
+            "code"
+        }
+        "containers_public_code_key" | "containers_public_code_format" => "public_code",
+        "containers_site_external_ref_key" | "containers_external_ref_length" => "external_ref",
+        "areas_site_id_fkey" | "containers_site_id_fkey" => "site_id",
+        "containers_area_id_fkey" => "area_id",
+        "areas_boundary_valid" => "boundary",
+        "containers_capacity_range" => "capacity_litres",
+        "containers_address_length" => "address",
+        "containers_kind_known" => "type",
+        "containers_status_known" => "status",
+        "sites_name_length" | "areas_name_length" => "name",
+        other => other,
+    }
+}
+
+pub(crate) fn from_diesel(error: DieselError) -> RepoError {
+    match error {
+        DieselError::DatabaseError(kind, info) => {
+            let constraint = info.constraint_name().unwrap_or_default();
+            let field = field_of(constraint).to_owned();
+            match kind {
+                DatabaseErrorKind::UniqueViolation => RepoError::Conflict {
+                    field,
+                    message: "this value is already used".into(),
+                },
+                DatabaseErrorKind::ForeignKeyViolation => RepoError::InvalidReference {
+                    field,
+                    message: "refers to nothing that exists".into(),
+                },
+                DatabaseErrorKind::CheckViolation => RepoError::Invalid {
+                    field,
+                    message: info.message().to_owned(),
+                },
+                DatabaseErrorKind::ClosedConnection => {
+                    RepoError::Unavailable("database connection closed".into())
+                }
+                _ if info.message().contains("statement timeout") => {
+                    RepoError::Unavailable("the database took too long to answer".into())
+                }
+                _ => RepoError::Unexpected(info.message().to_owned()),
+            }
+        }
+        other => RepoError::Unexpected(other.to_string()),
+    }
+}
+
+pub(crate) fn from_pool(error: PoolError) -> RepoError {
+    RepoError::Unavailable(format!("no database connection: {error}"))
+}

@@ -1,0 +1,72 @@
+//! The connection pool: every connection gets a statement timeout and an application name.
+
+use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use futures_util::FutureExt;
+use secrecy::{ExposeSecret, SecretString};
+use std::time::Duration;
+
+pub type PgPool = Pool<AsyncPgConnection>;
+
+/// How to reach PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PgSettings {
+    pub url: SecretString,
+    pub max_connections: usize,
+    pub statement_timeout: Duration,
+    pub connect_timeout: Duration,
+    pub application_name: String,
+}
+
+/// Whether connections commit, or each holds one transaction that is never committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolMode {
+    Normal,
+    /// For tests: one connection inside a transaction that is rolled back when it closes.
+    RollbackTestTransaction,
+}
+
+/// Builds the pool; connections are opened lazily, so this does not touch the network.
+///
+/// # Errors
+/// When the pool settings are invalid.
+pub fn build_pool(settings: &PgSettings, mode: PoolMode) -> Result<PgPool, String> {
+    let setup_sql = format!(
+        "SET statement_timeout = {}; SET application_name = '{}';",
+        settings.statement_timeout.as_millis(),
+        settings.application_name.replace('\'', "''"),
+    );
+    let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    config.custom_setup = Box::new(move |url| {
+        let setup_sql = setup_sql.clone();
+        let url = url.to_owned();
+        async move {
+            let mut conn = AsyncPgConnection::establish(&url).await?;
+            conn.batch_execute(&setup_sql)
+                .await
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            if mode == PoolMode::RollbackTestTransaction {
+                conn.begin_test_transaction()
+                    .await
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+            }
+            Ok(conn)
+        }
+        .boxed()
+    });
+    let manager =
+        AsyncDieselConnectionManager::new_with_config(settings.url.expose_secret(), config);
+    let max_size = if mode == PoolMode::RollbackTestTransaction {
+        1
+    } else {
+        settings.max_connections
+    };
+    Pool::builder(manager)
+        .max_size(max_size)
+        .wait_timeout(Some(settings.connect_timeout))
+        .create_timeout(Some(settings.connect_timeout))
+        .runtime(deadpool::Runtime::Tokio1)
+        .build()
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,303 @@
+//! Repositories for sites, areas and containers on PostgreSQL. Each write and its audit
+//! record commit in one transaction; updates only apply to the version they were based on.
+
+use crate::audit::{self, Change};
+use crate::errors::{from_diesel, from_pool};
+use crate::pool::PgPool;
+use crate::rows::{AreaRow, ContainerRow, SiteRow};
+use crate::schema::{areas, containers, sites};
+use async_trait::async_trait;
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use diesel_async::pooled_connection::deadpool::Object;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use tisseco_application::ports::{
+    AuditContext, Entity, HealthCheck, PageRequest, RegistryQueries, RepoError, Repository,
+};
+use tisseco_application::use_cases::{AreaFilter, ContainerFilter, SiteFilter};
+use tisseco_domain::{Area, AreaId, Container, ContainerId, Site, SiteId};
+use uuid::Uuid;
+
+/// The PostgreSQL store behind every registry port.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("pool", &self.pool.status())
+            .finish()
+    }
+}
+
+impl PgStore {
+    #[must_use]
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    pub(crate) async fn conn(&self) -> Result<Object<AsyncPgConnection>, RepoError> {
+        self.pool.get().await.map_err(from_pool)
+    }
+}
+
+fn to_json<E: Entity>(entity: &E) -> Result<serde_json::Value, RepoError> {
+    serde_json::to_value(entity)
+        .map_err(|e| RepoError::Unexpected(format!("can't serialise {}: {e}", E::KIND)))
+}
+
+/// `%` and `_` typed by a user are literal characters, not wildcards.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+async fn list_sites(
+    conn: &mut AsyncPgConnection,
+    filter: &SiteFilter,
+    page: PageRequest<SiteId>,
+) -> QueryResult<Vec<SiteRow>> {
+    let mut query = sites::table.select(SiteRow::as_select()).into_boxed();
+    if !filter.include_archived {
+        query = query.filter(sites::archived_at.is_null());
+    }
+    if let Some(after) = page.after {
+        query = query.filter(sites::id.gt(after.0));
+    }
+    query
+        .order(sites::id.asc())
+        .limit(i64::from(page.limit))
+        .load(conn)
+        .await
+}
+
+async fn list_areas(
+    conn: &mut AsyncPgConnection,
+    filter: &AreaFilter,
+    page: PageRequest<AreaId>,
+) -> QueryResult<Vec<AreaRow>> {
+    let mut query = areas::table.select(AreaRow::as_select()).into_boxed();
+    if !filter.include_archived {
+        query = query.filter(areas::archived_at.is_null());
+    }
+    if let Some(site) = filter.site_id {
+        query = query.filter(areas::site_id.eq(site.0));
+    }
+    if let Some(after) = page.after {
+        query = query.filter(areas::id.gt(after.0));
+    }
+    query
+        .order(areas::id.asc())
+        .limit(i64::from(page.limit))
+        .load(conn)
+        .await
+}
+
+async fn list_containers(
+    conn: &mut AsyncPgConnection,
+    filter: &ContainerFilter,
+    page: PageRequest<ContainerId>,
+) -> QueryResult<Vec<ContainerRow>> {
+    let mut query = containers::table
+        .select(ContainerRow::as_select())
+        .into_boxed();
+    if !filter.include_archived {
+        query = query.filter(containers::archived_at.is_null());
+    }
+    if let Some(site) = filter.site_id {
+        query = query.filter(containers::site_id.eq(site.0));
+    }
+    if let Some(area) = filter.area_id {
+        query = query.filter(containers::area_id.eq(area.0));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(containers::kind.eq(kind.as_str()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(containers::status.eq(status.as_str()));
+    }
+    if let Some(text) = &filter.text {
+        let pattern = contains_pattern(text);
+        query = query.filter(
+            containers::public_code
+                .ilike(pattern.clone())
+                .or(containers::address.ilike(pattern)),
+        );
+    }
+    if let Some(after) = page.after {
+        query = query.filter(containers::id.gt(after.0));
+    }
+    query
+        .order(containers::id.asc())
+        .limit(i64::from(page.limit))
+        .load(conn)
+        .await
+}
+
+/// Implements [`Repository`] for one aggregate; only the list query differs between them.
+macro_rules! repository {
+    ($entity:ty, $row:ty, $table:ident, $list:ident) => {
+        #[async_trait]
+        impl Repository<$entity> for PgStore {
+            async fn find(
+                &self,
+                id: <$entity as Entity>::Id,
+            ) -> Result<Option<$entity>, RepoError> {
+                let mut conn = self.conn().await?;
+                let row: Option<$row> = $table::table
+                    .find(Uuid::from(id))
+                    .select(<$row>::as_select())
+                    .get_result(&mut conn)
+                    .await
+                    .optional()
+                    .map_err(from_diesel)?;
+                row.map(<$entity>::try_from).transpose()
+            }
+
+            async fn list(
+                &self,
+                filter: &<$entity as Entity>::Filter,
+                page: PageRequest<<$entity as Entity>::Id>,
+            ) -> Result<Vec<$entity>, RepoError> {
+                let mut conn = self.conn().await?;
+                let rows = $list(&mut conn, filter, page).await.map_err(from_diesel)?;
+                rows.into_iter().map(<$entity>::try_from).collect()
+            }
+
+            async fn insert(
+                &self,
+                entity: &$entity,
+                context: &AuditContext,
+            ) -> Result<(), RepoError> {
+                let row = <$row>::from(entity);
+                let change = Change {
+                    action: "create",
+                    entity_type: <$entity as Entity>::KIND,
+                    entity_id: row.id,
+                    before: None,
+                    after: Some(to_json(entity)?),
+                };
+                let mut conn = self.conn().await?;
+                conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+                    diesel::insert_into($table::table)
+                        .values(&row)
+                        .execute(tx)
+                        .await?;
+                    audit::record(tx, change, context).await
+                })
+                .await
+                .map_err(from_diesel)
+            }
+
+            async fn update(
+                &self,
+                before: &$entity,
+                after: &$entity,
+                action: &'static str,
+                context: &AuditContext,
+            ) -> Result<(), RepoError> {
+                let row = <$row>::from(after);
+                let change = Change {
+                    action,
+                    entity_type: <$entity as Entity>::KIND,
+                    entity_id: row.id,
+                    before: Some(to_json(before)?),
+                    after: Some(to_json(after)?),
+                };
+                let expected = before.version();
+                let mut conn = self.conn().await?;
+                // `Err(current version)` when the row moved on: nothing is written then.
+                let outcome = conn
+                    .transaction::<_, diesel::result::Error, _>(async |tx| {
+                        let target = $table::table
+                            .find(row.id)
+                            .filter($table::version.eq(expected));
+                        if diesel::update(target).set(&row).execute(tx).await? == 0 {
+                            let current: Option<i32> = $table::table
+                                .find(row.id)
+                                .select($table::version)
+                                .get_result(tx)
+                                .await
+                                .optional()?;
+                            return Ok(Err(current));
+                        }
+                        audit::record(tx, change, context).await.map(Ok)
+                    })
+                    .await
+                    .map_err(from_diesel)?;
+                match outcome {
+                    Ok(()) => Ok(()),
+                    Err(Some(current)) => Err(RepoError::StaleVersion {
+                        entity: <$entity as Entity>::KIND,
+                        current,
+                    }),
+                    Err(None) => Err(RepoError::Unexpected(format!(
+                        "{} {} vanished",
+                        <$entity as Entity>::KIND,
+                        row.id
+                    ))),
+                }
+            }
+        }
+    };
+}
+
+repository!(Site, SiteRow, sites, list_sites);
+repository!(Area, AreaRow, areas, list_areas);
+repository!(Container, ContainerRow, containers, list_containers);
+
+#[async_trait]
+impl RegistryQueries for PgStore {
+    async fn live_children_of_site(&self, site: SiteId) -> Result<u64, RepoError> {
+        let mut conn = self.conn().await?;
+        let live_areas: i64 = areas::table
+            .filter(areas::site_id.eq(site.0).and(areas::archived_at.is_null()))
+            .select(count_star())
+            .get_result(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        let live_containers: i64 = containers::table
+            .filter(
+                containers::site_id
+                    .eq(site.0)
+                    .and(containers::archived_at.is_null()),
+            )
+            .select(count_star())
+            .get_result(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        Ok(u64::try_from(live_areas + live_containers).unwrap_or_default())
+    }
+
+    async fn live_containers_in_area(&self, area: AreaId) -> Result<u64, RepoError> {
+        let mut conn = self.conn().await?;
+        let live: i64 = containers::table
+            .filter(
+                containers::area_id
+                    .eq(area.0)
+                    .and(containers::archived_at.is_null()),
+            )
+            .select(count_star())
+            .get_result(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        Ok(u64::try_from(live).unwrap_or_default())
+    }
+}
+
+#[async_trait]
+impl HealthCheck for PgStore {
+    async fn ping(&self) -> Result<(), RepoError> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query("SELECT 1")
+            .execute(&mut conn)
+            .await
+            .map(drop)
+            .map_err(from_diesel)
+    }
+}

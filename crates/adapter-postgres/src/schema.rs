@@ -1,0 +1,79 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    areas (id) {
+        id -> Uuid,
+        site_id -> Uuid,
+        code -> Text,
+        name -> Text,
+        boundary -> Nullable<Geometry>,
+        archived_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    audit_log (id) {
+        id -> Int8,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        action -> Text,
+        entity_type -> Text,
+        entity_id -> Uuid,
+        before -> Nullable<Jsonb>,
+        after -> Nullable<Jsonb>,
+        request_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    containers (id) {
+        id -> Uuid,
+        public_code -> Text,
+        site_id -> Uuid,
+        area_id -> Nullable<Uuid>,
+        external_ref -> Nullable<Text>,
+        kind -> Text,
+        status -> Text,
+        capacity_litres -> Nullable<Int4>,
+        location -> Geometry,
+        address -> Nullable<Text>,
+        installed_on -> Nullable<Date>,
+        notes -> Nullable<Text>,
+        archived_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    sites (id) {
+        id -> Uuid,
+        code -> Text,
+        name -> Text,
+        archived_at -> Nullable<Timestamptz>,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(areas -> sites (site_id));
+diesel::joinable!(containers -> sites (site_id));
+
+diesel::allow_tables_to_appear_in_same_query!(areas, audit_log, containers, sites,);
