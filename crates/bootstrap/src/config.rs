@@ -1,0 +1,132 @@
+//! Reads typed variables from the environment; a bad one is reported by name with what it
+//! expects, never with a secret's value.
+
+use std::str::FromStr;
+
+/// A variable that is missing or does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{variable}: {problem}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub problem: String,
+}
+
+/// A source of variables: the process environment, or a map in tests.
+pub trait Source {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// The process environment.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessEnv;
+
+impl Source for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl<const N: usize> Source for [(&str, &str); N] {
+    fn get(&self, name: &str) -> Option<String> {
+        self.iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| (*value).to_owned())
+    }
+}
+
+/// A required variable, parsed; `expects` describes a valid value for the error message.
+///
+/// # Errors
+/// When it is missing or does not parse.
+pub fn required<T: FromStr>(
+    source: &dyn Source,
+    name: &str,
+    expects: &str,
+) -> Result<T, ConfigError> {
+    let raw = source.get(name).ok_or_else(|| ConfigError {
+        variable: name.into(),
+        problem: format!("missing; expected {expects}"),
+    })?;
+    parse(name, &raw, expects)
+}
+
+/// An optional variable, parsed, or `default` when unset.
+///
+/// # Errors
+/// When it is set but does not parse.
+pub fn optional<T: FromStr>(
+    source: &dyn Source,
+    name: &str,
+    default: T,
+    expects: &str,
+) -> Result<T, ConfigError> {
+    source
+        .get(name)
+        .map_or(Ok(default), |raw| parse(name, &raw, expects))
+}
+
+fn parse<T: FromStr>(name: &str, raw: &str, expects: &str) -> Result<T, ConfigError> {
+    raw.trim().parse().map_err(|_| ConfigError {
+        variable: name.into(),
+        problem: format!("invalid value; expected {expects}"),
+    })
+}
+
+/// Checks a parsed number lies in `range`.
+///
+/// # Errors
+/// When it does not.
+pub fn in_range<T: PartialOrd + std::fmt::Display>(
+    name: &str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(ConfigError {
+            variable: name.into(),
+            problem: format!(
+                "{value} is out of range; expected {} to {}",
+                range.start(),
+                range.end()
+            ),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_required_variable_is_named() {
+        let err = required::<u16>(&[], "PORT", "a port number").unwrap_err();
+        assert_eq!(err.to_string(), "PORT: missing; expected a port number");
+    }
+
+    #[test]
+    fn a_bad_value_is_named_without_echoing_it() {
+        let err =
+            optional::<u16>(&[("PORT", "secret-ish")], "PORT", 80, "a port number").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "PORT: invalid value; expected a port number"
+        );
+    }
+
+    #[test]
+    fn defaults_apply_when_unset() {
+        assert_eq!(optional::<u16>(&[], "PORT", 80, "a port"), Ok(80));
+        assert_eq!(
+            optional::<u16>(&[("PORT", " 81 ")], "PORT", 80, "a port"),
+            Ok(81)
+        );
+    }
+
+    #[test]
+    fn ranges_are_checked() {
+        assert!(in_range("N", 0, 1..=10).is_err());
+        assert_eq!(in_range("N", 5, 1..=10), Ok(5));
+    }
+}
