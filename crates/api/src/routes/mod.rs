@@ -1,0 +1,6 @@
+//! The HTTP routes, one module per resource.
+
+pub mod areas;
+pub mod containers;
+pub mod health;
+pub mod sites;
