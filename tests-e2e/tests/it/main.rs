@@ -1,1 +1,14 @@
-//! e2e
+//! End-to-end tests: the real HTTP app against real PostgreSQL/PostGIS.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test binary: a failed unwrap is a failed test, helpers included"
+)]
+
+mod areas;
+mod containers;
+mod contract;
+mod health;
+mod migrations;
+mod sites;
+mod support;

@@ -1,0 +1,23 @@
+//! The registry ports' contract, run against the PostgreSQL adapter (the in-memory fake
+//! runs the same suite in the application crate).
+
+use crate::support::{migrated_database, pg_settings};
+use tisseco_adapter_postgres::{PgStore, PoolMode, build_pool};
+use tisseco_application::testing::contract;
+
+async fn store() -> PgStore {
+    let url = migrated_database().await;
+    PgStore::new(build_pool(&pg_settings(&url, 1), PoolMode::RollbackTestTransaction).unwrap())
+}
+
+#[tokio::test]
+async fn postgres_sites_and_areas_honour_the_contract() {
+    let store = store().await;
+    contract::sites_and_areas(&store, &store).await;
+}
+
+#[tokio::test]
+async fn postgres_containers_honour_the_contract() {
+    let store = store().await;
+    contract::containers(&store, &store, &store).await;
+}
