@@ -23,6 +23,16 @@ pub enum AppError {
         entity: &'static str,
         current: Version,
     },
+    /// No valid credentials: a missing, malformed, forged, expired or revoked token, or a
+    /// failed login.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Valid credentials that do not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many requests; try again after the given time.
+    #[error("too many requests; retry in {} s", retry_after.as_secs().max(1))]
+    RateLimited { retry_after: std::time::Duration },
     /// A dependency (the database) can't be reached; worth retrying later.
     #[error("service unavailable: {0}")]
     Unavailable(String),

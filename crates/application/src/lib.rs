@@ -1,5 +1,6 @@
 //! Tisseco's use cases and the ports they need. No I/O here: adapters implement the ports.
 
+pub mod auth;
 mod error;
 pub mod ports;
 pub mod use_cases;

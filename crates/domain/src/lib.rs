@@ -10,6 +10,7 @@ mod public_code;
 mod site;
 mod status;
 mod text;
+mod user;
 
 pub use area::{Area, AreaChanges, AreaCode, NewArea};
 pub use container::{
@@ -22,6 +23,9 @@ pub use public_code::PublicCode;
 pub use site::{NewSite, Site, SiteChanges, SiteCode};
 pub use status::ContainerStatus;
 pub use text::{Address, Name, Notes};
+pub use user::{
+    Access, Email, NewUser, Password, PasswordHash, Role, User, UserChanges, display_name,
+};
 
 /// An aggregate's version, bumped by every change; the basis of optimistic concurrency.
 pub type Version = i32;

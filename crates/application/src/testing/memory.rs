@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
-use tisseco_domain::{Area, AreaId, Container, Site, SiteId};
+use tisseco_domain::{Area, AreaId, Container, Email, PasswordHash, Site, SiteId, User, UserId};
 use uuid::Uuid;
 
 #[derive(Debug, Default)]
@@ -17,6 +17,7 @@ struct Tables {
     sites: BTreeMap<SiteId, Site>,
     areas: BTreeMap<AreaId, Area>,
     containers: BTreeMap<tisseco_domain::ContainerId, Container>,
+    users: BTreeMap<UserId, User>,
     audit: Vec<AuditRecord>,
 }
 
@@ -37,6 +38,7 @@ macro_rules! has_table {
 has_table!(Site, sites);
 has_table!(Area, areas);
 has_table!(Container, containers);
+has_table!(User, users);
 
 /// The in-memory fake of every registry port.
 #[derive(Debug, Default)]
@@ -235,5 +237,24 @@ impl Default for FixedClock {
 impl Clock for FixedClock {
     fn now(&self) -> DateTime<Utc> {
         self.0
+    }
+}
+
+#[async_trait]
+impl crate::auth::ports::UserDirectory for InMemoryStore {
+    async fn find_by_email(&self, email: &Email) -> Result<Option<User>, RepoError> {
+        Ok(self
+            .lock()
+            .users
+            .values()
+            .find(|u| &u.email == email)
+            .cloned())
+    }
+
+    async fn set_password_hash(&self, user: UserId, hash: &PasswordHash) -> Result<(), RepoError> {
+        if let Some(stored) = self.lock().users.get_mut(&user) {
+            stored.password_hash = hash.clone();
+        }
+        Ok(())
     }
 }

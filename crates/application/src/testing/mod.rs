@@ -1,6 +1,7 @@
 //! In-memory fakes of the ports, and the contract every implementation must honour.
 //! Shared with other crates through the `testing` feature.
 
+pub mod auth_fakes;
 pub mod contract;
 mod memory;
 
@@ -23,4 +24,48 @@ pub fn in_memory_registry() -> (Registry, Arc<InMemoryStore>) {
         clock: Arc::new(FixedClock::default()),
     });
     (registry, store)
+}
+
+/// The fakes behind an in-memory [`Auth`](crate::auth::Auth), to inspect or break them.
+#[derive(Debug, Clone)]
+pub struct AuthFakes {
+    pub store: Arc<InMemoryStore>,
+    pub hasher: Arc<auth_fakes::FakeHasher>,
+    pub sessions: Arc<auth_fakes::InMemorySessions>,
+    pub revocations: Arc<auth_fakes::InMemoryRevocations>,
+    pub limiter: Arc<auth_fakes::CountingLimiter>,
+}
+
+/// An [`Auth`](crate::auth::Auth) over fakes: 15-minute access tokens, 5 failed logins allowed.
+#[must_use]
+pub fn in_memory_auth() -> (crate::auth::Auth, AuthFakes) {
+    use crate::auth::ports::Quota;
+    use crate::auth::{Auth, AuthPolicy, AuthPorts, Revocations};
+    use std::time::Duration;
+    let fakes = AuthFakes {
+        store: Arc::new(InMemoryStore::default()),
+        hasher: Arc::new(auth_fakes::FakeHasher::default()),
+        sessions: Arc::new(auth_fakes::InMemorySessions::default()),
+        revocations: Arc::new(auth_fakes::InMemoryRevocations::default()),
+        limiter: Arc::new(auth_fakes::CountingLimiter::default()),
+    };
+    let ports = AuthPorts {
+        users: fakes.store.clone(),
+        directory: fakes.store.clone(),
+        hasher: fakes.hasher.clone(),
+        tokens: Arc::new(auth_fakes::FakeTokens),
+        sessions: fakes.sessions.clone(),
+        revocations: Revocations::new(fakes.revocations.clone(), fakes.revocations.clone()),
+        limiter: fakes.limiter.clone(),
+        clock: Arc::new(crate::ports::SystemClock),
+    };
+    let policy = AuthPolicy {
+        access_ttl: Duration::from_secs(900),
+        refresh_ttl: Duration::from_secs(30 * 86_400),
+        login_failures: Quota {
+            limit: 5,
+            period: Duration::from_secs(900),
+        },
+    };
+    (Auth::new(ports, policy), fakes)
 }

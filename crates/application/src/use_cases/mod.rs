@@ -10,6 +10,8 @@ mod sites;
 
 pub use containers::{ContainerDraft, PUBLIC_CODE_ATTEMPTS};
 pub use entities::{AreaFilter, ContainerFilter, SiteFilter};
+pub(crate) use mutation::{change, get};
+pub(crate) use paging::list_page;
 pub use paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageParams};
 
 use crate::ports::{AuditLog, Clock, RegistryQueries, Repository};

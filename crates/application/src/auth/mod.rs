@@ -1,0 +1,14 @@
+//! Authentication and authorisation use cases: login, refresh, logout, attenuation, the
+//! per-request check, and user administration.
+
+pub mod ports;
+mod revocations;
+mod service;
+mod users;
+
+pub use revocations::Revocations;
+pub use service::{Auth, AuthPolicy, AuthPorts, TokenPair};
+pub use users::UserFilter;
+
+#[cfg(test)]
+mod tests;
