@@ -1,0 +1,229 @@
+//! Token tests: what a token allows, and that narrowing only ever narrows.
+
+use super::*;
+use chrono::{Duration as Span, Utc};
+use tisseco_application::auth::ports::Operation;
+
+fn tokens() -> BiscuitTokens {
+    BiscuitTokens::new(SigningKeys::generate(1))
+}
+
+fn claims(role: Role) -> AccessClaims {
+    AccessClaims {
+        principal: Principal {
+            user_id: UserId::generate(),
+            role,
+            session_id: Uuid::now_v7(),
+        },
+        expires_at: Utc::now() + Span::minutes(15),
+    }
+}
+
+fn request(required: Role, operation: Operation) -> AccessRequest {
+    AccessRequest {
+        required,
+        operation,
+        tour: None,
+        now: Utc::now(),
+    }
+}
+
+#[test]
+fn a_token_names_its_holder_and_allows_what_the_role_allows() {
+    let tokens = tokens();
+    let claims = claims(Role::Manager);
+    let token = tokens.issue(&claims).unwrap();
+    let verified = tokens
+        .authorize(&token, &request(Role::Manager, Operation::Write))
+        .unwrap();
+    assert_eq!(verified.principal, claims.principal);
+    assert_eq!(verified.revocation_ids.len(), 1);
+    assert!(
+        tokens
+            .authorize(&token, &request(Role::Driver, Operation::Read))
+            .is_ok()
+    );
+    let admin_only = tokens.authorize(&token, &request(Role::Admin, Operation::Read));
+    assert!(
+        matches!(admin_only, Err(TokenError::Forbidden(_))),
+        "{admin_only:?}"
+    );
+}
+
+#[test]
+fn an_expired_token_is_unauthenticated() {
+    let tokens = tokens();
+    let token = tokens.issue(&claims(Role::Admin)).unwrap();
+    let later = AccessRequest {
+        now: Utc::now() + Span::minutes(16),
+        ..request(Role::Driver, Operation::Read)
+    };
+    assert_eq!(
+        tokens.authorize(&token, &later).unwrap_err(),
+        TokenError::Unauthenticated("the token has expired".into())
+    );
+}
+
+#[test]
+fn forged_foreign_and_malformed_tokens_are_unauthenticated() {
+    let tokens = tokens();
+    let foreign = BiscuitTokens::new(SigningKeys::generate(1))
+        .issue(&claims(Role::Admin))
+        .unwrap();
+    let unknown_key_id = BiscuitTokens::new(SigningKeys::generate(7))
+        .issue(&claims(Role::Admin))
+        .unwrap();
+    let mut tampered = tokens.issue(&claims(Role::Driver)).unwrap().into_bytes();
+    let middle = tampered.len() / 2;
+    tampered[middle] = if tampered[middle] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    for bad in [
+        foreign.as_str(),
+        unknown_key_id.as_str(),
+        tampered.as_str(),
+        "not base64 at all!",
+        "",
+    ] {
+        let result = tokens.authorize(bad, &request(Role::Driver, Operation::Read));
+        assert!(
+            matches!(result, Err(TokenError::Unauthenticated(_))),
+            "{bad}: {result:?}"
+        );
+    }
+}
+
+#[test]
+fn previous_keys_still_verify_during_a_rotation() {
+    let old = SigningKeys::generate(1);
+    let old_token = BiscuitTokens::new(SigningKeys::from_hex(&old.private_hex(), 1, &[]).unwrap())
+        .issue(&claims(Role::Driver))
+        .unwrap();
+    let new = SigningKeys::generate(2);
+    let rotated = BiscuitTokens::new(
+        SigningKeys::from_hex(&new.private_hex(), 2, &[old.public_entry()]).unwrap(),
+    );
+    assert!(
+        rotated
+            .authorize(&old_token, &request(Role::Driver, Operation::Read))
+            .is_ok()
+    );
+    let fresh = rotated.issue(&claims(Role::Driver)).unwrap();
+    assert!(
+        rotated
+            .authorize(&fresh, &request(Role::Driver, Operation::Read))
+            .is_ok()
+    );
+}
+
+#[test]
+fn an_attenuated_token_never_does_more_than_its_parent() {
+    let tokens = tokens();
+    let parent = tokens.issue(&claims(Role::Manager)).unwrap();
+    let read_only = tokens
+        .attenuate(
+            &parent,
+            &Restriction {
+                read_only: true,
+                ..Restriction::default()
+            },
+        )
+        .unwrap();
+    assert!(
+        tokens
+            .authorize(&read_only, &request(Role::Manager, Operation::Read))
+            .is_ok()
+    );
+    let write = tokens.authorize(&read_only, &request(Role::Manager, Operation::Write));
+    assert!(matches!(write, Err(TokenError::Forbidden(_))), "{write:?}");
+    let admin = tokens.authorize(&read_only, &request(Role::Admin, Operation::Read));
+    assert!(
+        matches!(admin, Err(TokenError::Forbidden(_))),
+        "attenuation adds no role"
+    );
+
+    // Appending facts cannot grant anything: policies only trust the authority block.
+    let forged = Biscuit::from_base64(&parent, &tokens.keys)
+        .unwrap()
+        .append(block!(r#"role("admin");"#))
+        .unwrap()
+        .to_base64()
+        .unwrap();
+    let escalated = tokens.authorize(&forged, &request(Role::Admin, Operation::Read));
+    assert!(
+        matches!(escalated, Err(TokenError::Forbidden(_))),
+        "{escalated:?}"
+    );
+
+    // A later expiry than the parent's changes nothing.
+    let longer = Restriction {
+        expires_at: Some(Utc::now() + Span::days(30)),
+        ..Restriction::default()
+    };
+    let extended = tokens.attenuate(&parent, &longer).unwrap();
+    let later = AccessRequest {
+        now: Utc::now() + Span::hours(1),
+        ..request(Role::Driver, Operation::Read)
+    };
+    assert!(matches!(
+        tokens.authorize(&extended, &later),
+        Err(TokenError::Unauthenticated(_))
+    ));
+    let derived_ids = tokens
+        .authorize(&read_only, &request(Role::Driver, Operation::Read))
+        .unwrap()
+        .revocation_ids;
+    let parent_ids = tokens
+        .authorize(&parent, &request(Role::Driver, Operation::Read))
+        .unwrap()
+        .revocation_ids;
+    assert_eq!(
+        derived_ids[0], parent_ids[0],
+        "revoking the parent revokes what derives from it"
+    );
+}
+
+#[test]
+fn a_driver_token_limited_to_one_tour_and_one_day() {
+    let tokens = tokens();
+    let parent = tokens.issue(&claims(Role::Driver)).unwrap();
+    let tour = Uuid::now_v7();
+    let until = Utc::now() + Span::minutes(10);
+    let narrowed = tokens
+        .attenuate(
+            &parent,
+            &Restriction {
+                tour: Some(tour),
+                expires_at: Some(until),
+                read_only: false,
+            },
+        )
+        .unwrap();
+    let on_tour = AccessRequest {
+        tour: Some(tour),
+        ..request(Role::Driver, Operation::Write)
+    };
+    assert!(tokens.authorize(&narrowed, &on_tour).is_ok());
+    let other_tour = AccessRequest {
+        tour: Some(Uuid::now_v7()),
+        ..request(Role::Driver, Operation::Write)
+    };
+    assert!(matches!(
+        tokens.authorize(&narrowed, &other_tour),
+        Err(TokenError::Forbidden(_))
+    ));
+    assert!(
+        matches!(
+            tokens.authorize(&narrowed, &request(Role::Driver, Operation::Read)),
+            Err(TokenError::Forbidden(_))
+        ),
+        "no tour, no access"
+    );
+    let too_late = AccessRequest {
+        now: until + Span::minutes(1),
+        ..on_tour
+    };
+    assert!(matches!(
+        tokens.authorize(&narrowed, &too_late),
+        Err(TokenError::Unauthenticated(_))
+    ));
+}
