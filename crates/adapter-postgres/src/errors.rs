@@ -20,6 +20,9 @@ fn field_of(constraint: &str) -> &str {
         "containers_kind_known" => "type",
         "containers_status_known" => "status",
         "sites_name_length" | "areas_name_length" => "name",
+        "users_email_key" | "users_email_lower" => "email",
+        "users_display_name_length" => "display_name",
+        "users_role_known" => "role",
         other => other,
     }
 }

@@ -8,6 +8,7 @@ mod pool;
 mod registry;
 mod rows;
 mod schema;
+mod users;
 
 pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
 pub use pool::{PgPool, PgSettings, PoolMode, build_pool};

@@ -5,7 +5,8 @@ use crate::audit::{self, Change};
 use crate::errors::{from_diesel, from_pool};
 use crate::pool::PgPool;
 use crate::rows::{AreaRow, ContainerRow, SiteRow};
-use crate::schema::{areas, containers, sites};
+use crate::schema::{areas, containers, sites, users};
+use crate::users::{UserRow, list_users};
 use async_trait::async_trait;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
@@ -15,7 +16,7 @@ use tisseco_application::ports::{
     AuditContext, Entity, HealthCheck, PageRequest, RegistryQueries, RepoError, Repository,
 };
 use tisseco_application::use_cases::{AreaFilter, ContainerFilter, SiteFilter};
-use tisseco_domain::{Area, AreaId, Container, ContainerId, Site, SiteId};
+use tisseco_domain::{Area, AreaId, Container, ContainerId, Site, SiteId, User};
 use uuid::Uuid;
 
 /// The PostgreSQL store behind every registry port.
@@ -250,6 +251,7 @@ macro_rules! repository {
 repository!(Site, SiteRow, sites, list_sites);
 repository!(Area, AreaRow, areas, list_areas);
 repository!(Container, ContainerRow, containers, list_containers);
+repository!(User, UserRow, users, list_users);
 
 #[async_trait]
 impl RegistryQueries for PgStore {

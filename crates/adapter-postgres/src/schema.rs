@@ -73,7 +73,59 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    refresh_tokens (digest) {
+        digest -> Bytea,
+        session_id -> Uuid,
+        user_id -> Uuid,
+        expires_at -> Timestamptz,
+        spent_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    revoked_tokens (id) {
+        id -> Text,
+        until -> Timestamptz,
+        revoked_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    users (id) {
+        id -> Uuid,
+        email -> Text,
+        display_name -> Text,
+        role -> Text,
+        active -> Bool,
+        password_hash -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(areas -> sites (site_id));
 diesel::joinable!(containers -> sites (site_id));
 
-diesel::allow_tables_to_appear_in_same_query!(areas, audit_log, containers, sites,);
+diesel::joinable!(refresh_tokens -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    areas,
+    audit_log,
+    containers,
+    refresh_tokens,
+    revoked_tokens,
+    sites,
+    users,
+);
