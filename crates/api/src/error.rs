@@ -8,6 +8,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use std::fmt;
 use tisseco_application::AppError;
+use tisseco_application::auth::ports::RateDecision;
 use tisseco_domain::ValidationError;
 
 /// One offending input.
@@ -48,11 +49,24 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// An update without `If-Match`: 428.
     PreconditionRequired,
+    /// Over the route group's rate limit: 429 with the limiter's figures.
+    RateLimited(RateDecision),
 }
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
         Self::App(error)
+    }
+}
+
+impl ApiError {
+    /// The limiter's figures, for the `RateLimit-*` headers of a refusal.
+    #[must_use]
+    pub fn rate_decision(&self) -> Option<RateDecision> {
+        match self {
+            Self::RateLimited(decision) => Some(*decision),
+            _ => None,
+        }
     }
 }
 
@@ -127,6 +141,27 @@ impl ApiError {
                     error.to_string(),
                     vec![],
                 ),
+                AppError::Unauthenticated(reason) => (
+                    S::UNAUTHORIZED,
+                    "unauthenticated",
+                    "Authentication required",
+                    reason.clone(),
+                    vec![],
+                ),
+                AppError::Forbidden(reason) => (
+                    S::FORBIDDEN,
+                    "forbidden",
+                    "Forbidden",
+                    reason.clone(),
+                    vec![],
+                ),
+                AppError::RateLimited { .. } => (
+                    S::TOO_MANY_REQUESTS,
+                    "rate-limited",
+                    "Too many requests",
+                    error.to_string(),
+                    vec![],
+                ),
                 AppError::Unavailable(_) => (
                     S::SERVICE_UNAVAILABLE,
                     "unavailable",
@@ -176,6 +211,17 @@ impl ApiError {
                 "unsupported-media-type",
                 "Unsupported media type",
                 detail.clone(),
+                vec![],
+            ),
+            Self::RateLimited(decision) => (
+                S::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many requests",
+                format!(
+                    "the limit is {} requests; retry in {} s",
+                    decision.limit,
+                    retry_after_seconds(decision.retry_after)
+                ),
                 vec![],
             ),
             Self::PreconditionRequired => (
@@ -231,9 +277,33 @@ impl ResponseError for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         ));
-        if status == StatusCode::SERVICE_UNAVAILABLE {
-            response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+        match self {
+            Self::App(AppError::Unavailable(_)) => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("5")));
+            }
+            Self::RateLimited(RateDecision { retry_after, .. })
+            | Self::App(AppError::RateLimited { retry_after }) => {
+                response.insert_header((
+                    header::RETRY_AFTER,
+                    retry_after_seconds(*retry_after).to_string(),
+                ));
+            }
+            Self::App(AppError::Unauthenticated(_)) => {
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            _ => {}
         }
         response.json(problem)
     }
+}
+
+/// Whole seconds to wait, rounded up and at least one (a `Retry-After` of 0 invites a storm).
+#[must_use]
+pub fn retry_after_seconds(wait: std::time::Duration) -> u64 {
+    wait.as_millis()
+        .div_ceil(1000)
+        .max(1)
+        .try_into()
+        .unwrap_or(u64::MAX)
 }

@@ -10,6 +10,8 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 use std::future::{Ready, ready};
+use tisseco_application::AppError;
+use tisseco_application::auth::ports::Principal;
 use tisseco_application::ports::AuditContext;
 use tisseco_domain::Version;
 
@@ -151,5 +153,46 @@ impl FromRequest for Audit {
             actor: None,
             request_id,
         })))
+    }
+}
+
+/// The signed-in caller, put there by the access middleware on authenticated routes.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Principal);
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let principal = req.extensions().get::<Principal>().cloned();
+        ready(
+            principal
+                .map(Caller)
+                .ok_or_else(|| AppError::Unauthenticated("sign in first".into()).into()),
+        )
+    }
+}
+
+/// The raw bearer token of the request (for attenuation).
+#[derive(Debug, Clone)]
+pub struct BearerToken(pub String);
+
+impl FromRequest for BearerToken {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().split_once(' '))
+            .map(|(_, token)| token.trim().to_owned());
+        ready(
+            token
+                .map(BearerToken)
+                .ok_or_else(|| AppError::Unauthenticated("sign in first".into()).into()),
+        )
     }
 }

@@ -1,5 +1,7 @@
-//! The Tisseco HTTP API: routes, extractors, errors as problem+json, OpenAPI and its docs.
+//! The Tisseco HTTP API: routes, access control, extractors, errors as problem+json,
+//! OpenAPI and its docs.
 
+pub mod access;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -7,15 +9,19 @@ pub mod request_id;
 pub mod routes;
 pub mod state;
 
+use crate::access::{AccessPolicies, BEARER, HttpPolicy};
 use crate::error::ApiError;
 use crate::extract::BodyLimit;
 use crate::state::AppState;
+use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::http::{Method, header};
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::web::{self, Data, PayloadConfig};
 use actix_web::{App, HttpRequest, HttpServer};
 use std::net::TcpListener;
 use tisseco_bootstrap::{HttpSettings, Services};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{InfoBuilder, OpenApi};
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_actix_web::{AppExt, scope};
@@ -24,11 +30,21 @@ use utoipa_swagger_ui::SwaggerUi;
 pub const OPENAPI_PATH: &str = "/api/openapi.json";
 pub const DOCS_PATH: &str = "/docs/";
 
-/// Every documented route; the OpenAPI document is collected as they are mounted.
+/// Every documented route; the OpenAPI document — and with it the access table — is
+/// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
-    use routes::{areas, containers, health, sites};
+    use routes::{areas, auth, containers, health, sites, users};
     config.service(health::live).service(health::ready).service(
         scope::scope("/api/v1")
+            .service(auth::login)
+            .service(auth::refresh)
+            .service(auth::logout)
+            .service(auth::attenuate)
+            .service(auth::me)
+            .service(users::list_users)
+            .service(users::create_user)
+            .service(users::get_user)
+            .service(users::patch_user)
             .service(sites::list_sites)
             .service(sites::create_site)
             .service(sites::get_site)
@@ -48,26 +64,39 @@ fn routes(config: &mut ServiceConfig) {
     );
 }
 
-fn info() -> utoipa::openapi::Info {
-    InfoBuilder::new()
+fn document(mut api: OpenApi) -> OpenApi {
+    api.info = InfoBuilder::new()
         .title("Tisseco API")
         .version(env!("CARGO_PKG_VERSION"))
         .description(Some(
-            "Sites → areas → containers of the Tisseco clothing collection. Errors are RFC 9457 \
-             problem+json; updates need `If-Match` with the ETag last read.",
+            "Sites → areas → containers of the Tisseco clothing collection. Sign in at \
+             `/api/v1/auth/login` and send `Authorization: Bearer <access_token>`; each route's \
+             security names the least role it needs. Errors are RFC 9457 problem+json; updates \
+             need `If-Match` with the ETag last read.",
         ))
-        .build()
+        .build();
+    let bearer = SecurityScheme::Http(
+        Http::builder()
+            .scheme(HttpAuthScheme::Bearer)
+            .bearer_format("biscuit")
+            .build(),
+    );
+    api.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme(BEARER, bearer);
+    api
 }
 
 /// The OpenAPI document of the whole API.
 #[must_use]
 pub fn openapi() -> OpenApi {
-    let (_, mut api) = App::new()
-        .into_utoipa_app()
-        .configure(routes)
-        .split_for_parts();
-    api.info = info();
-    api
+    document(
+        App::new()
+            .into_utoipa_app()
+            .configure(routes)
+            .split_for_parts()
+            .1,
+    )
 }
 
 async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
@@ -78,10 +107,47 @@ async fn not_found(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError
     )))
 }
 
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+        ])
+        .allowed_header("x-request-id")
+        .expose_headers([header::ETAG, header::LOCATION, header::RETRY_AFTER])
+        .expose_headers([
+            "x-request-id",
+            "ratelimit-limit",
+            "ratelimit-remaining",
+            "ratelimit-reset",
+        ])
+        .max_age(3600)
+}
+
+fn security_headers(hsts: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((header::X_FRAME_OPTIONS, "DENY"));
+    if hsts {
+        headers.add((
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        headers
+    }
+}
+
 /// Builds the actix application (used by the server and by in-process tests).
 pub fn app(
     services: Services,
-    json_limit_bytes: usize,
+    http: HttpSettings,
 ) -> App<
     impl actix_web::dev::ServiceFactory<
         actix_web::dev::ServiceRequest,
@@ -91,19 +157,29 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let (app, mut api) = App::new()
+    let (app, api) = App::new()
         .into_utoipa_app()
         .configure(routes)
         .split_for_parts();
-    api.info = info();
+    let api = document(api);
+    let policies = AccessPolicies::from_openapi(&api);
+    let policy = HttpPolicy {
+        rate_limits: http.rate_limits,
+        trusted_proxies: http.trusted_proxies.clone(),
+    };
     app.app_data(Data::new(AppState(services)))
-        .app_data(PayloadConfig::new(json_limit_bytes))
-        .app_data(BodyLimit(json_limit_bytes))
+        .app_data(Data::new(policies))
+        .app_data(Data::new(policy))
+        .app_data(PayloadConfig::new(http.json_limit_bytes))
+        .app_data(BodyLimit(http.json_limit_bytes))
         .app_data(web::PathConfig::default().error_handler(|error, _| {
             ApiError::NotFound(format!("no such resource: {error}")).into()
         }))
         .service(SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url(OPENAPI_PATH, api))
         .default_service(web::to(not_found))
+        .wrap(from_fn(access::middleware))
+        .wrap(cors(&http.cors_allowed_origins))
+        .wrap(security_headers(http.hsts))
         .wrap(from_fn(request_id::middleware))
 }
 
@@ -116,8 +192,8 @@ pub fn serve(
     services: Services,
     http: &HttpSettings,
 ) -> std::io::Result<Server> {
-    let limit = http.json_limit_bytes;
-    let server = HttpServer::new(move || app(services.clone(), limit))
+    let settings = http.clone();
+    let server = HttpServer::new(move || app(services.clone(), settings.clone()))
         .workers(http.workers)
         .shutdown_timeout(http.shutdown_timeout.as_secs())
         .listen(listener)?

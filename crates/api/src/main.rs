@@ -1,10 +1,14 @@
-//! `tisseco-api`: serves the HTTP API, or migrates the database, or loads demo data.
+//! `tisseco-api`: serves the HTTP API; also migrates, seeds and manages the first admin.
 
 use clap::{Parser, Subcommand};
+use std::io::BufRead;
 use std::net::TcpListener;
 use std::process::ExitCode;
 use tisseco_bootstrap::config::ProcessEnv;
-use tisseco_bootstrap::{PoolMode, Settings, build_services, run_migrations, seed_demo_data};
+use tisseco_bootstrap::{
+    PoolMode, Settings, build_services, create_admin, generate_signing_key, run_migrations,
+    seed_demo_data, seed_demo_users,
+};
 
 #[derive(Debug, Parser)]
 #[command(name = "tisseco-api", version, about = "The Tisseco HTTP API")]
@@ -21,11 +25,34 @@ enum Command {
     Migrate,
     /// Load the demo data set (two sites, nine areas, about 300 containers), then exit.
     Seed,
+    /// Development only: create the demo admin, manager and driver and print their credentials.
+    SeedDemoUsers,
+    /// Create an admin account. The password is read from TISSECO_ADMIN_PASSWORD, else
+    /// from the first line of standard input (never from a flag).
+    CreateAdmin {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Print a new token-signing key (for AUTH_PRIVATE_KEY) and its public part.
+    GenerateKey {
+        /// The key's id (AUTH_KEY_ID); raise it at each rotation.
+        #[arg(long, default_value_t = 1)]
+        id: u32,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let command = Cli::parse().command.unwrap_or(Command::Serve);
+    if let Command::GenerateKey { id } = command {
+        let (private, public) = generate_signing_key(id);
+        println!(
+            "AUTH_PRIVATE_KEY={private}\nAUTH_KEY_ID={id}\n# after the next rotation, list in AUTH_PREVIOUS_PUBLIC_KEYS: {public}"
+        );
+        return ExitCode::SUCCESS;
+    }
     let settings = match Settings::from_source(&ProcessEnv, "tisseco-api") {
         Ok(settings) => settings,
         Err(error) => {
@@ -40,7 +67,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(cli.command.unwrap_or(Command::Serve), &settings).await {
+    match run(command, &settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             tracing::error!(error = %error, "tisseco-api stopped");
@@ -50,18 +77,29 @@ async fn main() -> ExitCode {
     }
 }
 
+fn admin_password() -> Result<String, String> {
+    if let Ok(password) = std::env::var("TISSECO_ADMIN_PASSWORD") {
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
 async fn run(command: Command, settings: &Settings) -> Result<(), String> {
+    let services = || build_services(settings, PoolMode::Normal);
     match command {
         Command::Migrate => {
             let applied = run_migrations(&settings.database.url)
                 .await
                 .map_err(|e| e.to_string())?;
             tracing::info!(migrations.applied = applied.len(), "database migrated");
-            Ok(())
         }
         Command::Seed => {
-            let services = build_services(&settings.database, PoolMode::Normal)?;
-            let report = seed_demo_data(&services.registry)
+            let report = seed_demo_data(&services()?.registry)
                 .await
                 .map_err(|e| e.to_string())?;
             tracing::info!(
@@ -70,18 +108,38 @@ async fn run(command: Command, settings: &Settings) -> Result<(), String> {
                 seed.containers = report.containers,
                 "demo data loaded"
             );
-            Ok(())
+        }
+        Command::SeedDemoUsers => {
+            for user in seed_demo_users(&services()?.auth)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                println!(
+                    "  {:<8} {:<22} password: {}",
+                    user.role.as_str(),
+                    user.email,
+                    user.password
+                );
+            }
+        }
+        Command::CreateAdmin { email, name } => {
+            let password = admin_password()?;
+            let admin = create_admin(&services()?.auth, &email, &name, &password)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("admin {} created ({})", admin.email.as_str(), admin.id);
         }
         Command::Serve => {
-            let services = build_services(&settings.database, PoolMode::Normal)?;
             let listener = TcpListener::bind(settings.http.bind)
                 .map_err(|e| format!("HTTP_BIND: cannot listen on {}: {e}", settings.http.bind))?;
             let address = listener.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(http.address = %address, docs = %format!("http://{address}{}", tisseco_api::DOCS_PATH), "serving");
-            tisseco_api::serve(listener, services, &settings.http)
+            tisseco_api::serve(listener, services()?, &settings.http)
                 .map_err(|e| e.to_string())?
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?;
         }
+        Command::GenerateKey { .. } => {}
     }
+    Ok(())
 }

@@ -26,7 +26,19 @@ impl Source for ProcessEnv {
     }
 }
 
+impl Source for Vec<(&str, &str)> {
+    fn get(&self, name: &str) -> Option<String> {
+        Source::get(self.as_slice(), name)
+    }
+}
+
 impl<const N: usize> Source for [(&str, &str); N] {
+    fn get(&self, name: &str) -> Option<String> {
+        Source::get(self.as_slice(), name)
+    }
+}
+
+impl Source for [(&str, &str)] {
     fn get(&self, name: &str) -> Option<String> {
         self.iter()
             .find(|(key, _)| *key == name)

@@ -2,16 +2,24 @@
 //! ports the binaries use.
 
 pub mod config;
+mod security;
 mod seed;
 mod settings;
+mod users;
 
+pub use security::{AuthSettings, RateLimits};
 pub use seed::{SeedReport, seed_demo_data};
 pub use settings::{HttpSettings, Settings};
+pub use users::{DemoUser, create_admin, seed_demo_users};
 
 use std::sync::Arc;
+use tisseco_adapter_auth::{Argon2Hasher, BiscuitTokens, SigningKeys};
+use tisseco_adapter_cache::{RedisPool, RedisRateLimiter, RedisRevocationCache};
 use tisseco_adapter_postgres::{PgStore, build_pool};
 use tisseco_application::Registry;
-use tisseco_application::ports::{HealthCheck, SystemClock};
+use tisseco_application::auth::ports::RateLimiter;
+use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, Revocations};
+use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
 use tisseco_application::use_cases::RegistryPorts;
 
 pub use tisseco_adapter_postgres::{
@@ -22,6 +30,8 @@ pub use tisseco_adapter_postgres::{
 #[derive(Clone)]
 pub struct Services {
     pub registry: Registry,
+    pub auth: Auth,
+    pub limiter: Arc<dyn RateLimiter>,
     pub database: Arc<dyn HealthCheck>,
 }
 
@@ -31,22 +41,50 @@ impl std::fmt::Debug for Services {
     }
 }
 
-/// Builds the services on PostgreSQL. Opens no connection yet.
+/// Builds the services on PostgreSQL and Redis. Opens no connection yet.
 ///
 /// # Errors
-/// When the pool settings are invalid.
-pub fn build_services(database: &PgSettings, mode: PoolMode) -> Result<Services, String> {
-    let store = Arc::new(PgStore::new(build_pool(database, mode)?));
+/// When a pool or key setting is invalid.
+pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, String> {
+    let store = Arc::new(PgStore::new(build_pool(&settings.database, mode)?));
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let registry = Registry::new(RegistryPorts {
         sites: store.clone(),
         areas: store.clone(),
         containers: store.clone(),
         queries: store.clone(),
         audit_log: store.clone(),
-        clock: Arc::new(SystemClock),
+        clock: clock.clone(),
     });
+    let redis = RedisPool::new(&settings.redis)?;
+    let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter::new(redis.clone()));
+    let keys = settings.auth.signing_keys().map_err(|e| e.to_string())?;
+    let ports = AuthPorts {
+        users: store.clone(),
+        directory: store.clone(),
+        hasher: Arc::new(Argon2Hasher::new().map_err(|e| e.to_string())?),
+        tokens: Arc::new(BiscuitTokens::new(keys)),
+        sessions: store.clone(),
+        revocations: Revocations::new(store.clone(), Arc::new(RedisRevocationCache::new(redis))),
+        limiter: limiter.clone(),
+        clock,
+    };
+    let policy = AuthPolicy {
+        access_ttl: settings.auth.access_ttl,
+        refresh_ttl: settings.auth.refresh_ttl,
+        login_failures: settings.auth.login_failures,
+    };
     Ok(Services {
         registry,
+        auth: Auth::new(ports, policy),
+        limiter,
         database: store,
     })
+}
+
+/// A new Ed25519 private key (hex) and its `id:hex` public entry, for `generate-key`.
+#[must_use]
+pub fn generate_signing_key(key_id: u32) -> (String, String) {
+    let keys = SigningKeys::generate(key_id);
+    (keys.private_hex(), keys.public_entry())
 }

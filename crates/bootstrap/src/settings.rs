@@ -1,9 +1,12 @@
 //! Every setting of the platform, read once at start-up. `.env.example` documents them.
 
 use crate::config::{ConfigError, Source, in_range, optional, required};
+use crate::security::{self, AuthSettings, RateLimits};
+use ipnet::IpNet;
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::time::Duration;
+use tisseco_adapter_cache::RedisSettings;
 use tisseco_adapter_postgres::PgSettings;
 use tisseco_telemetry::{LogFormat, TelemetrySettings};
 
@@ -16,11 +19,20 @@ pub struct HttpSettings {
     pub workers: usize,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub shutdown_timeout: Duration,
+    pub rate_limits: RateLimits,
+    /// Proxies whose `X-Forwarded-For` is believed; empty: the peer address is the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Origins (the admin front-end) allowed to call the API from a browser.
+    pub cors_allowed_origins: Vec<String>,
+    /// Send `Strict-Transport-Security` (only behind TLS).
+    pub hsts: bool,
 }
 
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database: PgSettings,
+    pub redis: RedisSettings,
+    pub auth: AuthSettings,
     pub http: HttpSettings,
     pub telemetry: TelemetrySettings,
 }
@@ -127,6 +139,10 @@ impl Settings {
                 )?,
                 0..=600,
             )?),
+            rate_limits: security::rate_limits(source)?,
+            trusted_proxies: security::trusted_proxies(source)?,
+            cors_allowed_origins: security::cors_origins(source)?,
+            hsts: optional(source, "HTTP_HSTS", false, "true or false")?,
         };
         let telemetry = TelemetrySettings {
             service_name: optional(
@@ -146,6 +162,8 @@ impl Settings {
         };
         Ok(Self {
             database,
+            redis: security::redis(source)?,
+            auth: security::auth(source)?,
             http,
             telemetry,
         })
@@ -157,54 +175,101 @@ mod tests {
     use super::*;
     use secrecy::ExposeSecret;
 
+    const KEY: &str = "6c0d6a4cbf5c1d9d0f6a3d0c9b3c7e1f2a4b6c8d0e1f2a3b4c5d6e7f8091a2b3";
+
+    /// The required variables plus `extra`.
+    fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+        let mut all = vec![
+            ("DATABASE_URL", "postgres://u:p@h/db"),
+            ("REDIS_URL", "redis://127.0.0.1:6379"),
+            ("AUTH_PRIVATE_KEY", KEY),
+        ];
+        for (name, value) in extra {
+            all.retain(|(n, _)| n != name);
+            all.push((name, value));
+        }
+        all
+    }
+
     #[test]
-    fn defaults_fill_everything_but_the_database_url() {
-        let settings =
-            Settings::from_source(&[("DATABASE_URL", "postgres://u:p@h/db")], "tisseco-api")
-                .unwrap();
+    fn defaults_fill_everything_but_the_required_variables() {
+        let settings = Settings::from_source(&with(&[]), "tisseco-api").unwrap();
         assert_eq!(settings.database.url.expose_secret(), "postgres://u:p@h/db");
         assert_eq!(settings.http.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(settings.telemetry.log_format, LogFormat::Json);
         assert_eq!(settings.database.statement_timeout, Duration::from_secs(5));
+        assert_eq!(settings.auth.access_ttl, Duration::from_secs(900));
+        assert_eq!(settings.http.rate_limits.login.limit, 10);
+        assert!(settings.http.trusted_proxies.is_empty() && !settings.http.hsts);
     }
 
     #[test]
-    fn the_database_url_is_required_and_checked() {
-        let missing = Settings::from_source(&[], "api").unwrap_err();
-        assert_eq!(missing.variable, "DATABASE_URL");
-        let wrong = Settings::from_source(&[("DATABASE_URL", "mysql://x")], "api").unwrap_err();
-        assert_eq!(wrong.variable, "DATABASE_URL");
+    fn required_variables_are_named_when_missing() {
+        for name in ["DATABASE_URL", "REDIS_URL", "AUTH_PRIVATE_KEY"] {
+            let mut source = with(&[]);
+            source.retain(|(n, _)| *n != name);
+            assert_eq!(
+                Settings::from_source(&source, "api").unwrap_err().variable,
+                name
+            );
+        }
     }
 
     #[test]
     fn a_bad_variable_is_named() {
-        let source = [
-            ("DATABASE_URL", "postgres://h/db"),
+        for (name, value) in [
+            ("DATABASE_URL", "mysql://x"),
+            ("REDIS_URL", "http://x"),
+            ("AUTH_PRIVATE_KEY", "not hex"),
+            ("AUTH_PREVIOUS_PUBLIC_KEYS", "1:zz"),
             ("HTTP_BIND", "localhost"),
-        ];
-        assert_eq!(
-            Settings::from_source(&source, "api").unwrap_err().variable,
-            "HTTP_BIND"
-        );
-        let source = [
-            ("DATABASE_URL", "postgres://h/db"),
             ("DATABASE_MAX_CONNECTIONS", "0"),
-        ];
+            ("LOG_FORMAT", "xml"),
+            ("RATE_LIMIT_LOGIN", "ten"),
+            ("RATE_LIMIT_API", "0/60"),
+            ("TRUSTED_PROXIES", "10.0.0.0/8, proxy.local"),
+            ("CORS_ALLOWED_ORIGINS", "admin.tisseco.org"),
+            ("HTTP_HSTS", "maybe"),
+        ] {
+            let result = Settings::from_source(&with(&[(name, value)]), "api");
+            assert_eq!(
+                result.map(|_| ()).unwrap_err().variable,
+                name,
+                "{name}={value}"
+            );
+        }
+    }
+
+    #[test]
+    fn lists_and_quotas_parse() {
+        let source = with(&[
+            ("TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7"),
+            ("CORS_ALLOWED_ORIGINS", "https://admin.tisseco.org"),
+            ("RATE_LIMIT_PUBLIC", "30/10"),
+        ]);
+        let settings = Settings::from_source(&source, "api").unwrap();
+        assert_eq!(settings.http.trusted_proxies.len(), 2);
         assert_eq!(
-            Settings::from_source(&source, "api").unwrap_err().variable,
-            "DATABASE_MAX_CONNECTIONS"
+            settings.http.cors_allowed_origins,
+            ["https://admin.tisseco.org"]
         );
-        let source = [("DATABASE_URL", "postgres://h/db"), ("LOG_FORMAT", "xml")];
         assert_eq!(
-            Settings::from_source(&source, "api").unwrap_err().variable,
-            "LOG_FORMAT"
+            settings.http.rate_limits.public.period,
+            Duration::from_secs(10)
         );
     }
 
     #[test]
-    fn the_url_never_shows_in_debug_output() {
-        let settings =
-            Settings::from_source(&[("DATABASE_URL", "postgres://u:hunter2@h/db")], "api").unwrap();
-        assert!(!format!("{settings:?}").contains("hunter2"));
+    fn secrets_never_show_in_debug_output() {
+        let settings = Settings::from_source(
+            &with(&[("DATABASE_URL", "postgres://u:hunter2@h/db")]),
+            "api",
+        )
+        .unwrap();
+        let printed = format!("{settings:?}");
+        assert!(
+            !printed.contains("hunter2") && !printed.contains(KEY),
+            "{printed}"
+        );
     }
 }

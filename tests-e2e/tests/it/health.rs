@@ -1,6 +1,6 @@
 //! Probes, request ids and the documentation.
 
-use crate::support::{TestApp, pg_settings};
+use crate::support::{TestApp, test_settings};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tisseco_bootstrap::{PoolMode, build_services};
@@ -21,12 +21,9 @@ async fn live_and_ready_answer_when_the_database_does() {
 
 #[tokio::test]
 async fn ready_is_503_when_the_database_is_unreachable() {
-    let services = build_services(
-        &pg_settings("postgres://postgres@127.0.0.1:1/none", 1),
-        PoolMode::Normal,
-    )
-    .unwrap();
-    let app = TestApp::serve(services);
+    let settings = test_settings("postgres://postgres@127.0.0.1:1/none", &[]);
+    let services = build_services(&settings, PoolMode::Normal).unwrap();
+    let app = TestApp::serve(services, settings.http);
     assert_eq!(app.get("/health/live").await.status(), StatusCode::OK);
     let response = app.get("/health/ready").await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);

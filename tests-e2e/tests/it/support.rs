@@ -6,9 +6,15 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::time::Duration;
-use tisseco_bootstrap::{PgSettings, PoolMode, Services, build_services, run_migrations};
+use tisseco_application::auth::ports::Principal;
+use tisseco_bootstrap::{
+    HttpSettings, PgSettings, PoolMode, Services, Settings, build_services, generate_signing_key,
+    run_migrations,
+};
+use tisseco_domain::{Role, UserId};
 
-pub const JSON_LIMIT: usize = 64 * 1024;
+/// `HTTP_JSON_LIMIT_BYTES` in tests.
+pub const JSON_LIMIT: usize = 65_536;
 
 pub fn test_database_url() -> String {
     std::env::var("TEST_DATABASE_URL")
@@ -34,35 +40,107 @@ pub async fn migrated_database() -> String {
     url
 }
 
+pub fn redis_url() -> String {
+    std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+/// Settings as the binary would read them, for the test database, a Redis key prefix of
+/// its own and a fresh signing key; `overrides` replace or add variables.
+pub fn test_settings(database_url: &str, overrides: &[(&str, &str)]) -> Settings {
+    let (key, _) = generate_signing_key(1);
+    let prefix = format!("test-{}:", uuid::Uuid::new_v4().simple());
+    let redis = redis_url();
+    let mut vars: Vec<(&str, &str)> = vec![
+        ("DATABASE_URL", database_url),
+        ("REDIS_URL", &redis),
+        ("REDIS_KEY_PREFIX", &prefix),
+        ("AUTH_PRIVATE_KEY", &key),
+        ("HTTP_JSON_LIMIT_BYTES", "65536"),
+        ("RATE_LIMIT_LOGIN", "1000/60"),
+        ("RATE_LIMIT_PUBLIC", "1000/60"),
+        ("RATE_LIMIT_API", "10000/60"),
+    ];
+    for (name, value) in overrides {
+        vars.retain(|(n, _)| n != name);
+        vars.push((name, value));
+    }
+    Settings::from_source(&vars, "tisseco-e2e").expect("valid test settings")
+}
+
 pub struct TestApp {
     pub base: String,
+    /// Sends an admin's token with every request.
     pub client: reqwest::Client,
+    /// Sends no token.
+    pub anonymous: reqwest::Client,
+    pub services: Services,
 }
 
 impl TestApp {
     /// Serves the app over one connection whose transaction is never committed.
     pub async fn spawn() -> Self {
-        let url = migrated_database().await;
-        let services = build_services(&pg_settings(&url, 1), PoolMode::RollbackTestTransaction)
-            .expect("services");
-        Self::serve(services)
+        Self::spawn_with(&[]).await
     }
 
-    pub fn serve(services: Services) -> Self {
+    /// As [`TestApp::spawn`], with some variables changed.
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        let url = migrated_database().await;
+        let settings = test_settings(&url, overrides);
+        let services =
+            build_services(&settings, PoolMode::RollbackTestTransaction).expect("services");
+        Self::serve(services, settings.http)
+    }
+
+    pub fn serve(services: Services, http: HttpSettings) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
         let port = listener.local_addr().expect("local address").port();
-        let server =
-            actix_web::HttpServer::new(move || tisseco_api::app(services.clone(), JSON_LIMIT))
-                .workers(1)
-                .disable_signals()
-                .listen(listener)
-                .expect("listen")
-                .run();
+        let app_services = services.clone();
+        let server = actix_web::HttpServer::new(move || {
+            tisseco_api::app(app_services.clone(), http.clone())
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .expect("listen")
+        .run();
         tokio::spawn(server);
-        Self {
+        let mut app = Self {
             base: format!("http://127.0.0.1:{port}"),
             client: reqwest::Client::new(),
-        }
+            anonymous: reqwest::Client::new(),
+            services,
+        };
+        app.client = app.client_for(&app.token(Role::Admin));
+        app
+    }
+
+    /// An access token for a made-up user with `role`.
+    pub fn token(&self, role: Role) -> String {
+        let principal = Principal {
+            user_id: UserId::generate(),
+            role,
+            session_id: uuid::Uuid::now_v7(),
+        };
+        self.services
+            .auth
+            .issue_access_token(principal)
+            .expect("a token")
+    }
+
+    /// A client that sends `token` with every request.
+    pub fn client_for(&self, token: &str) -> reqwest::Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let value = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}"))
+            .expect("ASCII token");
+        headers.insert(reqwest::header::AUTHORIZATION, value);
+        reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .expect("client")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {

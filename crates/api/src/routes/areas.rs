@@ -112,7 +112,7 @@ pub struct AreaListQuery {
 }
 
 /// List areas, in creation order.
-#[utoipa::path(tag = "areas", params(AreaListQuery), responses(
+#[utoipa::path(tag = "areas", security(("bearer" = ["manager"])), params(AreaListQuery), responses(
     (status = 200, body = Page<AreaDto>),
     (status = 400, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -140,7 +140,7 @@ pub async fn list_areas(
 }
 
 /// Get an area (archived ones too).
-#[utoipa::path(tag = "areas", responses(
+#[utoipa::path(tag = "areas", security(("bearer" = ["manager"])), responses(
     (status = 200, body = AreaDto, headers(("ETag" = String, description = "The version, for If-Match"))),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -155,7 +155,7 @@ pub async fn get_area(id: Path<Uuid>, state: Data<AppState>) -> Result<HttpRespo
 }
 
 /// Create an area in a live site.
-#[utoipa::path(tag = "areas", request_body = CreateArea, responses(
+#[utoipa::path(tag = "areas", security(("bearer" = ["manager"])), request_body = CreateArea, responses(
     (status = 201, body = AreaDto),
     (status = 409, description = "The code is taken in this site", body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -178,7 +178,7 @@ pub async fn create_area(
 }
 
 /// Change an area. Requires `If-Match` with the last ETag.
-#[utoipa::path(tag = "areas", request_body = PatchArea, params(("If-Match" = String, Header, description = "ETag last read")), responses(
+#[utoipa::path(tag = "areas", security(("bearer" = ["manager"])), request_body = PatchArea, params(("If-Match" = String, Header, description = "ETag last read")), responses(
     (status = 200, body = AreaDto),
     (status = 409, body = Problem, content_type = "application/problem+json"),
     (status = 412, body = Problem, content_type = "application/problem+json"),
@@ -205,7 +205,7 @@ pub async fn patch_area(
 }
 
 /// Archive an area with no live container left; its history stays.
-#[utoipa::path(tag = "areas", responses(
+#[utoipa::path(tag = "areas", security(("bearer" = ["manager"])), responses(
     (status = 200, body = AreaDto),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]

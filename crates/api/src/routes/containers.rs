@@ -221,7 +221,7 @@ impl ContainerListQuery {
 }
 
 /// List containers, in creation order; all filters combine.
-#[utoipa::path(tag = "containers", params(ContainerListQuery), responses(
+#[utoipa::path(tag = "containers", security(("bearer" = ["manager"])), params(ContainerListQuery), responses(
     (status = 200, body = Page<ContainerDto>),
     (status = 400, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -240,7 +240,7 @@ pub async fn list_containers(
 }
 
 /// Get a container (archived ones too).
-#[utoipa::path(tag = "containers", responses(
+#[utoipa::path(tag = "containers", security(("bearer" = ["manager"])), responses(
     (status = 200, body = ContainerDto, headers(("ETag" = String, description = "The version, for If-Match"))),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -258,7 +258,7 @@ pub async fn get_container(
 }
 
 /// Create a container in a live site (and area).
-#[utoipa::path(tag = "containers", request_body = CreateContainer, responses(
+#[utoipa::path(tag = "containers", security(("bearer" = ["manager"])), request_body = CreateContainer, responses(
     (status = 201, body = ContainerDto),
     (status = 409, description = "Public code or external reference taken", body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -281,7 +281,7 @@ pub async fn create_container(
 }
 
 /// Change a container. Requires `If-Match` with the last ETag.
-#[utoipa::path(tag = "containers", request_body = PatchContainer, params(("If-Match" = String, Header, description = "ETag last read")), responses(
+#[utoipa::path(tag = "containers", security(("bearer" = ["manager"])), request_body = PatchContainer, params(("If-Match" = String, Header, description = "ETag last read")), responses(
     (status = 200, body = ContainerDto),
     (status = 409, description = "Archived, forbidden status change or duplicate", body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Changed by someone else since", body = Problem, content_type = "application/problem+json"),
@@ -309,7 +309,7 @@ pub async fn patch_container(
 }
 
 /// Archive a container: it leaves the lists, its history stays.
-#[utoipa::path(tag = "containers", responses(
+#[utoipa::path(tag = "containers", security(("bearer" = ["manager"])), responses(
     (status = 200, body = ContainerDto),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -369,7 +369,7 @@ pub struct HistoryQuery {
 }
 
 /// A container's audit records, newest first.
-#[utoipa::path(tag = "containers", params(HistoryQuery), responses(
+#[utoipa::path(tag = "containers", security(("bearer" = ["manager"])), params(HistoryQuery), responses(
     (status = 200, body = Page<AuditRecordDto>),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]

@@ -18,14 +18,14 @@ pub struct Health {
 }
 
 /// The process is up (no dependency is checked).
-#[utoipa::path(tag = "health", responses((status = 200, body = Health)))]
+#[utoipa::path(tag = "health", security(()), responses((status = 200, body = Health)))]
 #[get("/health/live")]
 pub async fn live() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
 /// The process can serve: the database answers within 2 seconds.
-#[utoipa::path(tag = "health", responses(
+#[utoipa::path(tag = "health", security(()), responses(
     (status = 200, body = Health),
     (status = 503, body = Problem, content_type = "application/problem+json"),
 ))]

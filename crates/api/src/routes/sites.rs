@@ -89,7 +89,7 @@ pub struct SiteListQuery {
 }
 
 /// List sites, in creation order.
-#[utoipa::path(tag = "sites", params(SiteListQuery), responses(
+#[utoipa::path(tag = "sites", security(("bearer" = ["manager"])), params(SiteListQuery), responses(
     (status = 200, body = Page<SiteDto>),
     (status = 400, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -116,7 +116,7 @@ pub async fn list_sites(
 }
 
 /// Get a site (archived ones too).
-#[utoipa::path(tag = "sites", responses(
+#[utoipa::path(tag = "sites", security(("bearer" = ["manager"])), responses(
     (status = 200, body = SiteDto, headers(("ETag" = String, description = "The version, for If-Match"))),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -131,7 +131,7 @@ pub async fn get_site(id: Path<Uuid>, state: Data<AppState>) -> Result<HttpRespo
 }
 
 /// Create a site.
-#[utoipa::path(tag = "sites", request_body = CreateSite, responses(
+#[utoipa::path(tag = "sites", security(("bearer" = ["manager"])), request_body = CreateSite, responses(
     (status = 201, body = SiteDto),
     (status = 409, description = "The code is taken", body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -154,7 +154,7 @@ pub async fn create_site(
 }
 
 /// Change a site's code or name. Requires `If-Match` with the last ETag.
-#[utoipa::path(tag = "sites", request_body = PatchSite, params(("If-Match" = String, Header, description = "ETag last read")), responses(
+#[utoipa::path(tag = "sites", security(("bearer" = ["manager"])), request_body = PatchSite, params(("If-Match" = String, Header, description = "ETag last read")), responses(
     (status = 200, body = SiteDto),
     (status = 409, body = Problem, content_type = "application/problem+json"),
     (status = 412, description = "Changed by someone else since", body = Problem, content_type = "application/problem+json"),
@@ -181,7 +181,7 @@ pub async fn patch_site(
 }
 
 /// Archive a site with no live area or container left; its history stays.
-#[utoipa::path(tag = "sites", responses(
+#[utoipa::path(tag = "sites", security(("bearer" = ["manager"])), responses(
     (status = 200, body = SiteDto),
     (status = 409, body = Problem, content_type = "application/problem+json"),
 ))]

@@ -1,0 +1,277 @@
+//! Who may call what, in one place. Each route declares its access in its OpenAPI
+//! `security` (no requirement: public; `bearer: [role]`: that role or above); this
+//! middleware enforces exactly that table, authenticates the bearer token, and applies
+//! the rate limit of the route's group. A route without a declared policy is refused.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::{DOCS_PATH, OPENAPI_PATH};
+use actix_web::HttpMessage;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::http::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::web::Data;
+use chrono::Utc;
+use ipnet::IpNet;
+use std::collections::HashMap;
+use std::net::IpAddr;
+use tisseco_application::AppError;
+use tisseco_application::auth::ports::{AccessRequest, Operation, Quota, RateDecision};
+use tisseco_bootstrap::RateLimits;
+use tisseco_domain::{Access, Role};
+
+/// The scheme name routes use in `security(("bearer" = ["manager"]))`.
+pub const BEARER: &str = "bearer";
+
+/// Route → access, read from the OpenAPI document the routes were collected into.
+#[derive(Debug, Clone, Default)]
+pub struct AccessPolicies {
+    routes: HashMap<(Method, String), Access>,
+}
+
+impl AccessPolicies {
+    /// Reads every operation's `security`; operations without one get no entry.
+    #[must_use]
+    pub fn from_openapi(api: &utoipa::openapi::OpenApi) -> Self {
+        let mut routes = HashMap::new();
+        let document = serde_json::to_value(api).unwrap_or_default();
+        let paths = document["paths"].as_object().cloned().unwrap_or_default();
+        for (path, item) in paths {
+            for (method, operation) in item.as_object().into_iter().flatten() {
+                let (Ok(method), Some(requirements)) = (
+                    method.to_uppercase().parse::<Method>(),
+                    operation["security"].as_array(),
+                ) else {
+                    continue;
+                };
+                let access = if requirements
+                    .iter()
+                    .any(|r| r.as_object().is_some_and(serde_json::Map::is_empty))
+                {
+                    Some(Access::Public)
+                } else {
+                    requirements
+                        .iter()
+                        .filter_map(|r| r[BEARER].as_array()?.first()?.as_str().map(Role::parse))
+                        .find_map(Result::ok)
+                        .map(Access::AtLeast)
+                };
+                if let Some(access) = access {
+                    routes.insert((method, path.clone()), access);
+                }
+            }
+        }
+        Self { routes }
+    }
+
+    #[must_use]
+    pub fn get(&self, method: &Method, pattern: &str) -> Option<Access> {
+        if pattern == OPENAPI_PATH || pattern.starts_with(DOCS_PATH) {
+            return Some(Access::Public);
+        }
+        let method = if method == Method::HEAD {
+            &Method::GET
+        } else {
+            method
+        };
+        self.routes
+            .get(&(method.clone(), pattern.to_owned()))
+            .copied()
+    }
+
+    /// Every declared route, for the route × role tests.
+    pub fn iter(&self) -> impl Iterator<Item = (&Method, &str, Access)> {
+        self.routes
+            .iter()
+            .map(|((method, path), access)| (method, path.as_str(), *access))
+    }
+}
+
+/// The client's address: the peer, or — when the peer is a trusted proxy — the last
+/// address in `X-Forwarded-For` that is not itself a trusted proxy.
+#[must_use]
+pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -> Option<IpAddr> {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    let peer = peer?;
+    if !is_trusted(&peer) {
+        return Some(peer);
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','));
+    let hops: Vec<IpAddr> = forwarded
+        .filter_map(|hop| hop.trim().parse().ok())
+        .collect();
+    Some(
+        hops.into_iter()
+            .rev()
+            .find(|ip| !is_trusted(ip))
+            .unwrap_or(peer),
+    )
+}
+
+fn bearer_token(req: &ServiceRequest) -> Result<&str, ApiError> {
+    let unauthenticated = |reason: &str| ApiError::App(AppError::Unauthenticated(reason.into()));
+    let value = req
+        .headers()
+        .get(AUTHORIZATION)
+        .ok_or_else(|| unauthenticated("sign in: send Authorization: Bearer <token>"))?;
+    let value = value
+        .to_str()
+        .map_err(|_| unauthenticated("the Authorization header is not readable"))?;
+    let (scheme, token) = value.trim().split_once(' ').unwrap_or((value.trim(), ""));
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(unauthenticated(
+            "use the Bearer scheme: Authorization: Bearer <token>",
+        ));
+    }
+    let token = token.trim();
+    if token.is_empty() {
+        Err(unauthenticated("the bearer token is empty"))
+    } else {
+        Ok(token)
+    }
+}
+
+fn operation(method: &Method) -> Operation {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        Operation::Read
+    } else {
+        Operation::Write
+    }
+}
+
+/// The group a route's rate limit comes from, and the key it counts under.
+fn limit_for(
+    limits: &RateLimits,
+    access: Access,
+    pattern: &str,
+    who: &str,
+) -> (Quota, String, bool) {
+    match access {
+        Access::AtLeast(_) => (limits.api, format!("api:{who}"), false),
+        Access::Public if pattern.starts_with("/api/v1/auth/") => {
+            (limits.login, format!("login:{who}"), true)
+        }
+        Access::Public => (limits.public, format!("public:{who}"), false),
+    }
+}
+
+fn rate_headers(headers: &mut HeaderMap, decision: &RateDecision) {
+    let pairs = [
+        ("ratelimit-limit", decision.limit.to_string()),
+        ("ratelimit-remaining", decision.remaining.to_string()),
+        (
+            "ratelimit-reset",
+            decision.reset_after.as_secs().to_string(),
+        ),
+    ];
+    for (name, value) in pairs {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.insert(HeaderName::from_static(name), value);
+        }
+    }
+}
+
+async fn check_rate(
+    state: &AppState,
+    quota: Quota,
+    key: &str,
+    fail_closed: bool,
+) -> Result<Option<RateDecision>, ApiError> {
+    match state.limiter.check(key, quota, 1).await {
+        Ok(decision) if decision.allowed => Ok(Some(decision)),
+        Ok(decision) => Err(ApiError::RateLimited(decision)),
+        Err(error) if fail_closed => {
+            tracing::warn!(error = %error, "rate limiter unavailable; refusing sign-in requests");
+            Err(AppError::Unavailable("sign-in is temporarily unavailable".into()).into())
+        }
+        Err(error) => {
+            tracing::warn!(error = %error, "rate limiter unavailable; letting the request through");
+            Ok(None)
+        }
+    }
+}
+
+/// Decides whether the request may proceed; returns the rate decision to report.
+async fn admit(req: &ServiceRequest, pattern: &str) -> Result<Option<RateDecision>, ApiError> {
+    let (Some(state), Some(policies), Some(http)) = (
+        req.app_data::<Data<AppState>>(),
+        req.app_data::<Data<AccessPolicies>>(),
+        req.app_data::<Data<HttpPolicy>>(),
+    ) else {
+        return Err(AppError::Unexpected("the access middleware is not configured".into()).into());
+    };
+    let Some(access) = policies.get(req.method(), pattern) else {
+        tracing::error!(http.route = %pattern, "route has no declared access policy; refusing");
+        return Err(AppError::Forbidden("this route has no access policy".into()).into());
+    };
+    let who = match access {
+        Access::Public => client_ip(
+            req.peer_addr().map(|a| a.ip()),
+            req.headers(),
+            &http.trusted_proxies,
+        )
+        .map_or_else(|| "unknown".into(), |ip| ip.to_string()),
+        Access::AtLeast(required) => {
+            let request = AccessRequest {
+                required,
+                operation: operation(req.method()),
+                tour: None,
+                now: Utc::now(),
+            };
+            let principal = state
+                .auth
+                .authenticate(bearer_token(req)?, &request)
+                .await?;
+            let id = principal.user_id.to_string();
+            req.extensions_mut().insert(principal);
+            id
+        }
+    };
+    let (quota, key, fail_closed) = limit_for(&http.rate_limits, access, pattern, &who);
+    check_rate(state, quota, &key, fail_closed).await
+}
+
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let Some(pattern) = req.match_pattern() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    };
+    match admit(&req, &pattern).await {
+        Ok(decision) => {
+            let mut response = next.call(req).await?;
+            if let Some(decision) = decision {
+                rate_headers(response.headers_mut(), &decision);
+            }
+            Ok(response.map_into_left_body())
+        }
+        Err(error) => {
+            let mut response = req.error_response(actix_web::Error::from(error));
+            if let Some(decision) = response
+                .response()
+                .error()
+                .and_then(|e| e.as_error::<ApiError>())
+                .and_then(ApiError::rate_decision)
+            {
+                rate_headers(response.headers_mut(), &decision);
+            }
+            Ok(response.map_into_right_body())
+        }
+    }
+}
+
+/// The HTTP-level policies the middleware needs besides the route table.
+#[derive(Debug, Clone)]
+pub struct HttpPolicy {
+    pub rate_limits: RateLimits,
+    pub trusted_proxies: Vec<IpNet>,
+}

@@ -1,0 +1,143 @@
+//! `/api/v1/auth`: sign in, renew, sign out, narrow a token; `/api/v1/me`.
+
+use crate::error::{ApiError, Problem};
+use crate::extract::{BearerToken, Caller, ValidJson};
+use crate::routes::users::UserDto;
+use crate::state::AppState;
+use actix_web::web::{Data, Json};
+use actix_web::{HttpResponse, get, post};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tisseco_application::auth::TokenPair;
+use tisseco_application::auth::ports::Restriction;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    #[schema(example = "manager@tisseco.test")]
+    pub email: String,
+    #[schema(example = "demo-manager-password")]
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Refresh {
+    pub refresh_token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Tokens {
+    /// Send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds the access token lives.
+    pub expires_in: u64,
+    /// Single use: each refresh returns a new one; presenting a spent one ends the session.
+    pub refresh_token: String,
+    pub refresh_expires_in: u64,
+}
+
+impl From<TokenPair> for Tokens {
+    fn from(pair: TokenPair) -> Self {
+        Self {
+            access_token: pair.access_token,
+            token_type: "Bearer",
+            expires_in: pair.access_expires_in.as_secs(),
+            refresh_token: pair.refresh_token,
+            refresh_expires_in: pair.refresh_expires_in.as_secs(),
+        }
+    }
+}
+
+/// Restrictions to add; each only narrows the token.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Attenuate {
+    /// Only GET requests.
+    #[serde(default)]
+    pub read_only: bool,
+    /// An earlier expiry than the token's own.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Only requests about this tour.
+    pub tour_id: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttenuatedToken {
+    pub access_token: String,
+}
+
+/// Sign in with e-mail and password.
+#[utoipa::path(tag = "auth", security(()), request_body = Login, responses(
+    (status = 200, body = Tokens),
+    (status = 401, description = "Wrong e-mail or password (the same answer for both)", body = Problem, content_type = "application/problem+json"),
+    (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/auth/login")]
+pub async fn login(
+    body: ValidJson<Login>,
+    state: Data<AppState>,
+) -> Result<Json<Tokens>, ApiError> {
+    Ok(Json(
+        state
+            .auth
+            .login(&body.0.email, &body.0.password)
+            .await?
+            .into(),
+    ))
+}
+
+/// Exchange a refresh token for a new pair.
+#[utoipa::path(tag = "auth", security(()), request_body = Refresh, responses(
+    (status = 200, body = Tokens),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/auth/refresh")]
+pub async fn refresh(
+    body: ValidJson<Refresh>,
+    state: Data<AppState>,
+) -> Result<Json<Tokens>, ApiError> {
+    Ok(Json(
+        state.auth.refresh(&body.0.refresh_token).await?.into(),
+    ))
+}
+
+/// Sign out: this session's tokens (attenuated ones too) stop working.
+#[utoipa::path(tag = "auth", security(("bearer" = ["driver"])), responses((status = 204)))]
+#[post("/auth/logout")]
+pub async fn logout(caller: Caller, state: Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state.auth.logout(&caller.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Derive a narrower token from the one presented (e.g. read-only, or one tour for one day).
+#[utoipa::path(tag = "auth", security(("bearer" = ["driver"])), request_body = Attenuate, responses(
+    (status = 200, body = AttenuatedToken),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/auth/attenuate")]
+pub async fn attenuate(
+    token: BearerToken,
+    body: ValidJson<Attenuate>,
+    state: Data<AppState>,
+) -> Result<Json<AttenuatedToken>, ApiError> {
+    let restriction = Restriction {
+        read_only: body.0.read_only,
+        expires_at: body.0.expires_at,
+        tour: body.0.tour_id,
+    };
+    Ok(Json(AttenuatedToken {
+        access_token: state.auth.attenuate(&token.0, &restriction)?,
+    }))
+}
+
+/// The signed-in user.
+#[utoipa::path(tag = "auth", security(("bearer" = ["driver"])), responses((status = 200, body = UserDto)))]
+#[get("/me")]
+pub async fn me(caller: Caller, state: Data<AppState>) -> Result<Json<UserDto>, ApiError> {
+    Ok(Json(state.auth.get_user(caller.0.user_id).await?.into()))
+}
