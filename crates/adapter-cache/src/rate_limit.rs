@@ -32,7 +32,7 @@ static GCRA: LazyLock<Script> = LazyLock::new(|| {
         else
           new_tat = tat
         end
-        return {1, math.floor(diff / interval), math.ceil(new_tat - now), 0}
+        return {1, math.floor(diff / interval + 1e-6), math.ceil(new_tat - now), 0}
         ",
     )
 });

@@ -148,11 +148,10 @@ impl FromRequest for Audit {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
-        ready(Ok(Audit(AuditContext {
-            actor: None,
-            request_id,
-        })))
+        let extensions = req.extensions();
+        let request_id = extensions.get::<RequestId>().map(|r| r.0.clone());
+        let actor = extensions.get::<Principal>().map(|p| p.user_id);
+        ready(Ok(Audit(AuditContext { actor, request_id })))
     }
 }
 

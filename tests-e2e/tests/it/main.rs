@@ -5,10 +5,13 @@
     reason = "a test binary: a failed unwrap is a failed test, helpers included"
 )]
 
+mod access_matrix;
 mod areas;
+mod auth;
 mod containers;
 mod contract;
 mod health;
 mod migrations;
+mod rate_limits;
 mod sites;
 mod support;

@@ -1,0 +1,131 @@
+//! The route × role matrix, built from the app's own route table (its OpenAPI document).
+
+use crate::support::TestApp;
+use reqwest::{Method, StatusCode};
+use std::collections::BTreeSet;
+use tisseco_api::access::AccessPolicies;
+use tisseco_domain::{Access, Role};
+
+/// Who may call each route, written down independently of the code: a route added without
+/// a policy, or with another one, makes `the_route_table_is_exactly_the_expected_one` fail.
+const EXPECTED: &[(&str, &str, Option<Role>)] = &[
+    ("GET", "/health/live", None),
+    ("GET", "/health/ready", None),
+    ("POST", "/api/v1/auth/login", None),
+    ("POST", "/api/v1/auth/refresh", None),
+    ("POST", "/api/v1/auth/logout", Some(Role::Driver)),
+    ("POST", "/api/v1/auth/attenuate", Some(Role::Driver)),
+    ("GET", "/api/v1/me", Some(Role::Driver)),
+    ("GET", "/api/v1/users", Some(Role::Admin)),
+    ("POST", "/api/v1/users", Some(Role::Admin)),
+    ("GET", "/api/v1/users/{id}", Some(Role::Admin)),
+    ("PATCH", "/api/v1/users/{id}", Some(Role::Admin)),
+    ("GET", "/api/v1/sites", Some(Role::Manager)),
+    ("POST", "/api/v1/sites", Some(Role::Manager)),
+    ("GET", "/api/v1/sites/{id}", Some(Role::Manager)),
+    ("PATCH", "/api/v1/sites/{id}", Some(Role::Manager)),
+    ("POST", "/api/v1/sites/{id}/archive", Some(Role::Manager)),
+    ("GET", "/api/v1/areas", Some(Role::Manager)),
+    ("POST", "/api/v1/areas", Some(Role::Manager)),
+    ("GET", "/api/v1/areas/{id}", Some(Role::Manager)),
+    ("PATCH", "/api/v1/areas/{id}", Some(Role::Manager)),
+    ("POST", "/api/v1/areas/{id}/archive", Some(Role::Manager)),
+    ("GET", "/api/v1/containers", Some(Role::Manager)),
+    ("POST", "/api/v1/containers", Some(Role::Manager)),
+    ("GET", "/api/v1/containers/{id}", Some(Role::Manager)),
+    ("PATCH", "/api/v1/containers/{id}", Some(Role::Manager)),
+    (
+        "POST",
+        "/api/v1/containers/{id}/archive",
+        Some(Role::Manager),
+    ),
+    (
+        "GET",
+        "/api/v1/containers/{id}/history",
+        Some(Role::Manager),
+    ),
+];
+
+fn declared() -> BTreeSet<(String, String, Option<Role>)> {
+    let policies = AccessPolicies::from_openapi(&tisseco_api::openapi());
+    policies
+        .iter()
+        .map(|(method, path, access)| {
+            let role = match access {
+                Access::Public => None,
+                Access::AtLeast(role) => Some(role),
+            };
+            (method.to_string(), path.to_owned(), role)
+        })
+        .collect()
+}
+
+#[test]
+fn the_route_table_is_exactly_the_expected_one() {
+    let expected: BTreeSet<_> = EXPECTED
+        .iter()
+        .map(|(m, p, r)| ((*m).to_owned(), (*p).to_owned(), *r))
+        .collect();
+    assert_eq!(declared(), expected);
+}
+
+#[test]
+fn every_documented_operation_declares_a_policy() {
+    let document = serde_json::to_value(tisseco_api::openapi()).unwrap();
+    let operations: usize = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| item.as_object().unwrap().len())
+        .sum();
+    assert_eq!(
+        operations,
+        declared().len(),
+        "an operation without `security` has no policy and is refused"
+    );
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{id}", &uuid::Uuid::new_v4().to_string())
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_declared() {
+    let app = TestApp::spawn().await;
+    for (method, path, required) in declared() {
+        let method: Method = method.parse().unwrap();
+        for caller in [
+            None,
+            Some(Role::Driver),
+            Some(Role::Manager),
+            Some(Role::Admin),
+        ] {
+            let client = caller.map_or_else(
+                || app.anonymous.clone(),
+                |role| app.client_for(&app.token(role)),
+            );
+            let mut request = client
+                .request(method.clone(), app.url(&concrete(&path)))
+                .header("If-Match", "\"1\"");
+            if method != Method::GET {
+                request = request.json(&serde_json::json!({}));
+            }
+            let status = request.send().await.unwrap().status();
+            let who = caller.map_or("anonymous", Role::as_str);
+            match (required, caller) {
+                (Some(_), None) => {
+                    assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} as {who}")
+                }
+                (Some(needed), Some(role)) if !role.includes(needed) => {
+                    assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path} as {who}");
+                }
+                _ => assert!(
+                    status != StatusCode::UNAUTHORIZED
+                        && status != StatusCode::FORBIDDEN
+                        && !status.is_server_error(),
+                    "{method} {path} as {who}: {status}"
+                ),
+            }
+        }
+    }
+}
