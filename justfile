@@ -17,13 +17,24 @@ default:
 services:
     @deploy/services.sh
 
-# Start the whole platform with demo data; prints the URL of the API docs.
+# Start the whole platform with demo data and demo accounts; prints the docs URL.
 dev: services
+    #!/usr/bin/env bash
+    set -euo pipefail
     cargo build --bin tisseco-api
-    target/debug/tisseco-api migrate
-    target/debug/tisseco-api seed
-    @echo "Tisseco API: http://$HTTP_BIND/docs/  (OpenAPI: http://$HTTP_BIND/api/openapi.json)"
-    LOG_FORMAT="${LOG_FORMAT:-pretty}" target/debug/tisseco-api serve
+    api=target/debug/tisseco-api
+    export LOG_FORMAT="${LOG_FORMAT:-pretty}"
+    # A development signing key, made once and kept out of git (production sets its own).
+    mkdir -p .dev
+    [ -s .dev/auth-private.key ] || "$api" generate-key | sed -n 's/^AUTH_PRIVATE_KEY=//p' > .dev/auth-private.key
+    export AUTH_PRIVATE_KEY_FILE="${AUTH_PRIVATE_KEY_FILE:-$PWD/.dev/auth-private.key}"
+    "$api" migrate
+    "$api" seed
+    echo "Demo accounts (development only):"
+    "$api" seed-demo-users
+    echo "Tisseco API: http://$HTTP_BIND/docs/  (OpenAPI: http://$HTTP_BIND/api/openapi.json)"
+    echo "Sign in: curl -s http://$HTTP_BIND/api/v1/auth/login -H 'content-type: application/json' -d '{\"email\":\"manager@tisseco.test\",\"password\":\"demo-manager-password\"}'"
+    exec "$api" serve
 
 # Everything CI checks: formatting, lints, the dependency rule and every test.
 test: services fmt-check lint check-deps test-only
