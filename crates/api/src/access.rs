@@ -166,7 +166,7 @@ fn rate_headers(headers: &mut HeaderMap, decision: &RateDecision) {
         ("ratelimit-remaining", decision.remaining.to_string()),
         (
             "ratelimit-reset",
-            decision.reset_after.as_secs().to_string(),
+            decision.reset_after.as_millis().div_ceil(1000).to_string(),
         ),
     ];
     for (name, value) in pairs {
