@@ -78,3 +78,7 @@ migrate: services
 # Load the demo data set into the development database.
 seed: migrate
     cargo run -q --bin tisseco-api -- seed
+
+# Benchmarks (release builds; figures go into BENCHMARKS.md): `just bench auth`.
+bench what: services
+    bench/{{what}}.sh

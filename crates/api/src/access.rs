@@ -136,6 +136,14 @@ fn bearer_token(req: &ServiceRequest) -> Result<&str, ApiError> {
     }
 }
 
+/// The value of `{name}` in `path` matched against `pattern` (tour-scoped tokens need the
+/// tour a request is about before the route runs).
+fn path_param<'a>(pattern: &str, path: &'a str, name: &str) -> Option<&'a str> {
+    let wanted = format!("{{{name}}}");
+    let position = pattern.split('/').position(|segment| segment == wanted)?;
+    path.split('/').nth(position)
+}
+
 fn operation(method: &Method) -> Operation {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         Operation::Read
@@ -217,12 +225,8 @@ async fn admit(req: &ServiceRequest, pattern: &str) -> Result<Option<RateDecisio
         )
         .map_or_else(|| "unknown".into(), |ip| ip.to_string()),
         Access::AtLeast(required) => {
-            let request = AccessRequest {
-                required,
-                operation: operation(req.method()),
-                tour: None,
-                now: Utc::now(),
-            };
+            let tour = path_param(pattern, req.path(), "tour_id").and_then(|id| id.parse().ok());
+            let request = AccessRequest { required, operation: operation(req.method()), tour, now: Utc::now() };
             let principal = state
                 .auth
                 .authenticate(bearer_token(req)?, &request)
@@ -274,4 +278,36 @@ pub async fn middleware(
 pub struct HttpPolicy {
     pub rate_limits: RateLimits,
     pub trusted_proxies: Vec<IpNet>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_parameters_are_read_by_position() {
+        let tour = "01a200a6-66be-7436-a07a-43b699f0f973";
+        let path = format!("/api/v1/tours/{tour}/stops");
+        assert_eq!(path_param("/api/v1/tours/{tour_id}/stops", &path, "tour_id"), Some(tour));
+        assert_eq!(path_param("/api/v1/sites/{id}", "/api/v1/sites/x", "tour_id"), None);
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let mut headers = HeaderMap::new();
+        headers.insert(HeaderName::from_static("x-forwarded-for"), HeaderValue::from_static("198.51.100.1, 203.0.113.9, 10.0.0.7"));
+        assert_eq!(client_ip(Some(proxy), &headers, &trusted), "203.0.113.9".parse().ok(), "the last untrusted hop");
+        assert_eq!(client_ip(Some(proxy), &headers, &[]), Some(proxy), "no trusted proxy: the peer");
+        let stranger: IpAddr = "192.0.2.1".parse().unwrap();
+        assert_eq!(client_ip(Some(stranger), &headers, &trusted), Some(stranger), "an untrusted peer can't claim an address");
+        assert_eq!(client_ip(Some(proxy), &HeaderMap::new(), &trusted), Some(proxy));
+    }
+
+    #[test]
+    fn reads_declare_read_and_the_rest_write() {
+        assert_eq!(operation(&Method::GET), Operation::Read);
+        assert_eq!(operation(&Method::PATCH), Operation::Write);
+    }
 }

@@ -312,3 +312,15 @@ impl Auth {
         Ok(self.revocations.revoke(&revocations, now).await?)
     }
 }
+
+/// The tour rule: a driver acts only on tours assigned to them; managers and admins on any.
+///
+/// # Errors
+/// `Forbidden` when a driver asks for another driver's tour.
+pub fn ensure_tour_access(principal: &Principal, assigned_driver: Option<tisseco_domain::UserId>) -> Result<(), AppError> {
+    if principal.role.includes(tisseco_domain::Role::Manager) || assigned_driver == Some(principal.user_id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("this tour is assigned to another driver".into()))
+    }
+}
