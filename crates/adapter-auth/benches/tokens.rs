@@ -5,7 +5,9 @@ use chrono::{Duration as Span, Utc};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 use tisseco_adapter_auth::{BiscuitTokens, SigningKeys};
-use tisseco_application::auth::ports::{AccessClaims, AccessRequest, Operation, Principal, Restriction, TokenService};
+use tisseco_application::auth::ports::{
+    AccessClaims, AccessRequest, Operation, Principal, Restriction, TokenService,
+};
 use tisseco_domain::{Role, UserId};
 use uuid::Uuid;
 
@@ -18,19 +20,40 @@ fn measure(label: &str, iterations: u32, mut work: impl FnMut()) -> Duration {
         work();
     }
     let each = started.elapsed() / iterations;
-    println!("{label:<44} {:>8.1} µs/op {:>10.0} ops/s", each.as_secs_f64() * 1e6, 1.0 / each.as_secs_f64());
+    println!(
+        "{label:<44} {:>8.1} µs/op {:>10.0} ops/s",
+        each.as_secs_f64() * 1e6,
+        1.0 / each.as_secs_f64()
+    );
     each
 }
 
 fn main() {
     let tokens = BiscuitTokens::new(SigningKeys::generate(1));
     let claims = AccessClaims {
-        principal: Principal { user_id: UserId::generate(), role: Role::Manager, session_id: Uuid::now_v7() },
+        principal: Principal {
+            user_id: UserId::generate(),
+            role: Role::Manager,
+            session_id: Uuid::now_v7(),
+        },
         expires_at: Utc::now() + Span::minutes(15),
     };
     let token = tokens.issue(&claims).unwrap_or_default();
-    let narrowed = tokens.attenuate(&token, &Restriction { read_only: true, ..Restriction::default() }).unwrap_or_default();
-    let request = AccessRequest { required: Role::Manager, operation: Operation::Read, tour: None, now: Utc::now() };
+    let narrowed = tokens
+        .attenuate(
+            &token,
+            &Restriction {
+                read_only: true,
+                ..Restriction::default()
+            },
+        )
+        .unwrap_or_default();
+    let request = AccessRequest {
+        required: Role::Manager,
+        operation: Operation::Read,
+        tour: None,
+        now: Utc::now(),
+    };
     measure("issue", 2_000, || {
         black_box(tokens.issue(black_box(&claims)).is_ok());
     });
@@ -40,5 +63,8 @@ fn main() {
     let attenuated = measure("authorize an attenuated token (2 blocks)", 5_000, || {
         black_box(tokens.authorize(black_box(&narrowed), &request).is_ok());
     });
-    println!("attenuated / plain: {:.2}x", attenuated.as_secs_f64() / verify.as_secs_f64());
+    println!(
+        "attenuated / plain: {:.2}x",
+        attenuated.as_secs_f64() / verify.as_secs_f64()
+    );
 }

@@ -226,7 +226,12 @@ async fn admit(req: &ServiceRequest, pattern: &str) -> Result<Option<RateDecisio
         .map_or_else(|| "unknown".into(), |ip| ip.to_string()),
         Access::AtLeast(required) => {
             let tour = path_param(pattern, req.path(), "tour_id").and_then(|id| id.parse().ok());
-            let request = AccessRequest { required, operation: operation(req.method()), tour, now: Utc::now() };
+            let request = AccessRequest {
+                required,
+                operation: operation(req.method()),
+                tour,
+                now: Utc::now(),
+            };
             let principal = state
                 .auth
                 .authenticate(bearer_token(req)?, &request)
@@ -288,8 +293,14 @@ mod tests {
     fn path_parameters_are_read_by_position() {
         let tour = "01a200a6-66be-7436-a07a-43b699f0f973";
         let path = format!("/api/v1/tours/{tour}/stops");
-        assert_eq!(path_param("/api/v1/tours/{tour_id}/stops", &path, "tour_id"), Some(tour));
-        assert_eq!(path_param("/api/v1/sites/{id}", "/api/v1/sites/x", "tour_id"), None);
+        assert_eq!(
+            path_param("/api/v1/tours/{tour_id}/stops", &path, "tour_id"),
+            Some(tour)
+        );
+        assert_eq!(
+            path_param("/api/v1/sites/{id}", "/api/v1/sites/x", "tour_id"),
+            None
+        );
     }
 
     #[test]
@@ -297,12 +308,30 @@ mod tests {
         let proxy: IpAddr = "10.0.0.2".parse().unwrap();
         let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
         let mut headers = HeaderMap::new();
-        headers.insert(HeaderName::from_static("x-forwarded-for"), HeaderValue::from_static("198.51.100.1, 203.0.113.9, 10.0.0.7"));
-        assert_eq!(client_ip(Some(proxy), &headers, &trusted), "203.0.113.9".parse().ok(), "the last untrusted hop");
-        assert_eq!(client_ip(Some(proxy), &headers, &[]), Some(proxy), "no trusted proxy: the peer");
+        headers.insert(
+            HeaderName::from_static("x-forwarded-for"),
+            HeaderValue::from_static("198.51.100.1, 203.0.113.9, 10.0.0.7"),
+        );
+        assert_eq!(
+            client_ip(Some(proxy), &headers, &trusted),
+            "203.0.113.9".parse().ok(),
+            "the last untrusted hop"
+        );
+        assert_eq!(
+            client_ip(Some(proxy), &headers, &[]),
+            Some(proxy),
+            "no trusted proxy: the peer"
+        );
         let stranger: IpAddr = "192.0.2.1".parse().unwrap();
-        assert_eq!(client_ip(Some(stranger), &headers, &trusted), Some(stranger), "an untrusted peer can't claim an address");
-        assert_eq!(client_ip(Some(proxy), &HeaderMap::new(), &trusted), Some(proxy));
+        assert_eq!(
+            client_ip(Some(stranger), &headers, &trusted),
+            Some(stranger),
+            "an untrusted peer can't claim an address"
+        );
+        assert_eq!(
+            client_ip(Some(proxy), &HeaderMap::new(), &trusted),
+            Some(proxy)
+        );
     }
 
     #[test]

@@ -75,35 +75,27 @@ async fn a_user_signs_in_and_reads_who_they_are() {
 async fn wrong_credentials_get_one_answer_in_comparable_time() {
     let app = TestApp::spawn().await;
     user(&app, "ana@tisseco.test", Role::Driver).await;
-    let mut timings = Vec::new();
+    let cases = [("nobody@tisseco.test", PASSWORD), ("ana@tisseco.test", "not the right password")];
+    let mut timings: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
     let mut details = Vec::new();
-    for (email, password) in [
-        ("nobody@tisseco.test", PASSWORD),
-        ("ana@tisseco.test", "not the right password"),
-    ] {
-        let mut runs = Vec::new();
-        for _ in 0..3 {
+    // Interleaved, so that load on the machine weighs on both cases alike.
+    for _ in 0..5 {
+        for (case, (email, password)) in cases.iter().enumerate() {
             let started = Instant::now();
             let body = problem(login(&app, email, password).await, 401, None).await;
-            runs.push(started.elapsed());
+            timings[case].push(started.elapsed());
             details.push(body["detail"].as_str().unwrap().to_owned());
         }
-        runs.sort();
-        timings.push(runs[1]);
     }
     details.dedup();
-    assert_eq!(
-        details,
-        ["invalid e-mail or password"],
-        "one message whatever was wrong"
-    );
-    let ratio = timings[0].as_secs_f64() / timings[1].as_secs_f64();
-    assert!(
-        (0.33..3.0).contains(&ratio),
-        "unknown account {:?} vs wrong password {:?}",
-        timings[0],
-        timings[1]
-    );
+    assert_eq!(details, ["invalid e-mail or password"], "one message whatever was wrong");
+    let median = |runs: &mut Vec<Duration>| {
+        runs.sort();
+        runs[runs.len() / 2].as_secs_f64()
+    };
+    let (unknown, wrong) = (median(&mut timings[0]), median(&mut timings[1]));
+    // Without the dummy hash an unknown account answers ~10x faster; noise stays well inside this.
+    assert!((0.25..4.0).contains(&(unknown / wrong)), "unknown account {unknown:.4}s vs wrong password {wrong:.4}s");
 }
 
 #[tokio::test]

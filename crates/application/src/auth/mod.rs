@@ -7,7 +7,7 @@ mod service;
 mod users;
 
 pub use revocations::Revocations;
-pub use service::{ensure_tour_access, Auth, AuthPolicy, AuthPorts, TokenPair};
+pub use service::{Auth, AuthPolicy, AuthPorts, TokenPair, ensure_tour_access};
 pub use users::UserFilter;
 
 #[cfg(test)]

@@ -317,10 +317,17 @@ impl Auth {
 ///
 /// # Errors
 /// `Forbidden` when a driver asks for another driver's tour.
-pub fn ensure_tour_access(principal: &Principal, assigned_driver: Option<tisseco_domain::UserId>) -> Result<(), AppError> {
-    if principal.role.includes(tisseco_domain::Role::Manager) || assigned_driver == Some(principal.user_id) {
+pub fn ensure_tour_access(
+    principal: &Principal,
+    assigned_driver: Option<tisseco_domain::UserId>,
+) -> Result<(), AppError> {
+    if principal.role.includes(tisseco_domain::Role::Manager)
+        || assigned_driver == Some(principal.user_id)
+    {
         Ok(())
     } else {
-        Err(AppError::Forbidden("this tour is assigned to another driver".into()))
+        Err(AppError::Forbidden(
+            "this tour is assigned to another driver".into(),
+        ))
     }
 }

@@ -281,10 +281,23 @@ fn drivers_act_only_on_their_own_tours() {
     use super::ensure_tour_access;
     use super::ports::Principal;
     use tisseco_domain::UserId;
-    let driver = Principal { user_id: UserId::generate(), role: Role::Driver, session_id: uuid::Uuid::now_v7() };
-    let manager = Principal { role: Role::Manager, ..driver.clone() };
+    let driver = Principal {
+        user_id: UserId::generate(),
+        role: Role::Driver,
+        session_id: uuid::Uuid::now_v7(),
+    };
+    let manager = Principal {
+        role: Role::Manager,
+        ..driver.clone()
+    };
     assert!(ensure_tour_access(&driver, Some(driver.user_id)).is_ok());
-    assert!(matches!(ensure_tour_access(&driver, Some(UserId::generate())), Err(AppError::Forbidden(_))));
-    assert!(matches!(ensure_tour_access(&driver, None), Err(AppError::Forbidden(_))));
+    assert!(matches!(
+        ensure_tour_access(&driver, Some(UserId::generate())),
+        Err(AppError::Forbidden(_))
+    ));
+    assert!(matches!(
+        ensure_tour_access(&driver, None),
+        Err(AppError::Forbidden(_))
+    ));
     assert!(ensure_tour_access(&manager, Some(UserId::generate())).is_ok());
 }
