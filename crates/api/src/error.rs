@@ -132,7 +132,13 @@ impl ApiError {
                             reason: message.clone(),
                         })
                         .collect();
-                    (S::CONFLICT, "conflict", "Conflict", message.clone(), errors)
+                    (
+                        S::CONFLICT,
+                        "conflict",
+                        "Conflict",
+                        error.to_string(),
+                        errors,
+                    )
                 }
                 AppError::StaleVersion { .. } => (
                     S::PRECONDITION_FAILED,

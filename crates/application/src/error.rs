@@ -12,7 +12,7 @@ pub enum AppError {
     #[error("{entity} {id} not found")]
     NotFound { entity: &'static str, id: String },
     /// The change clashes with the current state (a duplicate, an archived entity…).
-    #[error("{message}")]
+    #[error("{}{message}", field.as_ref().map_or_else(String::new, |f| format!("{f}: ")))]
     Conflict {
         field: Option<String>,
         message: String,

@@ -75,7 +75,10 @@ async fn a_user_signs_in_and_reads_who_they_are() {
 async fn wrong_credentials_get_one_answer_in_comparable_time() {
     let app = TestApp::spawn().await;
     user(&app, "ana@tisseco.test", Role::Driver).await;
-    let cases = [("nobody@tisseco.test", PASSWORD), ("ana@tisseco.test", "not the right password")];
+    let cases = [
+        ("nobody@tisseco.test", PASSWORD),
+        ("ana@tisseco.test", "not the right password"),
+    ];
     let mut timings: [Vec<Duration>; 2] = [Vec::new(), Vec::new()];
     let mut details = Vec::new();
     // Interleaved, so that load on the machine weighs on both cases alike.
@@ -88,14 +91,21 @@ async fn wrong_credentials_get_one_answer_in_comparable_time() {
         }
     }
     details.dedup();
-    assert_eq!(details, ["invalid e-mail or password"], "one message whatever was wrong");
+    assert_eq!(
+        details,
+        ["invalid e-mail or password"],
+        "one message whatever was wrong"
+    );
     let median = |runs: &mut Vec<Duration>| {
         runs.sort();
         runs[runs.len() / 2].as_secs_f64()
     };
     let (unknown, wrong) = (median(&mut timings[0]), median(&mut timings[1]));
     // Without the dummy hash an unknown account answers ~10x faster; noise stays well inside this.
-    assert!((0.25..4.0).contains(&(unknown / wrong)), "unknown account {unknown:.4}s vs wrong password {wrong:.4}s");
+    assert!(
+        (0.25..4.0).contains(&(unknown / wrong)),
+        "unknown account {unknown:.4}s vs wrong password {wrong:.4}s"
+    );
 }
 
 #[tokio::test]
