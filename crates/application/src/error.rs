@@ -58,6 +58,11 @@ impl From<DomainError> for AppError {
                 field: None,
                 message: error.to_string(),
             },
+            DomainError::Conflict(message) => Self::Conflict {
+                field: None,
+                message,
+            },
+            DomainError::NotYours => Self::Forbidden(error.to_string()),
             DomainError::ForbiddenTransition { .. } => Self::Conflict {
                 field: Some("status".into()),
                 message: error.to_string(),

@@ -46,4 +46,10 @@ pub enum DomainError {
         from: &'static str,
         to: &'static str,
     },
+    /// The change does not fit the aggregate's current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// Only the user the aggregate is assigned to may do this (a tour's driver).
+    #[error("this is assigned to someone else")]
+    NotYours,
 }

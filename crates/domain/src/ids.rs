@@ -44,3 +44,4 @@ id_type!(SiteId);
 id_type!(AreaId);
 id_type!(ContainerId);
 id_type!(UserId);
+id_type!(TourId);

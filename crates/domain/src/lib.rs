@@ -10,6 +10,7 @@ mod public_code;
 mod site;
 mod status;
 mod text;
+mod tour;
 mod user;
 
 pub use area::{Area, AreaChanges, AreaCode, NewArea};
@@ -18,11 +19,14 @@ pub use container::{
 };
 pub use error::{DomainError, ValidationError};
 pub use geo::{GeoPoint, MAX_POLYGON_VERTICES, MultiPolygon, Polygon, Ring};
-pub use ids::{AreaId, ContainerId, SiteId, UserId};
+pub use ids::{AreaId, ContainerId, SiteId, TourId, UserId};
 pub use public_code::PublicCode;
 pub use site::{NewSite, Site, SiteChanges, SiteCode};
 pub use status::ContainerStatus;
 pub use text::{Address, Name, Notes};
+pub use tour::{
+    FULL_AT_PERCENT, NewTour, SkipReason, Stop, StopCandidate, StopOutcome, Tour, TourState, Visit,
+};
 pub use user::{
     Access, Email, NewUser, Password, PasswordHash, Role, User, UserChanges, display_name,
 };
