@@ -26,7 +26,7 @@ pub const DOCS_PATH: &str = "/docs/";
 
 /// Every documented route; the OpenAPI document is collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
-    use routes::{areas, containers, health, sites};
+    use routes::{areas, containers, health, queues, sites};
     config.service(health::live).service(health::ready).service(
         scope::scope("/api/v1")
             .service(sites::list_sites)
@@ -44,7 +44,12 @@ fn routes(config: &mut ServiceConfig) {
             .service(containers::get_container)
             .service(containers::patch_container)
             .service(containers::archive_container)
-            .service(containers::container_history),
+            .service(containers::container_history)
+            // Admin only once authentication lands (issue 3).
+            .service(queues::list_queues)
+            .service(queues::list_dead_jobs)
+            .service(queues::retry_dead_job)
+            .service(queues::discard_dead_job),
     );
 }
 

@@ -60,7 +60,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Seed => {
-            let services = build_services(&settings.database, PoolMode::Normal)?;
+            let services = build_services(&settings.database, PoolMode::Normal, &settings.queue)?;
             let report = seed_demo_data(&services.registry)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -73,7 +73,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Serve => {
-            let services = build_services(&settings.database, PoolMode::Normal)?;
+            let services = build_services(&settings.database, PoolMode::Normal, &settings.queue)?;
             let listener = TcpListener::bind(settings.http.bind)
                 .map_err(|e| format!("HTTP_BIND: cannot listen on {}: {e}", settings.http.bind))?;
             let address = listener.local_addr().map_err(|e| e.to_string())?;

@@ -1,6 +1,10 @@
 //! Tisseco's use cases and the ports they need. No I/O here: adapters implement the ports.
 
 mod error;
+pub mod events;
+pub mod jobs;
+pub mod mail;
+pub mod outbox;
 pub mod ports;
 pub mod use_cases;
 

@@ -2,6 +2,7 @@
 //! ports the binaries use.
 
 pub mod config;
+pub mod jobs;
 mod seed;
 mod settings;
 
@@ -9,20 +10,27 @@ pub use seed::{SeedReport, seed_demo_data};
 pub use settings::{HttpSettings, Settings};
 
 use std::sync::Arc;
-use tisseco_adapter_postgres::{PgStore, build_pool};
+use tisseco_adapter_postgres::build_pool;
+use tisseco_adapter_queue::RedisQueue;
 use tisseco_application::Registry;
+use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{HealthCheck, SystemClock};
 use tisseco_application::use_cases::RegistryPorts;
 
+pub use tisseco_adapter_mail::{MailSettings, SmtpMailer};
 pub use tisseco_adapter_postgres::{
-    MigrationError, PgSettings, PoolMode, revert_all_migrations, run_migrations,
+    MigrationError, PgOutbox, PgSettings, PgStore, PoolMode, revert_all_migrations, run_migrations,
 };
+pub use tisseco_adapter_queue::RedisQueue as RedisJobQueue;
+pub use tisseco_adapter_queue::{Consumer, ConsumerHandle, ConsumerSettings, QueueSettings};
 
 /// Everything a binary needs, as ports and use cases.
 #[derive(Clone)]
 pub struct Services {
     pub registry: Registry,
     pub database: Arc<dyn HealthCheck>,
+    /// The job queues, for the dashboard.
+    pub queues: QueueDashboard,
 }
 
 impl std::fmt::Debug for Services {
@@ -31,11 +39,17 @@ impl std::fmt::Debug for Services {
     }
 }
 
-/// Builds the services on PostgreSQL. Opens no connection yet.
+/// Builds the services on PostgreSQL and Redis. Opens no connection yet (Redis connects in
+/// the background: a Redis that is down only makes the dashboard answer 503).
 ///
 /// # Errors
-/// When the pool settings are invalid.
-pub fn build_services(database: &PgSettings, mode: PoolMode) -> Result<Services, String> {
+/// When the pool or queue settings are invalid.
+pub fn build_services(
+    database: &PgSettings,
+    mode: PoolMode,
+    queue: &QueueSettings,
+) -> Result<Services, String> {
+    let queue: Arc<dyn JobQueue> = Arc::new(RedisQueue::connect(queue).map_err(|e| e.to_string())?);
     let store = Arc::new(PgStore::new(build_pool(database, mode)?));
     let registry = Registry::new(RegistryPorts {
         sites: store.clone(),
@@ -48,5 +62,6 @@ pub fn build_services(database: &PgSettings, mode: PoolMode) -> Result<Services,
     Ok(Services {
         registry,
         database: store,
+        queues: QueueDashboard::new(queue),
     })
 }

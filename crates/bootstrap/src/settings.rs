@@ -5,6 +5,7 @@ use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tisseco_adapter_postgres::PgSettings;
+use tisseco_adapter_queue::QueueSettings;
 use tisseco_telemetry::{LogFormat, TelemetrySettings};
 
 /// The HTTP server's settings.
@@ -23,6 +24,7 @@ pub struct Settings {
     pub database: PgSettings,
     pub http: HttpSettings,
     pub telemetry: TelemetrySettings,
+    pub queue: QueueSettings,
 }
 
 fn database_url(source: &dyn Source) -> Result<SecretString, ConfigError> {
@@ -148,6 +150,7 @@ impl Settings {
             database,
             http,
             telemetry,
+            queue: crate::jobs::queue_settings(source)?,
         })
     }
 }

@@ -24,6 +24,7 @@ async fn ready_is_503_when_the_database_is_unreachable() {
     let services = build_services(
         &pg_settings("postgres://postgres@127.0.0.1:1/none", 1),
         PoolMode::Normal,
+        &crate::support::queue_settings("test-health"),
     )
     .unwrap();
     let app = TestApp::serve(services);

@@ -6,7 +6,9 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use std::net::TcpListener;
 use std::time::Duration;
-use tisseco_bootstrap::{PgSettings, PoolMode, Services, build_services, run_migrations};
+use tisseco_bootstrap::{
+    PgSettings, PoolMode, QueueSettings, Services, build_services, run_migrations,
+};
 
 pub const JSON_LIMIT: usize = 64 * 1024;
 
@@ -22,6 +24,20 @@ pub fn pg_settings(url: &str, max_connections: usize) -> PgSettings {
         statement_timeout: Duration::from_secs(5),
         connect_timeout: Duration::from_secs(5),
         application_name: "tisseco-e2e".into(),
+    }
+}
+
+pub fn redis_url() -> String {
+    std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+/// Queue settings whose keys start with `prefix` (one per test, so tests never collide).
+pub fn queue_settings(prefix: &str) -> QueueSettings {
+    QueueSettings {
+        url: redis_url(),
+        prefix: prefix.to_owned(),
+        queues: vec!["events".to_owned(), "mail".to_owned()],
+        command_timeout: Duration::from_secs(3),
     }
 }
 
@@ -43,8 +59,12 @@ impl TestApp {
     /// Serves the app over one connection whose transaction is never committed.
     pub async fn spawn() -> Self {
         let url = migrated_database().await;
-        let services = build_services(&pg_settings(&url, 1), PoolMode::RollbackTestTransaction)
-            .expect("services");
+        let services = build_services(
+            &pg_settings(&url, 1),
+            PoolMode::RollbackTestTransaction,
+            &queue_settings(&unique("test")),
+        )
+        .expect("services");
         Self::serve(services)
     }
 

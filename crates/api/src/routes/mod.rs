@@ -3,4 +3,5 @@
 pub mod areas;
 pub mod containers;
 pub mod health;
+pub mod queues;
 pub mod sites;

@@ -2,8 +2,12 @@
 //! Shared with other crates through the `testing` feature.
 
 pub mod contract;
+mod jobs;
+#[cfg(test)]
+mod jobs_tests;
 mod memory;
 
+pub use jobs::{InMemoryJobQueue, InMemoryKeys, InMemoryOutbox, RecordingMailer};
 pub use memory::{FixedClock, InMemoryStore};
 
 use crate::Registry;
