@@ -1,4 +1,4 @@
-//! End-to-end tests: the real HTTP app against real PostgreSQL/PostGIS.
+//! End-to-end tests: the real HTTP app against real PostgreSQL/PostGIS, Redis and SMTP.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -8,7 +8,10 @@
 mod areas;
 mod containers;
 mod contract;
+mod dashboard;
 mod health;
+mod jobs_support;
 mod migrations;
+mod queue;
 mod sites;
 mod support;

@@ -58,13 +58,14 @@ pub struct TestApp {
 impl TestApp {
     /// Serves the app over one connection whose transaction is never committed.
     pub async fn spawn() -> Self {
+        Self::spawn_with_queue(&queue_settings(&unique("test"))).await
+    }
+
+    /// As [`TestApp::spawn`], with the queues under `queue`'s prefix.
+    pub async fn spawn_with_queue(queue: &QueueSettings) -> Self {
         let url = migrated_database().await;
-        let services = build_services(
-            &pg_settings(&url, 1),
-            PoolMode::RollbackTestTransaction,
-            &queue_settings(&unique("test")),
-        )
-        .expect("services");
+        let services = build_services(&pg_settings(&url, 1), PoolMode::RollbackTestTransaction, queue)
+            .expect("services");
         Self::serve(services)
     }
 
