@@ -43,7 +43,11 @@ async fn a_job_that_always_fails_is_dead_lettered_then_retried_from_the_dashboar
         queue_line(&app, MAIL_QUEUE).await["dead"] == 1
     })
     .await;
-    assert_eq!(handler.attempts_of(&job.id).len(), 3, "the maximum, no more");
+    assert_eq!(
+        handler.attempts_of(&job.id).len(),
+        3,
+        "the maximum, no more"
+    );
     let line = queue_line(&app, MAIL_QUEUE).await;
     assert_eq!(
         (&line["depth"], &line["in_flight"], &line["delayed"]),
@@ -121,15 +125,38 @@ async fn dead_jobs_can_be_discarded_and_bad_requests_are_problems() {
     let path = format!("/api/v1/admin/queues/mail/dead/{dead_id}");
     let discarded = app.request(Method::DELETE, &path).send().await.unwrap();
     assert_eq!(discarded.status(), StatusCode::NO_CONTENT);
-    problem(app.request(Method::DELETE, &path).send().await.unwrap(), 404, None).await;
+    problem(
+        app.request(Method::DELETE, &path).send().await.unwrap(),
+        404,
+        None,
+    )
+    .await;
     assert_eq!(queue.counts(MAIL_QUEUE).await.unwrap().dead, 0);
 
     problem(app.get("/api/v1/admin/queues/nope/dead").await, 404, None).await;
-    problem(app.get("/api/v1/admin/queues/mail/dead?limit=0").await, 400, Some("limit")).await;
-    problem(app.get("/api/v1/admin/queues/mail/dead?limit=x").await, 400, Some("limit")).await;
-    problem(app.get("/api/v1/admin/queues/mail/dead?what=1").await, 400, None).await;
+    problem(
+        app.get("/api/v1/admin/queues/mail/dead?limit=0").await,
+        400,
+        Some("limit"),
+    )
+    .await;
+    problem(
+        app.get("/api/v1/admin/queues/mail/dead?limit=x").await,
+        400,
+        Some("limit"),
+    )
+    .await;
+    problem(
+        app.get("/api/v1/admin/queues/mail/dead?what=1").await,
+        400,
+        None,
+    )
+    .await;
     let garbage = app
-        .request(Method::POST, "/api/v1/admin/queues/mail/dead/not-an-id/retry")
+        .request(
+            Method::POST,
+            "/api/v1/admin/queues/mail/dead/not-an-id/retry",
+        )
         .send()
         .await
         .unwrap();

@@ -29,12 +29,18 @@ async fn a_job_failing_twice_succeeds_on_the_third_attempt_with_growing_delays()
     let first_delay = attempts[1] - attempts[0];
     let second_delay = attempts[2] - attempts[1];
     assert!(first_delay >= Duration::from_millis(50), "{first_delay:?}");
-    assert!(second_delay > first_delay, "{first_delay:?} then {second_delay:?}");
+    assert!(
+        second_delay > first_delay,
+        "{first_delay:?} then {second_delay:?}"
+    );
 
     consumer.stop().await.unwrap();
     assert_eq!(handler.effects_of(&job.id), 1, "one effect");
     let counts = queue.counts(EVENTS_QUEUE).await.unwrap();
-    assert_eq!((counts.depth, counts.in_flight, counts.delayed, counts.dead), (0, 0, 0, 0));
+    assert_eq!(
+        (counts.depth, counts.in_flight, counts.delayed, counts.dead),
+        (0, 0, 0, 0)
+    );
     queue.purge().await.unwrap();
 }
 
@@ -98,7 +104,10 @@ async fn shutdown_finishes_the_jobs_in_flight_and_loses_none() {
         started,
         "every job started before the shutdown finished"
     );
-    assert!(started < 20, "the shutdown came mid-work ({started} started)");
+    assert!(
+        started < 20,
+        "the shutdown came mid-work ({started} started)"
+    );
     let counts = queue.counts(EVENTS_QUEUE).await.unwrap();
     assert_eq!(counts.in_flight, 0, "nothing left unacknowledged");
     assert_eq!(counts.depth as usize, 20 - started, "the rest still wait");

@@ -64,8 +64,12 @@ impl TestApp {
     /// As [`TestApp::spawn`], with the queues under `queue`'s prefix.
     pub async fn spawn_with_queue(queue: &QueueSettings) -> Self {
         let url = migrated_database().await;
-        let services = build_services(&pg_settings(&url, 1), PoolMode::RollbackTestTransaction, queue)
-            .expect("services");
+        let services = build_services(
+            &pg_settings(&url, 1),
+            PoolMode::RollbackTestTransaction,
+            queue,
+        )
+        .expect("services");
         Self::serve(services)
     }
 
