@@ -34,7 +34,9 @@ struct Noop {
 #[async_trait]
 impl JobHandler for Noop {
     async fn handle(&self, job: &Job) -> Result<(), JobError> {
-        let waited = (Utc::now() - job.enqueued_at).num_microseconds().unwrap_or(0);
+        let waited = (Utc::now() - job.enqueued_at)
+            .num_microseconds()
+            .unwrap_or(0);
         self.latencies_us
             .lock()
             .unwrap()
@@ -119,7 +121,9 @@ async fn outbox_benchmark(queue: &RedisJobQueue) -> f64 {
         .unwrap();
     let separator = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{separator}options=-c%20search_path%3D{schema}%2Cpublic");
-    run_migrations(&SecretString::from(url.clone())).await.unwrap();
+    run_migrations(&SecretString::from(url.clone()))
+        .await
+        .unwrap();
     let mut conn = AsyncPgConnection::establish(&url).await.unwrap();
     conn.batch_execute(&format!(
         "INSERT INTO outbox (event_type, aggregate_type, aggregate_id, payload, correlation_id) \
@@ -135,7 +139,8 @@ async fn outbox_benchmark(queue: &RedisJobQueue) -> f64 {
         connect_timeout: Duration::from_secs(5),
         application_name: "tisseco-bench".into(),
     };
-    let store = PgStore::new(tisseco_adapter_postgres::build_pool(&settings, PoolMode::Normal).unwrap());
+    let store =
+        PgStore::new(tisseco_adapter_postgres::build_pool(&settings, PoolMode::Normal).unwrap());
     let outbox = Arc::new(PgOutbox::new(store, SecretString::from(url)));
     let relay = OutboxRelay::new(outbox, Arc::new(queue.clone()), 500);
     let started = Instant::now();
@@ -170,7 +175,9 @@ async fn main() {
     queue.purge().await.unwrap();
     println!("| measure | result |");
     println!("|---|---|");
-    println!("| no-op jobs end to end ({JOBS} jobs, producer flooding, concurrency {concurrency}, reads of 1,000) | **{rate:.0} jobs/s** |");
+    println!(
+        "| no-op jobs end to end ({JOBS} jobs, producer flooding, concurrency {concurrency}, reads of 1,000) | **{rate:.0} jobs/s** |"
+    );
     println!(
         "| enqueue-to-done latency at a steady 10,000 jobs/s (50,000 jobs) | p50 {:.1} ms, p99 **{:.1} ms**, max {:.1} ms |",
         percentile(&latencies, 0.5),

@@ -74,6 +74,8 @@ pub struct WorkerSettings {
     /// Where `GET /health` answers.
     pub health_bind: SocketAddr,
     pub consumer: ConsumerSettings,
+    /// Jobs run at once per queue, when it differs from `consumer.concurrency`.
+    pub concurrency_per_queue: Vec<(String, usize)>,
     pub outbox_batch: u32,
     /// How often the relay looks at the outbox when no notification arrives.
     pub outbox_poll: Duration,
@@ -113,7 +115,14 @@ impl WorkerSettings {
             "Tisseco <no-reply@tisseco.localhost>".to_owned(),
             "a sender like Tisseco <no-reply@example.org>",
         )?;
+        let mut concurrency_per_queue = Vec::new();
+        for (queue, default) in [(EVENTS_QUEUE, consumer.concurrency), (MAIL_QUEUE, 8)] {
+            let name = format!("WORKER_CONCURRENCY_{}", queue.to_uppercase());
+            let value = number(source, &name, default, 1..=10_000, "a number of jobs")?;
+            concurrency_per_queue.push((queue.to_owned(), value));
+        }
         Ok(Self {
+            concurrency_per_queue,
             health_bind: optional(
                 source,
                 "WORKER_HEALTH_BIND",
@@ -192,4 +201,50 @@ pub fn build_worker(
         outbox,
         store,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worker_defaults_and_per_queue_concurrency() {
+        let worker = WorkerSettings::from_source(&[("WORKER_CONCURRENCY", "10")]).unwrap();
+        assert_eq!(worker.consumer.concurrency, 10);
+        assert_eq!(
+            worker.concurrency_per_queue,
+            vec![("events".to_owned(), 10), ("mail".to_owned(), 8)]
+        );
+        assert_eq!(worker.health_bind.to_string(), "127.0.0.1:8081");
+    }
+
+    #[test]
+    fn bad_worker_variables_are_named() {
+        for (name, value) in [
+            ("JOB_MAX_ATTEMPTS", "0"),
+            ("WORKER_CONCURRENCY_MAIL", "x"),
+            ("OUTBOX_POLL_MS", "-1"),
+            ("WORKER_HEALTH_BIND", "localhost"),
+        ] {
+            let error = WorkerSettings::from_source(&[(name, value)]).unwrap_err();
+            assert_eq!(error.variable, name);
+        }
+    }
+
+    #[test]
+    fn redis_url_and_prefix_are_checked() {
+        let error = queue_settings(&[("REDIS_URL", "http://x")]).unwrap_err();
+        assert_eq!(error.variable, "REDIS_URL");
+        let error = queue_settings(&[("QUEUE_PREFIX", "a{b}")]).unwrap_err();
+        assert_eq!(error.variable, "QUEUE_PREFIX");
+        let settings = queue_settings(&[]).unwrap();
+        assert_eq!(settings.queues, vec!["events", "mail"]);
+    }
+
+    #[test]
+    fn the_smtp_password_never_shows_in_debug_output() {
+        let worker =
+            WorkerSettings::from_source(&[("SMTP_URL", "smtps://u:hunter2@h:465")]).unwrap();
+        assert!(!format!("{worker:?}").contains("hunter2"));
+    }
 }

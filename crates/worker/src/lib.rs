@@ -19,6 +19,8 @@ pub struct WorkerPlan {
     pub queue: RedisJobQueue,
     pub handlers: Handlers,
     pub consumer: ConsumerSettings,
+    /// Jobs run at once in one queue, when it differs from `consumer.concurrency`.
+    pub concurrency_per_queue: Vec<(String, usize)>,
     /// `None`: this worker does not relay the outbox.
     pub relay: Option<(OutboxRelay, Duration)>,
     /// Where `GET /health` answers; `None`: no health endpoint.
@@ -51,11 +53,16 @@ pub fn consumer_name() -> String {
 pub async fn start(plan: WorkerPlan) -> Result<RunningWorker, String> {
     let mut consumers = Vec::new();
     for name in plan.queue.queues() {
+        let mut settings = plan.consumer.clone();
+        if let Some((_, concurrency)) = plan.concurrency_per_queue.iter().find(|(q, _)| *q == name)
+        {
+            settings.concurrency = *concurrency;
+        }
         let handle = Consumer::start(
             &plan.queue,
             &name,
             &plan.name,
-            plan.consumer.clone(),
+            settings,
             plan.handlers.clone(),
         )
         .await

@@ -69,6 +69,7 @@ async fn run(settings: &Settings, worker: &WorkerSettings) -> Result<(), String>
         queue: parts.queue,
         handlers: parts.handlers,
         consumer: worker.consumer.clone(),
+        concurrency_per_queue: worker.concurrency_per_queue.clone(),
         relay: Some((parts.relay, worker.outbox_poll)),
         health: Some(health),
         name: consumer_name(),

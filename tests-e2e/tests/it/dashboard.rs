@@ -37,7 +37,10 @@ async fn a_job_that_always_fails_is_dead_lettered_then_retried_from_the_dashboar
     consumer_settings.backoff_base = Duration::from_millis(20);
     let consumer = consume(&queue, MAIL_QUEUE, consumer_settings, handler.clone()).await;
     let job = Job::new("test.doomed", json!({"to": "x"}), Some("req-doomed".into()));
-    queue.enqueue(MAIL_QUEUE, std::slice::from_ref(&job)).await.unwrap();
+    queue
+        .enqueue(MAIL_QUEUE, std::slice::from_ref(&job))
+        .await
+        .unwrap();
 
     eventually(WAIT, "the job to be dead-lettered", || async {
         queue_line(&app, MAIL_QUEUE).await["dead"] == 1

@@ -158,6 +158,7 @@ async fn the_worker_relays_on_notification_and_answers_health() {
         queue: parts.queue.clone(),
         handlers: parts.handlers,
         consumer: worker.consumer.clone(),
+        concurrency_per_queue: worker.concurrency_per_queue.clone(),
         relay: Some((parts.relay, worker.outbox_poll)),
         health: Some(health),
         name: unique("worker"),

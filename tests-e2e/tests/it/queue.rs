@@ -18,7 +18,10 @@ async fn a_job_failing_twice_succeeds_on_the_third_attempt_with_growing_delays()
     });
     let consumer = consume(&queue, EVENTS_QUEUE, fast_settings(), handler.clone()).await;
     let job = Job::new("test.flaky", json!({"n": 1}), Some("req-flaky".into()));
-    queue.enqueue(EVENTS_QUEUE, std::slice::from_ref(&job)).await.unwrap();
+    queue
+        .enqueue(EVENTS_QUEUE, std::slice::from_ref(&job))
+        .await
+        .unwrap();
 
     eventually(WAIT, "the third attempt", || async {
         handler.effects_of(&job.id) == 1
@@ -56,7 +59,10 @@ async fn a_worker_that_dies_with_a_job_in_flight_is_relieved_by_another() {
     settings.visibility_timeout = Duration::from_millis(500);
     let dying = consume(&queue, EVENTS_QUEUE, settings.clone(), stuck.clone()).await;
     let job = Job::new("test.reclaim", json!({}), None);
-    queue.enqueue(EVENTS_QUEUE, std::slice::from_ref(&job)).await.unwrap();
+    queue
+        .enqueue(EVENTS_QUEUE, std::slice::from_ref(&job))
+        .await
+        .unwrap();
     eventually(WAIT, "the first worker to start the job", || async {
         !stuck.attempts_of(&job.id).is_empty()
     })
@@ -137,7 +143,10 @@ async fn a_malformed_entry_or_unknown_type_goes_straight_to_the_dead_letters() {
     .await
     .unwrap();
     let job = Job::new("nobody.handles.this", json!({}), None);
-    queue.enqueue(EVENTS_QUEUE, std::slice::from_ref(&job)).await.unwrap();
+    queue
+        .enqueue(EVENTS_QUEUE, std::slice::from_ref(&job))
+        .await
+        .unwrap();
     eventually(WAIT, "the job to be buried", || async {
         queue.counts(EVENTS_QUEUE).await.unwrap().dead == 1
     })
