@@ -88,6 +88,15 @@ fn job_span(queue: &str, job: &Job) -> tracing::Span {
     )
 }
 
+/// Creates the consumer group (reading the stream from its start) unless it exists.
+async fn ensure_group(client: &Client, keys: &QueueKeys) -> Result<(), QueueError> {
+    let created: Result<Value, _> = client.xgroup_create(&keys.stream, GROUP, "0", true).await;
+    match created {
+        Err(error) if !error.details().contains("BUSYGROUP") => Err(unavailable(&error)),
+        _ => Ok(()),
+    }
+}
+
 impl Consumer {
     /// Joins the consumer group of `queue` as `name` and starts consuming.
     ///
@@ -108,15 +117,7 @@ impl Consumer {
             .wait_for_connect()
             .await
             .map_err(|e| unavailable(&e))?;
-        let created: Result<Value, _> = queue
-            .client
-            .xgroup_create(&keys.stream, GROUP, "0", true)
-            .await;
-        if let Err(error) = created
-            && !error.details().contains("BUSYGROUP")
-        {
-            return Err(unavailable(&error));
-        }
+        ensure_group(&queue.client, &keys).await?;
         let consumer = Arc::new(Self {
             client: queue.client.clone(),
             reader,
@@ -139,8 +140,16 @@ impl Consumer {
         while !*stopping.borrow() {
             let round = self.round(&permits, &done_tx, &mut next_reclaim).await;
             match round {
-                Ok(()) => failing_since = None,
+                Ok(()) => {
+                    if failing_since.take().is_some() {
+                        tracing::info!(queue = %self.keys.name, "queue reachable again");
+                    }
+                }
                 Err(error) => {
+                    // Redis restarted empty: the group is gone with the stream; make it again.
+                    if error.to_string().contains("NOGROUP") {
+                        let _ = ensure_group(&self.client, &self.keys).await;
+                    }
                     if failing_since.is_none() {
                         tracing::warn!(queue = %self.keys.name, error = %error, "queue unreachable; retrying");
                         failing_since = Some(Instant::now());

@@ -158,3 +158,23 @@ async fn a_malformed_entry_or_unknown_type_goes_straight_to_the_dead_letters() {
     consumer.stop().await.unwrap();
     queue.purge().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_consumer_survives_its_queue_being_wiped() {
+    // What a Redis restarted without persistence looks like: stream and group are gone.
+    let queue = test_queue();
+    let handler = Arc::new(Flaky::default());
+    let consumer = consume(&queue, EVENTS_QUEUE, fast_settings(), handler.clone()).await;
+    queue.purge().await.unwrap();
+    let job = Job::new("test.after-wipe", json!({}), None);
+    queue
+        .enqueue(EVENTS_QUEUE, std::slice::from_ref(&job))
+        .await
+        .unwrap();
+    eventually(WAIT, "the job after the wipe", || async {
+        handler.effects_of(&job.id) == 1
+    })
+    .await;
+    consumer.stop().await.unwrap();
+    queue.purge().await.unwrap();
+}
