@@ -176,7 +176,7 @@ async fn main() {
     println!("| measure | result |");
     println!("|---|---|");
     println!(
-        "| no-op jobs end to end ({JOBS} jobs, producer flooding, concurrency {concurrency}, reads of 1,000) | **{rate:.0} jobs/s** |"
+        "| no-op jobs end to end ({JOBS} jobs, producer flooding, concurrency {concurrency}, reads of up to 1,000) | **{rate:.0} jobs/s** |"
     );
     println!(
         "| enqueue-to-done latency at a steady 10,000 jobs/s (50,000 jobs) | p50 {:.1} ms, p99 **{:.1} ms**, max {:.1} ms |",
