@@ -1,12 +1,7 @@
 //! `just bench queue`: no-op jobs end to end through Redis with one worker (the same consumer
 //! runtime as `tisseco-worker`, acknowledging each job only after its handler returned),
 //! then the outbox relay rate. Prints Markdown for BENCHMARKS.md.
-#![expect(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::cast_precision_loss,
-    reason = "a benchmark: a failure aborts it, figures are approximate"
-)]
+#![expect(clippy::unwrap_used, reason = "a benchmark: a failure aborts it")]
 
 use async_trait::async_trait;
 use chrono::Utc;
