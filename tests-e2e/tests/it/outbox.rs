@@ -183,3 +183,41 @@ async fn the_worker_relays_on_notification_and_answers_health() {
     parts.queue.purge().await.unwrap();
     schema.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_write_leaves_no_event() {
+    let schema = Schema::create().await;
+    let services = build_services(
+        &pg_settings(&schema.url, 4),
+        PoolMode::Normal,
+        &queue_settings(&unique("t")),
+    )
+    .unwrap();
+    let app = TestApp::serve(services);
+    let site = app.site("ev-site").await;
+    let duplicate = app
+        .post(
+            "/api/v1/sites",
+            &json!({"code": "ev-site", "name": "Again"}),
+        )
+        .await;
+    assert_eq!(duplicate.status(), StatusCode::CONFLICT);
+    let stale = app
+        .patch(
+            &format!("/api/v1/sites/{}", site["id"].as_str().unwrap()),
+            "\"7\"",
+            &json!({"name": "Stale"}),
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    let outbox = PgOutbox::new(schema.store(), SecretString::from(schema.url.clone()));
+    assert_eq!(
+        outbox.unsent().await.unwrap(),
+        1,
+        "only the site's creation"
+    );
+    let events = outbox.claim(10, Duration::from_secs(1)).await.unwrap();
+    assert_eq!(events[0].event_type, "site.created");
+    assert_eq!(events[0].payload["code"], "ev-site");
+    schema.drop().await;
+}

@@ -178,3 +178,10 @@ async fn a_consumer_survives_its_queue_being_wiped() {
     consumer.stop().await.unwrap();
     queue.purge().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn redis_honours_the_queue_contract() {
+    let queue = test_queue();
+    tisseco_application::testing::queue_contract::job_queue(&queue).await;
+    queue.purge().await.unwrap();
+}

@@ -162,3 +162,8 @@ async fn the_dashboard_retries_and_discards_dead_jobs() {
     ));
     assert_eq!(queue.take(EVENTS_QUEUE).len(), 1);
 }
+
+#[tokio::test]
+async fn the_in_memory_queue_honours_the_contract() {
+    super::queue_contract::job_queue(&InMemoryJobQueue::default()).await;
+}

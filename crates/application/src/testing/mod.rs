@@ -6,6 +6,7 @@ mod jobs;
 #[cfg(test)]
 mod jobs_tests;
 mod memory;
+pub mod queue_contract;
 
 pub use jobs::{InMemoryJobQueue, InMemoryKeys, InMemoryOutbox, RecordingMailer};
 pub use memory::{FixedClock, InMemoryStore};
