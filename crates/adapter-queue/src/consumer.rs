@@ -138,7 +138,9 @@ impl Consumer {
         let mut next_reclaim = Instant::now();
         let mut failing_since: Option<Instant> = None;
         while !*stopping.borrow() {
-            let round = self.round(&permits, &done_tx, &mut next_reclaim).await;
+            let round = self
+                .round(&permits, &done_tx, &mut next_reclaim, &stopping)
+                .await;
             match round {
                 Ok(()) => {
                     if failing_since.take().is_some() {
@@ -176,6 +178,7 @@ impl Consumer {
         permits: &Arc<Semaphore>,
         done: &mpsc::UnboundedSender<Done>,
         next_reclaim: &mut Instant,
+        stopping: &watch::Receiver<bool>,
     ) -> Result<(), QueueError> {
         self.promote().await?;
         if Instant::now() >= *next_reclaim {
@@ -186,6 +189,9 @@ impl Consumer {
         }
         // Wait for room before reading, so read jobs never wait long unacknowledged.
         drop(permits.acquire().await);
+        if *stopping.borrow() {
+            return Ok(());
+        }
         let room = permits.available_permits().max(1) as u64;
         let block = u64::try_from(self.settings.promote_every.as_millis()).unwrap_or(1_000);
         let reply: Value = self
