@@ -1,5 +1,6 @@
 //! `/api/v1/admin/queues`: the queue dashboard — counts per queue, dead jobs with their
-//! error, retry or discard one. Admin only once authentication lands (issue 3).
+//! error, retry or discard one. Declared admin-only (`security(("bearer" = ["admin"]))`);
+//! enforced once the authentication of issue 3 is merged.
 
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
@@ -85,7 +86,7 @@ pub struct DeadQuery {
 }
 
 /// Every queue with its counts.
-#[utoipa::path(tag = "queues", responses(
+#[utoipa::path(tag = "queues", security(("bearer" = ["admin"])), responses(
     (status = 200, body = Items<QueueDto>),
     (status = 503, description = "Redis unreachable", body = Problem, content_type = "application/problem+json"),
 ))]
@@ -98,7 +99,7 @@ pub async fn list_queues(state: Data<AppState>) -> Result<Json<Items<QueueDto>>,
 }
 
 /// The dead jobs of a queue, newest first, with the error of their last attempt.
-#[utoipa::path(tag = "queues", params(DeadQuery), responses(
+#[utoipa::path(tag = "queues", security(("bearer" = ["admin"])), params(DeadQuery), responses(
     (status = 200, body = Items<DeadJobDto>),
     (status = 400, body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "No such queue", body = Problem, content_type = "application/problem+json"),
@@ -120,7 +121,7 @@ pub async fn list_dead_jobs(
 }
 
 /// Put a dead job back on its queue for a fresh set of attempts.
-#[utoipa::path(tag = "queues", responses(
+#[utoipa::path(tag = "queues", security(("bearer" = ["admin"])), responses(
     (status = 204, description = "Queued again"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
@@ -135,7 +136,7 @@ pub async fn retry_dead_job(
 }
 
 /// Delete a dead job for good.
-#[utoipa::path(tag = "queues", responses(
+#[utoipa::path(tag = "queues", security(("bearer" = ["admin"])), responses(
     (status = 204, description = "Deleted"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
