@@ -49,8 +49,9 @@ impl Default for ConsumerSettings {
 }
 
 impl ConsumerSettings {
-    /// Delay before attempt `attempt + 1`: exponential with "equal jitter" (between half and
-    /// all of the exponential value), so delays never shrink from one attempt to the next.
+    /// Delay before attempt `attempt + 1`: exponential, minus a random jitter of up to a
+    /// quarter, so workers retrying together spread out while each delay stays clearly
+    /// longer than the one before (at most 1, then at least 1.5 times the base…).
     #[must_use]
     pub fn backoff(&self, attempt: u32, random: f64) -> Duration {
         let exponent = attempt.saturating_sub(1).min(30);
@@ -58,7 +59,7 @@ impl ConsumerSettings {
             .backoff_base
             .saturating_mul(1_u32 << exponent)
             .min(self.backoff_max);
-        full.mul_f64(0.5 + 0.5 * random.clamp(0.0, 1.0))
+        full.mul_f64(0.75 + 0.25 * random.clamp(0.0, 1.0))
     }
 }
 
@@ -74,8 +75,8 @@ mod tests {
             ..ConsumerSettings::default()
         };
         assert_eq!(settings.backoff(1, 1.0), Duration::from_millis(100));
-        assert_eq!(settings.backoff(1, 0.0), Duration::from_millis(50));
-        assert_eq!(settings.backoff(2, 0.0), Duration::from_millis(100));
+        assert_eq!(settings.backoff(1, 0.0), Duration::from_millis(75));
+        assert_eq!(settings.backoff(2, 0.0), Duration::from_millis(150));
         assert_eq!(settings.backoff(3, 1.0), Duration::from_millis(400));
         assert_eq!(settings.backoff(40, 1.0), Duration::from_secs(1));
     }

@@ -16,7 +16,10 @@ async fn a_job_failing_twice_succeeds_on_the_third_attempt_with_growing_delays()
         failures: 2,
         ..Flaky::default()
     });
-    let consumer = consume(&queue, EVENTS_QUEUE, fast_settings(), handler.clone()).await;
+    // Delays of 300-400 ms then 600-800 ms: far enough apart for a loaded machine.
+    let mut settings = fast_settings();
+    settings.backoff_base = Duration::from_millis(400);
+    let consumer = consume(&queue, EVENTS_QUEUE, settings, handler.clone()).await;
     let job = Job::new("test.flaky", json!({"n": 1}), Some("req-flaky".into()));
     queue
         .enqueue(EVENTS_QUEUE, std::slice::from_ref(&job))
@@ -31,7 +34,7 @@ async fn a_job_failing_twice_succeeds_on_the_third_attempt_with_growing_delays()
     assert_eq!(attempts.len(), 3, "three attempts");
     let first_delay = attempts[1] - attempts[0];
     let second_delay = attempts[2] - attempts[1];
-    assert!(first_delay >= Duration::from_millis(50), "{first_delay:?}");
+    assert!(first_delay >= Duration::from_millis(300), "{first_delay:?}");
     assert!(
         second_delay > first_delay,
         "{first_delay:?} then {second_delay:?}"
