@@ -5,6 +5,8 @@ export DATABASE_URL := env("DATABASE_URL", "postgres://postgres:postgres@127.0.0
 export TEST_DATABASE_URL := env("TEST_DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/tisseco_test")
 export REDIS_URL := env("REDIS_URL", "redis://127.0.0.1:6379")
 export HTTP_BIND := env("HTTP_BIND", "127.0.0.1:8080")
+export SMTP_URL := env("SMTP_URL", "smtp://127.0.0.1:1025")
+export WORKER_HEALTH_BIND := env("WORKER_HEALTH_BIND", "127.0.0.1:8081")
 
 # Crates that must stay free of I/O: the core of the hexagon.
 inner_crates := "tisseco-domain tisseco-application"
@@ -13,28 +15,41 @@ io_crates := "diesel diesel-async tokio-postgres actix-web fred redis deadpool-r
 default:
     @just --list
 
-# Make PostgreSQL + PostGIS and Redis available (reuse, docker compose, or apt).
+# Make PostgreSQL + PostGIS, Redis and SMTP available (reuse, docker compose, or apt + a sink).
 services:
     @deploy/services.sh
 
-# Start the whole platform with demo data and demo accounts; prints the docs URL.
+# Start the whole platform with demo data and accounts: the API and the worker; Ctrl-C
+# stops both. Prints the docs URL and the demo accounts.
 dev: services
     #!/usr/bin/env bash
     set -euo pipefail
-    cargo build --bin tisseco-api
-    api=target/debug/tisseco-api
+    cargo build --bin tisseco-api --bin tisseco-worker
+    bin="${CARGO_TARGET_DIR:-target}/debug"
     export LOG_FORMAT="${LOG_FORMAT:-pretty}"
     # A development signing key, made once and kept out of git (production sets its own).
     mkdir -p .dev
-    [ -s .dev/auth-private.key ] || "$api" generate-key | sed -n 's/^AUTH_PRIVATE_KEY=//p' > .dev/auth-private.key
+    [ -s .dev/auth-private.key ] || "$bin/tisseco-api" generate-key | sed -n 's/^AUTH_PRIVATE_KEY=//p' > .dev/auth-private.key
     export AUTH_PRIVATE_KEY_FILE="${AUTH_PRIVATE_KEY_FILE:-$PWD/.dev/auth-private.key}"
-    "$api" migrate
-    "$api" seed
+    "$bin/tisseco-api" migrate
+    "$bin/tisseco-api" seed
     echo "Demo accounts (development only):"
-    "$api" seed-demo-users
+    "$bin/tisseco-api" seed-demo-users
+    "$bin/tisseco-worker" & worker=$!
+    "$bin/tisseco-api" serve & api=$!
+    stop() { kill -TERM "$api" "$worker" 2>/dev/null || true; wait "$api" "$worker" 2>/dev/null || true; }
+    trap 'stop; exit 0' INT TERM
     echo "Tisseco API: http://$HTTP_BIND/docs/  (OpenAPI: http://$HTTP_BIND/api/openapi.json)"
     echo "Sign in: curl -s http://$HTTP_BIND/api/v1/auth/login -H 'content-type: application/json' -d '{\"email\":\"manager@tisseco.test\",\"password\":\"demo-manager-password\"}'"
-    exec "$api" serve
+    echo "Worker health: http://$WORKER_HEALTH_BIND/health  (mail: Mailpit http://127.0.0.1:8025, or files in ${SMTP_SINK_DIR:-/tmp/tisseco-smtp/messages})"
+    wait -n "$api" "$worker" || true
+    echo "dev: one process stopped; stopping the other" >&2
+    stop
+    exit 1
+
+# Run the worker alone (start more of them to scale: they share the queues' consumer group).
+worker: migrate
+    LOG_FORMAT="${LOG_FORMAT:-pretty}" cargo run -q --bin tisseco-worker
 
 # Everything CI checks: formatting, lints, the dependency rule and every test.
 test: services fmt-check lint check-deps test-only
@@ -79,6 +94,12 @@ migrate: services
 seed: migrate
     cargo run -q --bin tisseco-api -- seed
 
-# Benchmarks (release builds; figures go into BENCHMARKS.md): `just bench auth`.
+# Benchmarks in release mode; figures go into BENCHMARKS.md (known: auth, queue).
 bench what: services
-    bench/{{what}}.sh
+    #!/usr/bin/env bash
+    set -euo pipefail
+    case "{{what}}" in
+      auth) bench/auth.sh ;;
+      queue) cargo run -q --release -p tisseco-tests-e2e --example bench_queue ;;
+      *) echo "bench: unknown benchmark {{what}} (known: auth, queue)" >&2; exit 2 ;;
+    esac

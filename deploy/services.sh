@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Makes PostgreSQL + PostGIS and Redis available at DATABASE_URL, TEST_DATABASE_URL and
-# REDIS_URL: reuses servers already reachable there; else starts deploy/compose.yaml when a
-# Docker engine runs; else installs and starts them from Debian/Ubuntu packages (root or
-# sudo). Idempotent; silent on success; on failure says what is wrong and exits non-zero.
+# Makes PostgreSQL + PostGIS, Redis and an SMTP server available at DATABASE_URL,
+# TEST_DATABASE_URL, REDIS_URL and SMTP_URL: reuses servers already reachable there; else
+# starts deploy/compose.yaml when a Docker engine runs (Mailpit for SMTP); else installs and
+# starts them from Debian/Ubuntu packages (root or sudo), and for SMTP a local sink
+# (deploy/smtp-sink.py, aiosmtpd from pip) that writes each message to SMTP_SINK_DIR.
+# Idempotent; silent on success; on failure says what is wrong and exits non-zero.
 set -euo pipefail
 
 DATABASE_URL=${DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/tisseco}
 TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/tisseco_test}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:1025}
+SMTP_SINK_DIR=${SMTP_SINK_DIR:-/tmp/tisseco-smtp/messages}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 fail() { echo "services: $*" >&2; exit 1; }
@@ -98,5 +102,32 @@ ensure_redis() {
   wait_for Redis redis_up
 }
 
+smtp_up() {
+  local host port
+  host=$(host_of "$SMTP_URL"); port=$(port_of "$SMTP_URL" 25)
+  timeout 2 bash -c "exec 3<>/dev/tcp/${host:-127.0.0.1}/$port && head -c 3 <&3 | grep -q 220" 2>/dev/null
+}
+
+ensure_smtp() {
+  smtp_up && return 0
+  if docker_engine; then
+    docker compose -f "$here/compose.yaml" up -d --wait mailpit >/dev/null || fail "docker compose could not start mailpit"
+  elif is_local "$(host_of "$SMTP_URL")"; then
+    if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
+      say "installing aiosmtpd (the local SMTP sink) with pip"
+      python3 -m pip install --quiet --user aiosmtpd 2>/dev/null || python3 -m pip install --quiet aiosmtpd 2>/dev/null \
+        || python3 -m pip install --quiet --break-system-packages aiosmtpd >/dev/null 2>&1 \
+        || fail "cannot install aiosmtpd with pip; start an SMTP server at $SMTP_URL yourself"
+    fi
+    mkdir -p "$SMTP_SINK_DIR"
+    SMTP_SINK_DIR="$SMTP_SINK_DIR" nohup python3 "$here/smtp-sink.py" "$(host_of "$SMTP_URL")" "$(port_of "$SMTP_URL" 25)" \
+      >"$(dirname "$SMTP_SINK_DIR")/sink.log" 2>&1 &
+  else
+    fail "SMTP at $(host_of "$SMTP_URL") is not reachable (SMTP_URL)"
+  fi
+  wait_for SMTP smtp_up
+}
+
 ensure_postgres
 ensure_redis
+ensure_smtp

@@ -1,9 +1,12 @@
-//! The PostgreSQL + PostGIS adapter: repositories with their audit records, the audit log,
-//! the connection pool and the embedded migrations.
+//! The PostgreSQL + PostGIS adapter: repositories with their audit records and outbox events,
+//! the audit log, the outbox relay's store, job de-duplication records, the connection pool
+//! and the embedded migrations.
 
 mod audit;
+mod effects;
 mod errors;
 mod migrations;
+mod outbox;
 mod pool;
 mod registry;
 mod rows;
@@ -11,5 +14,6 @@ mod schema;
 mod users;
 
 pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
+pub use outbox::PgOutbox;
 pub use pool::{PgPool, PgSettings, PoolMode, build_pool};
 pub use registry::PgStore;

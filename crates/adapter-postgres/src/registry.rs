@@ -1,8 +1,9 @@
-//! Repositories for sites, areas and containers on PostgreSQL. Each write and its audit
-//! record commit in one transaction; updates only apply to the version they were based on.
+//! Repositories for sites, areas and containers on PostgreSQL. Each write, its audit
+//! record and its outbox event commit in one transaction; updates only apply to the version they were based on.
 
 use crate::audit::{self, Change};
 use crate::errors::{from_diesel, from_pool};
+use crate::outbox::{self, NewEvent};
 use crate::pool::PgPool;
 use crate::rows::{AreaRow, ContainerRow, SiteRow};
 use crate::schema::{areas, containers, sites, users};
@@ -176,12 +177,20 @@ macro_rules! repository {
                 context: &AuditContext,
             ) -> Result<(), RepoError> {
                 let row = <$row>::from(entity);
+                let state = to_json(entity)?;
+                let event = NewEvent::of_change(
+                    <$entity as Entity>::KIND,
+                    "create",
+                    row.id,
+                    state.clone(),
+                    context,
+                );
                 let change = Change {
                     action: "create",
                     entity_type: <$entity as Entity>::KIND,
                     entity_id: row.id,
                     before: None,
-                    after: Some(to_json(entity)?),
+                    after: Some(state),
                 };
                 let mut conn = self.conn().await?;
                 conn.transaction::<_, diesel::result::Error, _>(async |tx| {
@@ -189,7 +198,8 @@ macro_rules! repository {
                         .values(&row)
                         .execute(tx)
                         .await?;
-                    audit::record(tx, change, context).await
+                    audit::record(tx, change, context).await?;
+                    outbox::append(tx, &event).await
                 })
                 .await
                 .map_err(from_diesel)
@@ -203,12 +213,20 @@ macro_rules! repository {
                 context: &AuditContext,
             ) -> Result<(), RepoError> {
                 let row = <$row>::from(after);
+                let state = to_json(after)?;
+                let event = NewEvent::of_change(
+                    <$entity as Entity>::KIND,
+                    action,
+                    row.id,
+                    state.clone(),
+                    context,
+                );
                 let change = Change {
                     action,
                     entity_type: <$entity as Entity>::KIND,
                     entity_id: row.id,
                     before: Some(to_json(before)?),
-                    after: Some(to_json(after)?),
+                    after: Some(state),
                 };
                 let expected = before.version();
                 let mut conn = self.conn().await?;
@@ -227,7 +245,8 @@ macro_rules! repository {
                                 .optional()?;
                             return Ok(Err(current));
                         }
-                        audit::record(tx, change, context).await.map(Ok)
+                        audit::record(tx, change, context).await?;
+                        outbox::append(tx, &event).await.map(Ok)
                     })
                     .await
                     .map_err(from_diesel)?;

@@ -62,6 +62,48 @@ diesel::table! {
     use diesel::sql_types::*;
     use postgis_diesel::sql_types::*;
 
+    event_journal (job_id) {
+        job_id -> Text,
+        event_type -> Text,
+        correlation_id -> Nullable<Text>,
+        payload -> Jsonb,
+        handled_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    outbox (id) {
+        id -> Int8,
+        event_type -> Text,
+        aggregate_type -> Text,
+        aggregate_id -> Uuid,
+        payload -> Jsonb,
+        correlation_id -> Nullable<Text>,
+        created_at -> Timestamptz,
+        claimed_until -> Nullable<Timestamptz>,
+        sent_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    sent_emails (dedup_key) {
+        dedup_key -> Text,
+        recipient -> Text,
+        template -> Text,
+        sent_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
     sites (id) {
         id -> Uuid,
         code -> Text,
@@ -124,8 +166,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     areas,
     audit_log,
     containers,
+    event_journal,
+    outbox,
     refresh_tokens,
     revoked_tokens,
+    sent_emails,
     sites,
     users,
 );

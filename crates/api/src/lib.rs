@@ -33,7 +33,7 @@ pub const DOCS_PATH: &str = "/docs/";
 /// Every documented route; the OpenAPI document — and with it the access table — is
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
-    use routes::{areas, auth, containers, health, sites, users};
+    use routes::{areas, auth, containers, health, queues, sites, users};
     config.service(health::live).service(health::ready).service(
         scope::scope("/api/v1")
             .service(auth::login)
@@ -60,7 +60,12 @@ fn routes(config: &mut ServiceConfig) {
             .service(containers::get_container)
             .service(containers::patch_container)
             .service(containers::archive_container)
-            .service(containers::container_history),
+            .service(containers::container_history)
+            // Admin only once authentication lands (issue 3).
+            .service(queues::list_queues)
+            .service(queues::list_dead_jobs)
+            .service(queues::retry_dead_job)
+            .service(queues::discard_dead_job),
     );
 }
 

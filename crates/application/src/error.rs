@@ -90,3 +90,13 @@ impl From<RepoError> for AppError {
         }
     }
 }
+
+impl From<crate::jobs::QueueError> for AppError {
+    fn from(error: crate::jobs::QueueError) -> Self {
+        match error {
+            crate::jobs::QueueError::Unavailable(reason) => Self::Unavailable(reason),
+            crate::jobs::QueueError::UnknownQueue(name) => Self::not_found("queue", name),
+            crate::jobs::QueueError::Unexpected(reason) => Self::Unexpected(reason),
+        }
+    }
+}

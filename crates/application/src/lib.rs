@@ -2,6 +2,10 @@
 
 pub mod auth;
 mod error;
+pub mod events;
+pub mod jobs;
+pub mod mail;
+pub mod outbox;
 pub mod ports;
 pub mod use_cases;
 

@@ -2,6 +2,7 @@
 //! ports the binaries use.
 
 pub mod config;
+pub mod jobs;
 mod security;
 mod seed;
 mod settings;
@@ -15,16 +16,21 @@ pub use users::{DemoUser, create_admin, seed_demo_users};
 use std::sync::Arc;
 use tisseco_adapter_auth::{Argon2Hasher, BiscuitTokens, SigningKeys};
 use tisseco_adapter_cache::{RedisPool, RedisRateLimiter, RedisRevocationCache};
-use tisseco_adapter_postgres::{PgStore, build_pool};
+use tisseco_adapter_postgres::build_pool;
+use tisseco_adapter_queue::RedisQueue;
 use tisseco_application::Registry;
 use tisseco_application::auth::ports::RateLimiter;
 use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, Revocations};
+use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
 use tisseco_application::use_cases::RegistryPorts;
 
+pub use tisseco_adapter_mail::{MailSettings, SmtpMailer};
 pub use tisseco_adapter_postgres::{
-    MigrationError, PgSettings, PoolMode, revert_all_migrations, run_migrations,
+    MigrationError, PgOutbox, PgSettings, PgStore, PoolMode, revert_all_migrations, run_migrations,
 };
+pub use tisseco_adapter_queue::RedisQueue as RedisJobQueue;
+pub use tisseco_adapter_queue::{Consumer, ConsumerHandle, ConsumerSettings, QueueSettings};
 
 /// Everything a binary needs, as ports and use cases.
 #[derive(Clone)]
@@ -33,6 +39,8 @@ pub struct Services {
     pub auth: Auth,
     pub limiter: Arc<dyn RateLimiter>,
     pub database: Arc<dyn HealthCheck>,
+    /// The job queues, for the dashboard.
+    pub queues: QueueDashboard,
 }
 
 impl std::fmt::Debug for Services {
@@ -41,11 +49,14 @@ impl std::fmt::Debug for Services {
     }
 }
 
-/// Builds the services on PostgreSQL and Redis. Opens no connection yet.
+/// Builds the services on PostgreSQL and Redis. Opens no connection yet (Redis connects in
+/// the background: a Redis that is down only makes the dashboard answer 503).
 ///
 /// # Errors
-/// When a pool or key setting is invalid.
+/// When a pool, key or queue setting is invalid.
 pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, String> {
+    let queue: Arc<dyn JobQueue> =
+        Arc::new(RedisQueue::connect(&settings.queue).map_err(|e| e.to_string())?);
     let store = Arc::new(PgStore::new(build_pool(&settings.database, mode)?));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let registry = Registry::new(RegistryPorts {
@@ -79,6 +90,7 @@ pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, S
         auth: Auth::new(ports, policy),
         limiter,
         database: store,
+        queues: QueueDashboard::new(queue),
     })
 }
 

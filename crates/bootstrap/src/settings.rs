@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 use tisseco_adapter_cache::RedisSettings;
 use tisseco_adapter_postgres::PgSettings;
+use tisseco_adapter_queue::QueueSettings;
 use tisseco_telemetry::{LogFormat, TelemetrySettings};
 
 /// The HTTP server's settings.
@@ -35,6 +36,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub http: HttpSettings,
     pub telemetry: TelemetrySettings,
+    pub queue: QueueSettings,
 }
 
 fn database_url(source: &dyn Source) -> Result<SecretString, ConfigError> {
@@ -166,6 +168,7 @@ impl Settings {
             auth: security::auth(source)?,
             http,
             telemetry,
+            queue: crate::jobs::queue_settings(source)?,
         })
     }
 }

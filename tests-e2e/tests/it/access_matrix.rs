@@ -20,6 +20,22 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
     ("POST", "/api/v1/users", Some(Role::Admin)),
     ("GET", "/api/v1/users/{id}", Some(Role::Admin)),
     ("PATCH", "/api/v1/users/{id}", Some(Role::Admin)),
+    ("GET", "/api/v1/admin/queues", Some(Role::Admin)),
+    (
+        "GET",
+        "/api/v1/admin/queues/{queue}/dead",
+        Some(Role::Admin),
+    ),
+    (
+        "POST",
+        "/api/v1/admin/queues/{queue}/dead/{dead_id}/retry",
+        Some(Role::Admin),
+    ),
+    (
+        "DELETE",
+        "/api/v1/admin/queues/{queue}/dead/{dead_id}",
+        Some(Role::Admin),
+    ),
     ("GET", "/api/v1/sites", Some(Role::Manager)),
     ("POST", "/api/v1/sites", Some(Role::Manager)),
     ("GET", "/api/v1/sites/{id}", Some(Role::Manager)),
@@ -87,6 +103,8 @@ fn every_documented_operation_declares_a_policy() {
 
 fn concrete(path: &str) -> String {
     path.replace("{id}", &uuid::Uuid::new_v4().to_string())
+        .replace("{queue}", "mail")
+        .replace("{dead_id}", "1700000000000-0")
 }
 
 #[tokio::test]

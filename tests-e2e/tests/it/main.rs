@@ -1,4 +1,4 @@
-//! End-to-end tests: the real HTTP app against real PostgreSQL/PostGIS.
+//! End-to-end tests: the real HTTP app against real PostgreSQL/PostGIS, Redis and SMTP.
 #![expect(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,8 +10,13 @@ mod areas;
 mod auth;
 mod containers;
 mod contract;
+mod dashboard;
 mod health;
+mod jobs_support;
+mod mail;
 mod migrations;
+mod outbox;
+mod queue;
 mod rate_limits;
 mod sites;
 mod support;

@@ -8,8 +8,8 @@ use std::net::TcpListener;
 use std::time::Duration;
 use tisseco_application::auth::ports::Principal;
 use tisseco_bootstrap::{
-    HttpSettings, PgSettings, PoolMode, Services, Settings, build_services, generate_signing_key,
-    run_migrations,
+    HttpSettings, PgSettings, PoolMode, QueueSettings, Services, Settings, build_services,
+    generate_signing_key, run_migrations,
 };
 use tisseco_domain::{Role, UserId};
 
@@ -31,6 +31,20 @@ pub fn pg_settings(url: &str, max_connections: usize) -> PgSettings {
     }
 }
 
+pub fn redis_url() -> String {
+    std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
+}
+
+/// Queue settings whose keys start with `prefix` (one per test, so tests never collide).
+pub fn queue_settings(prefix: &str) -> QueueSettings {
+    QueueSettings {
+        url: redis_url(),
+        prefix: prefix.to_owned(),
+        queues: vec!["events".to_owned(), "mail".to_owned()],
+        command_timeout: Duration::from_secs(3),
+    }
+}
+
 /// Migrates the test database (a no-op when up to date; serialised by an advisory lock).
 pub async fn migrated_database() -> String {
     let url = test_database_url();
@@ -38,10 +52,6 @@ pub async fn migrated_database() -> String {
         .await
         .expect("migrate the test database");
     url
-}
-
-pub fn redis_url() -> String {
-    std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
 }
 
 /// Settings as the binary would read them, for the test database, a Redis key prefix of
@@ -54,6 +64,7 @@ pub fn test_settings(database_url: &str, overrides: &[(&str, &str)]) -> Settings
         ("DATABASE_URL", database_url),
         ("REDIS_URL", &redis),
         ("REDIS_KEY_PREFIX", &prefix),
+        ("QUEUE_PREFIX", &prefix),
         ("AUTH_PRIVATE_KEY", &key),
         ("HTTP_JSON_LIMIT_BYTES", "65536"),
         ("RATE_LIMIT_LOGIN", "1000/60"),
@@ -79,15 +90,36 @@ pub struct TestApp {
 impl TestApp {
     /// Serves the app over one connection whose transaction is never committed.
     pub async fn spawn() -> Self {
-        Self::spawn_with(&[]).await
+        Self::spawn_configured(&[], None).await
+    }
+
+    /// As [`TestApp::spawn`], with the queues under `queue`'s prefix.
+    pub async fn spawn_with_queue(queue: &QueueSettings) -> Self {
+        Self::spawn_configured(&[], Some(queue)).await
     }
 
     /// As [`TestApp::spawn`], with some variables changed.
     pub async fn spawn_with(overrides: &[(&str, &str)]) -> Self {
+        Self::spawn_configured(overrides, None).await
+    }
+
+    async fn spawn_configured(overrides: &[(&str, &str)], queue: Option<&QueueSettings>) -> Self {
         let url = migrated_database().await;
-        let settings = test_settings(&url, overrides);
+        let mut settings = test_settings(&url, overrides);
+        if let Some(queue) = queue {
+            settings.queue = queue.clone();
+        }
         let services =
             build_services(&settings, PoolMode::RollbackTestTransaction).expect("services");
+        Self::serve(services, settings.http)
+    }
+
+    /// Serves the app on a committed database (its own schema, several connections), with
+    /// the queues of `queue`: for tests where another process must see the writes.
+    pub fn serve_on(database_url: &str, queue: &QueueSettings) -> Self {
+        let mut settings = test_settings(database_url, &[("DATABASE_MAX_CONNECTIONS", "4")]);
+        settings.queue = queue.clone();
+        let services = build_services(&settings, PoolMode::Normal).expect("services");
         Self::serve(services, settings.http)
     }
 

@@ -3,8 +3,13 @@
 
 pub mod auth_fakes;
 pub mod contract;
+mod jobs;
+#[cfg(test)]
+mod jobs_tests;
 mod memory;
+pub mod queue_contract;
 
+pub use jobs::{InMemoryJobQueue, InMemoryKeys, InMemoryOutbox, RecordingMailer};
 pub use memory::{FixedClock, InMemoryStore};
 
 use crate::Registry;

@@ -1,0 +1,8 @@
+//! E-mail: MJML templates filled by minijinja (HTML-escaped), turned into HTML by mrml, with
+//! a plain-text alternative, sent over SMTP by lettre. Templates are checked at start-up.
+
+mod smtp;
+mod templates;
+
+pub use smtp::{MailSettings, SmtpMailer};
+pub use templates::{Rendered, Templates, samples};

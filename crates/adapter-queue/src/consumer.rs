@@ -1,0 +1,365 @@
+//! [`Consumer`]: one worker's reader of one queue. Reads batches through the consumer
+//! group, runs up to `concurrency` jobs at once, acknowledges each after its handler
+//! returns, schedules retries, buries jobs past their last attempt, takes over jobs a dead
+//! worker left in flight, and on shutdown stops reading and finishes what it started.
+
+use crate::keys::{GROUP, QueueKeys};
+use crate::parse::{Entry, autoclaim_reply, read_reply};
+use crate::queue::{RedisQueue, encode};
+use crate::settings::ConsumerSettings;
+use crate::{scripts, unavailable};
+use chrono::Utc;
+use fred::prelude::*;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tisseco_application::jobs::{Handlers, Job, JobError, QueueError};
+use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::task::JoinHandle;
+use tracing::Instrument;
+
+/// The most entries acknowledged in one script call.
+const ACK_BATCH: usize = 1_000;
+
+/// A job whose handler returned.
+struct Done {
+    entry_id: String,
+    job: Job,
+    outcome: Result<(), JobError>,
+}
+
+/// A running consumer: stop it gracefully, or abort it (what a crash looks like).
+#[derive(Debug)]
+pub struct ConsumerHandle {
+    shutdown: watch::Sender<bool>,
+    task: JoinHandle<Result<(), QueueError>>,
+}
+
+impl ConsumerHandle {
+    /// Stops reading, waits for the jobs in flight to finish and be acknowledged.
+    ///
+    /// # Errors
+    /// When the consumer had stopped on an error.
+    pub async fn stop(self) -> Result<(), QueueError> {
+        let _ = self.shutdown.send(true);
+        self.task
+            .await
+            .map_err(|e| QueueError::Unexpected(e.to_string()))?
+    }
+
+    /// Kills the consumer at once, leaving its jobs unacknowledged (for tests).
+    pub fn abort(self) {
+        self.task.abort();
+    }
+
+    /// Whether it still runs (for the health endpoint).
+    #[must_use]
+    pub fn is_running(&self) -> bool {
+        !self.task.is_finished()
+    }
+}
+
+/// One worker's reader of one queue.
+pub struct Consumer {
+    client: Client,
+    reader: Client,
+    keys: QueueKeys,
+    name: String,
+    settings: ConsumerSettings,
+    handlers: Handlers,
+}
+
+impl std::fmt::Debug for Consumer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Consumer")
+            .field("queue", &self.keys.name)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+fn job_span(queue: &str, job: &Job) -> tracing::Span {
+    tracing::info_span!(
+        "job",
+        queue = %queue,
+        job.id = %job.id,
+        job.type = %job.kind,
+        job.attempt = job.attempt,
+        request_id = job.correlation_id.as_deref().unwrap_or("-"),
+    )
+}
+
+/// Creates the consumer group (reading the stream from its start) unless it exists.
+async fn ensure_group(client: &Client, keys: &QueueKeys) -> Result<(), QueueError> {
+    let created: Result<Value, _> = client.xgroup_create(&keys.stream, GROUP, "0", true).await;
+    match created {
+        Err(error) if !error.details().contains("BUSYGROUP") => Err(unavailable(&error)),
+        _ => Ok(()),
+    }
+}
+
+impl Consumer {
+    /// Joins the consumer group of `queue` as `name` and starts consuming.
+    ///
+    /// # Errors
+    /// `UnknownQueue`, or `Unavailable` when Redis can't be reached.
+    pub async fn start(
+        queue: &RedisQueue,
+        name: &str,
+        consumer: &str,
+        settings: ConsumerSettings,
+        handlers: Handlers,
+    ) -> Result<ConsumerHandle, QueueError> {
+        let keys = queue.keys(name)?;
+        // Blocking reads get a connection of their own, so acks never wait behind them.
+        let reader = queue.client.clone_new();
+        let _reconnecting = reader.connect();
+        reader
+            .wait_for_connect()
+            .await
+            .map_err(|e| unavailable(&e))?;
+        ensure_group(&queue.client, &keys).await?;
+        let consumer = Arc::new(Self {
+            client: queue.client.clone(),
+            reader,
+            keys,
+            name: consumer.to_owned(),
+            settings,
+            handlers,
+        });
+        let (shutdown, stopping) = watch::channel(false);
+        let task = tokio::spawn(consumer.run(stopping));
+        Ok(ConsumerHandle { shutdown, task })
+    }
+
+    async fn run(self: Arc<Self>, stopping: watch::Receiver<bool>) -> Result<(), QueueError> {
+        let permits = Arc::new(Semaphore::new(self.settings.concurrency));
+        let (done_tx, done_rx) = mpsc::unbounded_channel();
+        let acker = tokio::spawn(self.clone().acknowledge(done_rx));
+        let mut next_reclaim = Instant::now();
+        let mut failing_since: Option<Instant> = None;
+        while !*stopping.borrow() {
+            let round = self
+                .round(&permits, &done_tx, &mut next_reclaim, &stopping)
+                .await;
+            match round {
+                Ok(()) => {
+                    if failing_since.take().is_some() {
+                        tracing::info!(queue = %self.keys.name, "queue reachable again");
+                    }
+                }
+                Err(error) => {
+                    // Redis restarted empty: the group is gone with the stream; make it again.
+                    if error.to_string().contains("NOGROUP") {
+                        let _ = ensure_group(&self.client, &self.keys).await;
+                    }
+                    if failing_since.is_none() {
+                        tracing::warn!(queue = %self.keys.name, error = %error, "queue unreachable; retrying");
+                        failing_since = Some(Instant::now());
+                    }
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+        // Stop reading; wait for every job in flight, then for their acknowledgements.
+        let concurrency = u32::try_from(self.settings.concurrency).unwrap_or(u32::MAX);
+        let _all = permits.acquire_many(concurrency).await;
+        drop(done_tx);
+        acker
+            .await
+            .map_err(|e| QueueError::Unexpected(e.to_string()))?;
+        let _ = self.reader.quit().await;
+        tracing::info!(queue = %self.keys.name, consumer = %self.name, "consumer stopped");
+        Ok(())
+    }
+
+    /// Promotes due retries, reclaims abandoned jobs when it is time, reads and dispatches.
+    async fn round(
+        self: &Arc<Self>,
+        permits: &Arc<Semaphore>,
+        done: &mpsc::UnboundedSender<Done>,
+        next_reclaim: &mut Instant,
+        stopping: &watch::Receiver<bool>,
+    ) -> Result<(), QueueError> {
+        self.promote().await?;
+        if Instant::now() >= *next_reclaim {
+            *next_reclaim = Instant::now() + self.settings.visibility_timeout / 2;
+            for entry in self.reclaim().await? {
+                self.dispatch(entry, permits, done).await;
+            }
+        }
+        // Wait for room before reading, so read jobs never wait long unacknowledged.
+        drop(permits.acquire().await);
+        if *stopping.borrow() {
+            return Ok(());
+        }
+        let room = permits.available_permits().max(1) as u64;
+        let block = u64::try_from(self.settings.promote_every.as_millis()).unwrap_or(1_000);
+        let reply: Value = self
+            .reader
+            .xreadgroup(
+                GROUP,
+                &self.name,
+                Some(room.min(self.settings.batch)),
+                Some(block.max(1)),
+                false,
+                &self.keys.stream,
+                ">",
+            )
+            .await
+            .map_err(|e| unavailable(&e))?;
+        for entry in read_reply(reply) {
+            self.dispatch(entry, permits, done).await;
+        }
+        Ok(())
+    }
+
+    async fn promote(&self) -> Result<(), QueueError> {
+        let now = Utc::now().timestamp_millis();
+        let _moved: i64 = self
+            .client
+            .eval(
+                scripts::PROMOTE,
+                vec![self.keys.delayed.clone(), self.keys.stream.clone()],
+                vec![now.to_string(), self.settings.batch.to_string()],
+            )
+            .await
+            .map_err(|e| unavailable(&e))?;
+        Ok(())
+    }
+
+    /// Takes over entries another consumer left in flight past the visibility timeout.
+    async fn reclaim(&self) -> Result<Vec<Entry>, QueueError> {
+        let idle = u64::try_from(self.settings.visibility_timeout.as_millis()).unwrap_or(u64::MAX);
+        let reply: Value = self
+            .client
+            .xautoclaim(
+                &self.keys.stream,
+                GROUP,
+                &self.name,
+                idle,
+                "0-0",
+                Some(self.settings.batch),
+                false,
+            )
+            .await
+            .map_err(|e| unavailable(&e))?;
+        let (_next, claimed) = autoclaim_reply(reply);
+        if !claimed.is_empty() {
+            tracing::warn!(queue = %self.keys.name, jobs = claimed.len(), "took over jobs a stopped worker left in flight");
+        }
+        Ok(claimed)
+    }
+
+    async fn dispatch(
+        self: &Arc<Self>,
+        entry: Entry,
+        permits: &Arc<Semaphore>,
+        done: &mpsc::UnboundedSender<Done>,
+    ) {
+        let job = entry
+            .fields
+            .get("job")
+            .and_then(|raw| serde_json::from_str::<Job>(raw).ok());
+        let Some(job) = job else {
+            let raw = entry.fields.get("job").cloned().unwrap_or_default();
+            self.bury_raw(&entry.id, &raw, "malformed job entry").await;
+            return;
+        };
+        let Ok(permit) = permits.clone().acquire_owned().await else {
+            return;
+        };
+        let consumer = self.clone();
+        let done = done.clone();
+        tokio::spawn(async move {
+            let span = job_span(&consumer.keys.name, &job);
+            let outcome = consumer.handlers.handle(&job).instrument(span).await;
+            let _ = done.send(Done {
+                entry_id: entry.id,
+                job,
+                outcome,
+            });
+            drop(permit);
+        });
+    }
+
+    /// Acknowledges handled jobs in batches; schedules retries and buries the dead.
+    async fn acknowledge(self: Arc<Self>, mut done: mpsc::UnboundedReceiver<Done>) {
+        let mut batch = Vec::with_capacity(ACK_BATCH);
+        while done.recv_many(&mut batch, ACK_BATCH).await > 0 {
+            let mut handled = vec![GROUP.to_owned()];
+            for item in batch.drain(..) {
+                match item.outcome {
+                    Ok(()) => {
+                        tracing::debug!(parent: &job_span(&self.keys.name, &item.job), "job done");
+                        handled.push(item.entry_id);
+                    }
+                    Err(error) => self.failed(&item.entry_id, item.job, &error).await,
+                }
+            }
+            if handled.len() > 1 {
+                let acked: Result<i64, _> = self
+                    .client
+                    .eval(scripts::ACK, vec![self.keys.stream.clone()], handled)
+                    .await;
+                if let Err(error) = acked {
+                    // They stay in flight and are taken over after the visibility timeout.
+                    tracing::warn!(queue = %self.keys.name, error = %error, "acknowledgement failed");
+                }
+            }
+        }
+    }
+
+    async fn failed(&self, entry_id: &str, job: Job, error: &JobError) {
+        let span = job_span(&self.keys.name, &job);
+        let last = job.attempt >= self.settings.max_attempts;
+        if matches!(error, JobError::Permanent(_)) || last {
+            tracing::error!(parent: &span, error = %error, "job failed for good; moved to the dead letters");
+            match encode(&job) {
+                Ok(raw) => self.bury_raw(entry_id, &raw, &error.to_string()).await,
+                Err(e) => tracing::error!(parent: &span, error = %e, "cannot encode job"),
+            }
+            return;
+        }
+        let delay = self.settings.backoff(job.attempt, rand::random::<f64>());
+        tracing::warn!(parent: &span, error = %error, retry_in_ms = delay.as_millis(), "job failed; will retry");
+        let mut next = job;
+        next.attempt += 1;
+        let due = Utc::now().timestamp_millis()
+            + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2);
+        let scheduled: Result<i64, QueueError> = match encode(&next) {
+            Ok(raw) => self
+                .client
+                .eval(
+                    scripts::RETRY_LATER,
+                    vec![self.keys.stream.clone(), self.keys.delayed.clone()],
+                    vec![GROUP.to_owned(), entry_id.to_owned(), due.to_string(), raw],
+                )
+                .await
+                .map_err(|e| unavailable(&e)),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = scheduled {
+            tracing::warn!(parent: &span, error = %e, "cannot schedule the retry; the job stays in flight");
+        }
+    }
+
+    async fn bury_raw(&self, entry_id: &str, raw: &str, error: &str) {
+        let buried: Result<i64, _> = self
+            .client
+            .eval(
+                scripts::BURY,
+                vec![self.keys.stream.clone(), self.keys.dead.clone()],
+                vec![
+                    GROUP.to_owned(),
+                    entry_id.to_owned(),
+                    raw.to_owned(),
+                    error.to_owned(),
+                    Utc::now().to_rfc3339(),
+                ],
+            )
+            .await;
+        if let Err(e) = buried {
+            tracing::warn!(queue = %self.keys.name, error = %e, "cannot move a job to the dead letters; it stays in flight");
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! E-mail: the messages the platform sends, the port that sends them, and the job handler
+//! that sends each one once (a de-duplication key guards the irreversible effect).
+
+use crate::jobs::{Job, JobError, JobHandler};
+use crate::ports::RepoError;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The job type of an e-mail to send.
+pub const SEND_EMAIL: &str = "mail.send";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    pub email: String,
+    pub name: Option<String>,
+}
+
+/// One rejected line of an import, for the import report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedRow {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// Every e-mail the platform sends, with the values its template needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "template", rename_all = "snake_case")]
+pub enum MailMessage {
+    ImportReport {
+        file_name: String,
+        rows_total: u64,
+        rows_imported: u64,
+        rejected: Vec<RejectedRow>,
+    },
+    PublicReportAcknowledgement {
+        reference: String,
+        container_code: String,
+        address: String,
+        problem: String,
+    },
+    PublicReportStatusChanged {
+        reference: String,
+        container_code: String,
+        status: String,
+        note: Option<String>,
+    },
+    TourAssignment {
+        driver_name: String,
+        tour_name: String,
+        date: String,
+        stops: u32,
+        start_address: String,
+    },
+    PasswordReset {
+        display_name: String,
+        reset_url: String,
+        expires_in_minutes: u32,
+    },
+}
+
+impl MailMessage {
+    /// The template's name, as the mail adapter knows it.
+    #[must_use]
+    pub fn template(&self) -> &'static str {
+        match self {
+            Self::ImportReport { .. } => "import_report",
+            Self::PublicReportAcknowledgement { .. } => "public_report_acknowledgement",
+            Self::PublicReportStatusChanged { .. } => "public_report_status_changed",
+            Self::TourAssignment { .. } => "tour_assignment",
+            Self::PasswordReset { .. } => "password_reset",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// The address can't receive mail; retrying won't help.
+    #[error("invalid recipient: {0}")]
+    InvalidRecipient(String),
+    /// The SMTP server refused or can't be reached; worth retrying.
+    #[error("mail not sent: {0}")]
+    Transport(String),
+    #[error("mail not rendered: {0}")]
+    Render(String),
+}
+
+/// Renders and sends e-mails.
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// # Errors
+    /// `InvalidRecipient`, `Transport` or `Render`.
+    async fn send(&self, to: &Recipient, message: &MailMessage) -> Result<(), MailError>;
+
+    /// The password-reset e-mail (the reset flow itself comes with users and auth).
+    ///
+    /// # Errors
+    /// As [`Mailer::send`].
+    async fn send_password_reset(
+        &self,
+        to: &Recipient,
+        display_name: &str,
+        reset_url: &str,
+        expires_in_minutes: u32,
+    ) -> Result<(), MailError> {
+        let message = MailMessage::PasswordReset {
+            display_name: display_name.to_owned(),
+            reset_url: reset_url.to_owned(),
+            expires_in_minutes,
+        };
+        self.send(to, &message).await
+    }
+}
+
+/// The record of e-mails sent, keyed by a de-duplication key.
+#[async_trait]
+pub trait SentEmails: Send + Sync {
+    /// Reserves `key`; false when an e-mail with this key was already sent (or is being sent).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    async fn reserve(&self, key: &str, to: &str, template: &str) -> Result<bool, RepoError>;
+
+    /// Gives a reservation up after a failed send, so that a retry may send it.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    async fn release(&self, key: &str) -> Result<(), RepoError>;
+}
+
+/// The payload of a `mail.send` job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailJob {
+    /// Same key, same e-mail: it is sent once whatever the number of deliveries.
+    pub dedup_key: String,
+    pub to: Recipient,
+    pub message: MailMessage,
+}
+
+impl EmailJob {
+    /// The job that sends this e-mail.
+    ///
+    /// # Errors
+    /// When the payload can't be serialised (it always can).
+    pub fn to_job(&self, correlation_id: Option<String>) -> Result<Job, serde_json::Error> {
+        Ok(Job::new(
+            SEND_EMAIL,
+            serde_json::to_value(self)?,
+            correlation_id,
+        ))
+    }
+}
+
+/// Handles `mail.send`: reserve the key, send, or give the key back if sending failed.
+#[derive(Clone)]
+pub struct SendEmailHandler {
+    pub mailer: Arc<dyn Mailer>,
+    pub sent: Arc<dyn SentEmails>,
+}
+
+impl std::fmt::Debug for SendEmailHandler {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SendEmailHandler")
+    }
+}
+
+fn store_error(error: &RepoError) -> JobError {
+    JobError::Retry(error.to_string())
+}
+
+#[async_trait]
+impl JobHandler for SendEmailHandler {
+    async fn handle(&self, job: &Job) -> Result<(), JobError> {
+        let email: EmailJob = serde_json::from_value(job.payload.clone())
+            .map_err(|e| JobError::Permanent(format!("malformed e-mail job: {e}")))?;
+        let template = email.message.template();
+        if !self
+            .sent
+            .reserve(&email.dedup_key, &email.to.email, template)
+            .await
+            .map_err(|e| store_error(&e))?
+        {
+            tracing::info!(mail.dedup_key = %email.dedup_key, "e-mail already sent; skipped");
+            return Ok(());
+        }
+        match self.mailer.send(&email.to, &email.message).await {
+            Ok(()) => {
+                tracing::info!(mail.template = template, mail.dedup_key = %email.dedup_key, "e-mail sent");
+                Ok(())
+            }
+            Err(error) => {
+                self.sent
+                    .release(&email.dedup_key)
+                    .await
+                    .map_err(|e| store_error(&e))?;
+                Err(match error {
+                    MailError::Transport(_) => JobError::Retry(error.to_string()),
+                    MailError::InvalidRecipient(_) | MailError::Render(_) => {
+                        JobError::Permanent(error.to_string())
+                    }
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! The worker: consumes every queue through the consumer group, relays the outbox, answers
+//! `GET /health` on its own port, and on shutdown stops reading and finishes its jobs.
+
+mod health;
+mod relay;
+
+use std::sync::Arc;
+use std::time::Duration;
+use tisseco_application::jobs::{Handlers, JobQueue};
+use tisseco_application::outbox::OutboxRelay;
+use tisseco_bootstrap::{Consumer, ConsumerHandle, ConsumerSettings, RedisJobQueue};
+use tokio::net::TcpListener;
+use tokio::sync::{Mutex, watch};
+use tokio::task::JoinHandle;
+
+/// What a worker runs.
+#[expect(missing_debug_implementations, reason = "trait objects")]
+pub struct WorkerPlan {
+    pub queue: RedisJobQueue,
+    pub handlers: Handlers,
+    pub consumer: ConsumerSettings,
+    /// Jobs run at once in one queue, when it differs from `consumer.concurrency`.
+    pub concurrency_per_queue: Vec<(String, usize)>,
+    /// `None`: this worker does not relay the outbox.
+    pub relay: Option<(OutboxRelay, Duration)>,
+    /// Where `GET /health` answers; `None`: no health endpoint.
+    pub health: Option<TcpListener>,
+    /// This worker's name in the consumer groups (unique per process).
+    pub name: String,
+}
+
+/// A started worker.
+#[derive(Debug)]
+pub struct RunningWorker {
+    consumers: Arc<Mutex<Vec<ConsumerHandle>>>,
+    stop_relay: watch::Sender<bool>,
+    relay: Option<JoinHandle<()>>,
+    health: Option<JoinHandle<()>>,
+}
+
+/// A name no other worker process has: host, process id and a random suffix.
+#[must_use]
+pub fn consumer_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "worker".into());
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{host}-{}-{}", std::process::id(), &random[..6])
+}
+
+/// Joins every queue's consumer group and starts the relay and the health endpoint.
+///
+/// # Errors
+/// When Redis can't be reached to join the groups.
+pub async fn start(plan: WorkerPlan) -> Result<RunningWorker, String> {
+    let mut consumers = Vec::new();
+    for name in plan.queue.queues() {
+        let mut settings = plan.consumer.clone();
+        if let Some((_, concurrency)) = plan.concurrency_per_queue.iter().find(|(q, _)| *q == name)
+        {
+            settings.concurrency = *concurrency;
+        }
+        let handle = Consumer::start(
+            &plan.queue,
+            &name,
+            &plan.name,
+            settings,
+            plan.handlers.clone(),
+        )
+        .await
+        .map_err(|e| format!("queue {name}: {e}"))?;
+        consumers.push(handle);
+    }
+    let consumers = Arc::new(Mutex::new(consumers));
+    let (stop_relay, stopping) = watch::channel(false);
+    let relay = plan
+        .relay
+        .map(|(relay, poll)| tokio::spawn(relay::run(relay, poll, stopping)));
+    let health = plan
+        .health
+        .map(|listener| tokio::spawn(health::serve(listener, consumers.clone())));
+    tracing::info!(worker = %plan.name, "worker started");
+    Ok(RunningWorker {
+        consumers,
+        stop_relay,
+        relay,
+        health,
+    })
+}
+
+impl RunningWorker {
+    /// Stops the relay, stops reading, waits (up to `timeout`) for jobs in flight to finish.
+    ///
+    /// # Errors
+    /// When a consumer had failed or the jobs did not finish in time (they are then
+    /// taken over by another worker after the visibility timeout: none is lost).
+    pub async fn shutdown(self, timeout: Duration) -> Result<(), String> {
+        let _ = self.stop_relay.send(true);
+        if let Some(relay) = self.relay {
+            let _ = relay.await;
+        }
+        let consumers = std::mem::take(&mut *self.consumers.lock().await);
+        let stopping = futures_stop(consumers);
+        let outcome = tokio::time::timeout(timeout, stopping)
+            .await
+            .map_err(|_| "jobs in flight did not finish in time".to_owned())?;
+        if let Some(health) = self.health {
+            health.abort();
+        }
+        tracing::info!("worker stopped");
+        outcome
+    }
+}
+
+async fn futures_stop(consumers: Vec<ConsumerHandle>) -> Result<(), String> {
+    let mut first_error = None;
+    for consumer in consumers {
+        if let Err(error) = consumer.stop().await {
+            first_error.get_or_insert(error.to_string());
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}

@@ -1,0 +1,81 @@
+//! `tisseco-worker`: runs the job handlers and the outbox relay until SIGTERM or Ctrl-C.
+
+use std::process::ExitCode;
+use tisseco_bootstrap::Settings;
+use tisseco_bootstrap::config::ProcessEnv;
+use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
+use tisseco_worker::{WorkerPlan, consumer_name, start};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let settings = Settings::from_source(&ProcessEnv, "tisseco-worker")
+        .and_then(|s| WorkerSettings::from_source(&ProcessEnv).map(|w| (s, w)));
+    let (settings, worker) = match settings {
+        Ok(both) => both,
+        Err(error) => {
+            eprintln!("tisseco-worker: configuration error: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let _telemetry = match tisseco_telemetry::init(&settings.telemetry) {
+        Ok(guard) => guard,
+        Err(error) => {
+            eprintln!("tisseco-worker: telemetry: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&settings, &worker).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!(error = %error, "tisseco-worker stopped");
+            eprintln!("tisseco-worker: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn run(settings: &Settings, worker: &WorkerSettings) -> Result<(), String> {
+    let parts = build_worker(&settings.database, &settings.queue, worker)?;
+    let health = tokio::net::TcpListener::bind(worker.health_bind)
+        .await
+        .map_err(|e| {
+            format!(
+                "WORKER_HEALTH_BIND: cannot listen on {}: {e}",
+                worker.health_bind
+            )
+        })?;
+    tracing::info!(health.address = %worker.health_bind, "worker health at /health");
+    let running = start(WorkerPlan {
+        queue: parts.queue,
+        handlers: parts.handlers,
+        consumer: worker.consumer.clone(),
+        concurrency_per_queue: worker.concurrency_per_queue.clone(),
+        relay: Some((parts.relay, worker.outbox_poll)),
+        health: Some(health),
+        name: consumer_name(),
+    })
+    .await?;
+    shutdown_signal().await;
+    tracing::info!("shutting down: no new jobs; finishing those in flight");
+    running.shutdown(worker.shutdown_timeout).await
+}

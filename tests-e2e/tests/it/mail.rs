@@ -1,0 +1,149 @@
+//! E-mail through a real SMTP server (the local sink, or Mailpit under Docker): the message
+//! is read back with its subject, recipient and a rendered value; a mail job delivered
+//! twice sends one e-mail.
+
+use crate::jobs_support::{Schema, consume, eventually, fast_settings, test_queue};
+use crate::support::unique;
+use secrecy::SecretString;
+use std::sync::Arc;
+use std::time::Duration;
+use tisseco_application::jobs::{JobQueue, MAIL_QUEUE};
+use tisseco_application::mail::{EmailJob, MailMessage, Mailer, Recipient, SendEmailHandler};
+use tisseco_bootstrap::{MailSettings, SmtpMailer};
+
+fn mailer() -> SmtpMailer {
+    SmtpMailer::new(&MailSettings {
+        smtp_url: SecretString::from(
+            std::env::var("SMTP_URL").unwrap_or_else(|_| "smtp://127.0.0.1:1025".into()),
+        ),
+        from: "Tisseco <no-reply@tisseco.localhost>".into(),
+        timeout: Duration::from_secs(10),
+    })
+    .unwrap()
+}
+
+/// Raw messages delivered to `recipient`: from the sink's directory, else from Mailpit.
+async fn delivered_to(recipient: &str) -> Vec<String> {
+    let dir =
+        std::env::var("SMTP_SINK_DIR").unwrap_or_else(|_| "/tmp/tisseco-smtp/messages".into());
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        return entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".eml"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .filter(|raw| raw.contains(recipient))
+            .collect();
+    }
+    let api = std::env::var("MAILPIT_URL").unwrap_or_else(|_| "http://127.0.0.1:8025".into());
+    let found: serde_json::Value =
+        reqwest::get(format!("{api}/api/v1/search?query=to:{recipient}"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+    let mut raws = Vec::new();
+    for message in found["messages"].as_array().cloned().unwrap_or_default() {
+        let id = message["ID"].as_str().unwrap_or_default();
+        let raw = reqwest::get(format!("{api}/api/v1/message/{id}/raw"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        raws.push(raw);
+    }
+    raws
+}
+
+/// Undoes quoted-printable soft line breaks, enough to search the text.
+fn readable(raw: &str) -> String {
+    raw.replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_password_reset_mail_is_delivered_over_smtp() {
+    let recipient = format!("{}@example.org", unique("ana"));
+    let token = unique("tok");
+    mailer()
+        .send_password_reset(
+            &Recipient {
+                email: recipient.clone(),
+                name: Some("Ana Lima".into()),
+            },
+            "Ana",
+            &format!("https://tisseco.example/reset?token={token}"),
+            30,
+        )
+        .await
+        .unwrap();
+    let messages = delivered_to(&recipient).await;
+    assert_eq!(messages.len(), 1);
+    let message = readable(&messages[0]);
+    assert!(
+        message.contains("Subject: Reset your Tisseco password"),
+        "{message}"
+    );
+    assert!(
+        message.contains(&format!("To: \"Ana Lima\" <{recipient}>"))
+            || message.contains(&format!("To: Ana Lima <{recipient}>")),
+        "{message}"
+    );
+    assert!(message.contains("multipart/alternative"));
+    assert!(message.contains("text/plain") && message.contains("text/html"));
+    assert!(
+        message.contains(&token),
+        "the rendered link is in the message"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_mail_job_delivered_twice_sends_one_email() {
+    let schema = Schema::create().await;
+    let queue = test_queue();
+    let handler = Arc::new(SendEmailHandler {
+        mailer: Arc::new(mailer()),
+        sent: Arc::new(schema.store()),
+    });
+    let consumer = consume(&queue, MAIL_QUEUE, fast_settings(), handler).await;
+    let recipient = format!("{}@example.org", unique("reporter"));
+    let reference = unique("R").to_uppercase();
+    let email = EmailJob {
+        dedup_key: format!("report-ack:{reference}"),
+        to: Recipient {
+            email: recipient.clone(),
+            name: None,
+        },
+        message: MailMessage::PublicReportAcknowledgement {
+            reference: reference.clone(),
+            container_code: "K7M3QPX".into(),
+            address: "12 rue Garibaldi".into(),
+            problem: "full".into(),
+        },
+    };
+    let first = email.to_job(Some("req-mail".into())).unwrap();
+    let second = email.to_job(Some("req-mail".into())).unwrap();
+    queue.enqueue(MAIL_QUEUE, &[first, second]).await.unwrap();
+    eventually(
+        Duration::from_secs(15),
+        "both jobs to be handled",
+        || async {
+            let counts = queue.counts(MAIL_QUEUE).await.unwrap();
+            counts.depth + counts.in_flight + counts.delayed == 0
+        },
+    )
+    .await;
+    consumer.stop().await.unwrap();
+    let messages = delivered_to(&recipient).await;
+    assert_eq!(messages.len(), 1, "one e-mail for one de-duplication key");
+    let message = readable(&messages[0]);
+    assert!(
+        message.contains(&format!("Subject: Your report {reference} was received")),
+        "{message}"
+    );
+    assert!(message.contains("K7M3QPX"));
+    queue.purge().await.unwrap();
+    schema.drop().await;
+}
