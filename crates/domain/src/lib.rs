@@ -7,6 +7,7 @@ mod error;
 mod geo;
 mod ids;
 mod public_code;
+pub mod route;
 mod site;
 mod status;
 mod text;
