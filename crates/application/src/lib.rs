@@ -1,7 +1,9 @@
 //! Tisseco's use cases and the ports they need. No I/O here: adapters implement the ports.
 
+pub mod cache;
 mod error;
 pub mod ports;
+pub mod search;
 pub mod use_cases;
 
 #[cfg(any(test, feature = "testing"))]

@@ -1,9 +1,12 @@
 //! In-memory fakes of the ports, and the contract every implementation must honour.
 //! Shared with other crates through the `testing` feature.
 
+mod cache;
 pub mod contract;
+mod geo;
 mod memory;
 
+pub use cache::InMemoryCache;
 pub use memory::{FixedClock, InMemoryStore};
 
 use crate::Registry;
