@@ -93,6 +93,12 @@ impl GeoSearchService {
         }
     }
 
+    /// How long cached answers live.
+    #[must_use]
+    pub fn ttls(&self) -> CacheTtls {
+        self.ttls
+    }
+
     async fn run(
         &self,
         shape: Shape,
