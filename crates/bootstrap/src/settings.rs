@@ -1,5 +1,6 @@
 //! Every setting of the platform, read once at start-up. `.env.example` documents them.
 
+use crate::cache::CacheSettings;
 use crate::config::{ConfigError, Source, in_range, optional, required};
 use secrecy::SecretString;
 use std::net::SocketAddr;
@@ -21,6 +22,7 @@ pub struct HttpSettings {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database: PgSettings,
+    pub cache: CacheSettings,
     pub http: HttpSettings,
     pub telemetry: TelemetrySettings,
 }
@@ -146,6 +148,7 @@ impl Settings {
         };
         Ok(Self {
             database,
+            cache: CacheSettings::from_source(source)?,
             http,
             telemetry,
         })
