@@ -3,6 +3,7 @@
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod geojson;
 pub mod request_id;
 pub mod routes;
 pub mod state;
@@ -26,26 +27,57 @@ pub const DOCS_PATH: &str = "/docs/";
 
 /// Every documented route; the OpenAPI document is collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
-    use routes::{areas, containers, health, sites};
-    config.service(health::live).service(health::ready).service(
-        scope::scope("/api/v1")
-            .service(sites::list_sites)
-            .service(sites::create_site)
-            .service(sites::get_site)
-            .service(sites::patch_site)
-            .service(sites::archive_site)
-            .service(areas::list_areas)
-            .service(areas::create_area)
-            .service(areas::get_area)
-            .service(areas::patch_area)
-            .service(areas::archive_area)
-            .service(containers::list_containers)
-            .service(containers::create_container)
-            .service(containers::get_container)
-            .service(containers::patch_container)
-            .service(containers::archive_container)
-            .service(containers::container_history),
-    );
+    use routes::{areas, containers, health, ogc, search, sites};
+    // The public scope first: `/api/v1` would otherwise take its requests.
+    config
+        .service(health::live)
+        .service(health::ready)
+        .service(public_scope())
+        .service(
+            scope::scope("/api/v1")
+                .service(sites::list_sites)
+                .service(sites::create_site)
+                .service(sites::get_site)
+                .service(sites::patch_site)
+                .service(sites::archive_site)
+                .service(areas::list_areas)
+                .service(areas::create_area)
+                .service(areas::get_area)
+                .service(areas::patch_area)
+                .service(areas::archive_area)
+                // Before `/containers/{id}` so that `search` is not taken for an id.
+                .service(search::radius)
+                .service(search::nearest)
+                .service(search::in_bbox)
+                .service(search::in_polygon)
+                .service(search::in_area)
+                .service(ogc::landing)
+                .service(ogc::conformance)
+                .service(ogc::collections)
+                .service(ogc::one_collection)
+                .service(ogc::items)
+                .service(ogc::item)
+                .service(containers::list_containers)
+                .service(containers::create_container)
+                .service(containers::get_container)
+                .service(containers::patch_container)
+                .service(containers::archive_container)
+                .service(containers::container_history),
+        );
+}
+
+/// The anonymous routes. RATE LIMITING (issue 3): wrap this scope with the per-IP
+/// limiter (`.wrap(...)`); every public route lives here and nowhere else.
+fn public_scope() -> scope::Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    scope::scope("/api/v1/public").service(routes::public::nearby)
 }
 
 fn info() -> utoipa::openapi::Info {

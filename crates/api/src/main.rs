@@ -4,7 +4,9 @@ use clap::{Parser, Subcommand};
 use std::net::TcpListener;
 use std::process::ExitCode;
 use tisseco_bootstrap::config::ProcessEnv;
-use tisseco_bootstrap::{PoolMode, Settings, build_services, run_migrations, seed_demo_data};
+use tisseco_bootstrap::{
+    PoolMode, Settings, build_services_with_cache, run_migrations, seed_demo_data,
+};
 
 #[derive(Debug, Parser)]
 #[command(name = "tisseco-api", version, about = "The Tisseco HTTP API")]
@@ -60,7 +62,8 @@ async fn run(command: Command, settings: &Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Seed => {
-            let services = build_services(&settings.database, PoolMode::Normal)?;
+            let services =
+                build_services_with_cache(&settings.database, PoolMode::Normal, &settings.cache)?;
             let report = seed_demo_data(&services.registry)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -73,7 +76,8 @@ async fn run(command: Command, settings: &Settings) -> Result<(), String> {
             Ok(())
         }
         Command::Serve => {
-            let services = build_services(&settings.database, PoolMode::Normal)?;
+            let services =
+                build_services_with_cache(&settings.database, PoolMode::Normal, &settings.cache)?;
             let listener = TcpListener::bind(settings.http.bind)
                 .map_err(|e| format!("HTTP_BIND: cannot listen on {}: {e}", settings.http.bind))?;
             let address = listener.local_addr().map_err(|e| e.to_string())?;

@@ -1,0 +1,200 @@
+//! GeoJSON (RFC 7946) output: features with `[longitude, latitude]` points, collections
+//! with `numberReturned` and OGC-style `links` (`self`, `next`), served as
+//! `application/geo+json`.
+
+use crate::routes::containers::ContainerDto;
+use actix_web::HttpRequest;
+use serde::Serialize;
+use tisseco_application::search::{GeoCursor, GeoHit, SearchPage};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub const GEO_JSON: &str = "application/geo+json";
+
+/// A GeoJSON Point: `[longitude, latitude]`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PointGeometry {
+    #[serde(rename = "type")]
+    #[schema(example = "Point")]
+    pub kind: &'static str,
+    #[schema(example = json!([4.832, 45.7578]))]
+    pub coordinates: [f64; 2],
+}
+
+impl PointGeometry {
+    #[must_use]
+    pub fn new(longitude: f64, latitude: f64) -> Self {
+        Self {
+            kind: "Point",
+            coordinates: [longitude, latitude],
+        }
+    }
+}
+
+/// A container's properties in a feature: everything but the location, plus the
+/// distance when the search has a centre.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContainerProperties {
+    #[serde(flatten)]
+    pub container: ContainerDto,
+    /// Metres from the search centre (radius and nearest searches).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+}
+
+/// A GeoJSON Feature.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Feature<P: ToSchema> {
+    #[serde(rename = "type")]
+    #[schema(example = "Feature")]
+    pub kind: &'static str,
+    pub id: Uuid,
+    pub geometry: PointGeometry,
+    pub properties: P,
+}
+
+/// A link, as OGC API Features uses them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Link {
+    pub href: String,
+    pub rel: String,
+    #[serde(rename = "type")]
+    pub media_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl Link {
+    #[must_use]
+    pub fn new(href: String, rel: &str, media_type: &str) -> Self {
+        Self {
+            href,
+            rel: rel.into(),
+            media_type: media_type.into(),
+            title: None,
+        }
+    }
+}
+
+/// A GeoJSON FeatureCollection with paging links.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FeatureCollection<P: ToSchema> {
+    #[serde(rename = "type")]
+    #[schema(example = "FeatureCollection")]
+    pub kind: &'static str,
+    pub features: Vec<Feature<P>>,
+    pub number_returned: usize,
+    /// `self`, and `next` when another page follows.
+    pub links: Vec<Link>,
+    /// The `after` value of the next page (also inside the `next` link).
+    #[serde(rename = "next_cursor", skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// The URLs of a page, taken from the request (owned, so they can go where the request
+/// can't, e.g. into a cached loader).
+#[derive(Debug, Clone)]
+pub struct PageLinks {
+    /// Scheme, host, path and query without `after`.
+    base: String,
+    after: Option<String>,
+}
+
+impl PageLinks {
+    #[must_use]
+    pub fn from_request(req: &HttpRequest) -> Self {
+        let info = req.connection_info();
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        let mut after = None;
+        for (key, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
+            if key == "after" {
+                after = Some(value.into_owned());
+            } else {
+                query.append_pair(&key, &value);
+            }
+        }
+        let query = query.finish();
+        let separator = if query.is_empty() { "" } else { "?" };
+        Self {
+            base: format!(
+                "{}://{}{}{separator}{query}",
+                info.scheme(),
+                info.host(),
+                req.path()
+            ),
+            after,
+        }
+    }
+
+    /// This URL with `after` set (or removed).
+    #[must_use]
+    pub fn with_after(&self, after: Option<&str>) -> String {
+        match after {
+            None => self.base.clone(),
+            Some(after) => {
+                let separator = if self.base.contains('?') { '&' } else { '?' };
+                let encoded: String = form_urlencoded::byte_serialize(after.as_bytes()).collect();
+                format!("{}{separator}after={encoded}", self.base)
+            }
+        }
+    }
+
+    /// The URL without `after`: what a cached page's key depends on.
+    #[must_use]
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// A page of containers as a collection with `self` and `next` links.
+    #[must_use]
+    pub fn containers(&self, page: SearchPage) -> FeatureCollection<ContainerProperties> {
+        let next = page
+            .next
+            .map(|cursor| (cursor, self.with_after(Some(&cursor.to_string()))));
+        let features = page.items.into_iter().map(container_feature).collect();
+        collection(features, self.with_after(self.after.as_deref()), next)
+    }
+}
+
+/// A feature of a container found by a search.
+#[must_use]
+pub fn container_feature(hit: GeoHit) -> Feature<ContainerProperties> {
+    let location = hit.container.location;
+    Feature {
+        kind: "Feature",
+        id: hit.container.id.0,
+        geometry: PointGeometry::new(location.longitude(), location.latitude()),
+        properties: ContainerProperties {
+            container: hit.container.into(),
+            distance_m: hit.distance_m,
+        },
+    }
+}
+
+/// Builds a collection from a page; `self_url` and `next_url` come from the request.
+pub fn collection<P: ToSchema>(
+    features: Vec<Feature<P>>,
+    self_url: String,
+    next: Option<(GeoCursor, String)>,
+) -> FeatureCollection<P> {
+    let mut links = vec![Link::new(self_url, "self", GEO_JSON)];
+    let next_cursor = next.map(|(cursor, url)| {
+        links.push(Link::new(url, "next", GEO_JSON));
+        cursor.to_string()
+    });
+    FeatureCollection {
+        kind: "FeatureCollection",
+        number_returned: features.len(),
+        features,
+        links,
+        next_cursor,
+    }
+}
+
+/// A JSON response with the GeoJSON media type.
+pub fn geo_json<T: Serialize>(body: &T) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type(GEO_JSON)
+        .json(body)
+}
