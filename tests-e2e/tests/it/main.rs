@@ -6,8 +6,13 @@
 )]
 
 mod areas;
+mod cache;
 mod containers;
 mod contract;
+mod geo_bad_input;
+mod geo_public;
+mod geo_search;
+mod geo_world;
 mod health;
 mod migrations;
 mod sites;
