@@ -67,3 +67,22 @@ migrate: services
 # Load the demo data set into the development database.
 seed: migrate
     cargo run -q --bin tisseco-api -- seed
+
+# Benchmarks, writing their figures to BENCHMARKS.md: `just bench geo` (1M containers,
+# pgbench vs wrk at 32 connections; release build; needs root/sudo once to install wrk).
+bench target:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    case "{{target}}" in
+      geo) benches/geo/run.sh ;;
+      *) echo "unknown benchmark '{{target}}'; known: geo" >&2; exit 2 ;;
+    esac
+
+# Check OGC API Features with a real client (OWSLib, in a virtualenv) against a running
+# API with data (`just dev` in another shell).
+ogc-check url=("http://" + HTTP_BIND + "/api/v1/ogc"):
+    #!/usr/bin/env bash
+    set -euo pipefail
+    venv="${CARGO_TARGET_DIR:-target}/owslib-venv"
+    [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q owslib==0.35.0; }
+    "$venv/bin/python" tests-e2e/ogc/owslib_check.py "{{url}}"
