@@ -54,7 +54,7 @@ declare -A sql_tps sql_p50 sql_p99 http_rps http_p50 http_p99 http_errors http_r
 run_pgbench() { # name [label]
   local name=$1 label=${2:-$1} files=()
   for f in "$work"/pgbench/"$name"/*.sql; do files+=(-f "$f"); done
-  mkdir -p "$work/log-$label" && (cd "$work/log-$label" && "$pgbench" -n -c "$conns" -j 2 -T "$seconds" -M prepared -l "${files[@]}" "$pg_conn" > ../"pgbench-$label.txt" 2>&1)
+  mkdir -p "$work/log-$label" && (cd "$work/log-$label" && "$pgbench" -n -c "$conns" -j 2 -T "$seconds" -M extended -l "${files[@]}" "$pg_conn" > ../"pgbench-$label.txt" 2>&1)
   sql_tps[$label]=$(grep -oP 'tps = \K[0-9.]+' "$work/pgbench-$label.txt" | head -1)
   sql_p50[$label]=$(cat "$work/log-$label"/pgbench_log.* | awk '{print $3}' | percentile 50)
   sql_p99[$label]=$(cat "$work/log-$label"/pgbench_log.* | awk '{print $3}' | percentile 99)
@@ -133,7 +133,7 @@ row() { # label sql-label
   echo "Client (wrk/pgbench), API and PostgreSQL share these cores; other engineers' builds may run too, so compare columns of the same run, not absolute values."
   echo
   echo "Data: 1,000,000 containers (\`benches/geo/load.sql\`: 80 % in Gaussian clusters around 40 French cities weighted by population, 20 % uniform countryside; 1 % archived), 240 areas."
-  echo "Inputs: 200 centres drawn from the containers themselves (where people look), 50 areas. Each SQL column runs **exactly the statement the endpoint sends** (written by \`tisseco-bench scripts\` from the adapter's own SQL builder, values inlined), one pgbench script per input, chosen at random per transaction."
+  echo "Inputs: 200 centres drawn from the containers themselves (where people look), 50 areas. Each SQL column runs **exactly the statement the endpoint sends** (written by \`tisseco-bench scripts\` from the adapter's own SQL builder, values inlined), one pgbench script per input, chosen at random per transaction. pgbench runs with \`-M extended\`, as the API does: diesel keeps no prepared statement for dynamic SQL, so both sides parse and plan every search."
   echo
   echo "| endpoint | HTTP req/s | HTTP p50 ms | HTTP p99 ms | SQL tps | SQL p50 ms | SQL p99 ms | HTTP/SQL throughput | HTTP/SQL p99 | API RSS MB | non-2xx |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -165,7 +165,7 @@ row() { # label sql-label
   echo
   echo '```sh'
   echo "CARGO_TARGET_DIR=$target just bench geo        # BENCH_SECONDS=$seconds, 32 connections"
-  echo "$pgbench -n -c $conns -j 2 -T $seconds -M prepared -l -f <one script per input>... '$pg_conn'"
+  echo "$pgbench -n -c $conns -j 2 -T $seconds -M extended -l -f <one script per input>... '$pg_conn'"
   echo "wrk -t2 -c$conns -d${seconds}s --latency -s benches/geo/wrk.lua http://127.0.0.1:$port -- <paths> [bodies|-] [jitter]"
   echo "# API: HTTP_WORKERS=2 DATABASE_MAX_CONNECTIONS=$conns RUST_LOG=warn target/release/tisseco-api serve"
   echo '```'

@@ -52,6 +52,7 @@ fn routes(config: &mut ServiceConfig) {
                 .service(search::in_polygon)
                 .service(search::in_area)
                 .service(ogc::landing)
+                .route("/ogc/", web::get().to(ogc::landing_page))
                 .service(ogc::conformance)
                 .service(ogc::collections)
                 .service(ogc::one_collection)

@@ -51,7 +51,9 @@ fn centres(path: &Path) -> Result<Vec<GeoPoint>, String> {
         .map(|line| {
             let mut parts = line.split_whitespace().map(str::parse::<f64>);
             match (parts.next(), parts.next()) {
-                (Some(Ok(lon)), Some(Ok(lat))) => GeoPoint::new(lat, lon).map_err(|e| e.to_string()),
+                (Some(Ok(lon)), Some(Ok(lat))) => {
+                    GeoPoint::new(lat, lon).map_err(|e| e.to_string())
+                }
                 _ => Err(format!("bad centre line: {line}")),
             }
         })
@@ -71,34 +73,79 @@ fn scripts(centres_file: &Path, areas_file: &Path, out: &Out) -> Result<(), Stri
     }
     for (i, c) in centres.iter().enumerate() {
         let (lat, lon) = (c.latitude(), c.longitude());
-        out.write(&format!("pgbench/radius/{i}.sql"), &statement(Shape::Radius { centre: *c, metres: 1_000.0 }, vec![], 50)?)?;
-        let _ = writeln!(paths[0].1, "/api/v1/containers/search/radius?lat={lat}&lon={lon}&radius_m=1000&limit=50");
-        out.write(&format!("pgbench/nearest/{i}.sql"), &statement(Shape::Nearest { centre: *c }, vec![], 20)?)?;
-        let _ = writeln!(paths[1].1, "/api/v1/containers/search/nearest?lat={lat}&lon={lon}&limit=20");
+        out.write(
+            &format!("pgbench/radius/{i}.sql"),
+            &statement(
+                Shape::Radius {
+                    centre: *c,
+                    metres: 1_000.0,
+                },
+                vec![],
+                50,
+            )?,
+        )?;
+        let _ = writeln!(
+            paths[0].1,
+            "/api/v1/containers/search/radius?lat={lat}&lon={lon}&radius_m=1000&limit=50"
+        );
+        out.write(
+            &format!("pgbench/nearest/{i}.sql"),
+            &statement(Shape::Nearest { centre: *c }, vec![], 20)?,
+        )?;
+        let _ = writeln!(
+            paths[1].1,
+            "/api/v1/containers/search/nearest?lat={lat}&lon={lon}&limit=20"
+        );
         let values = [lon - 0.02, lat - 0.015, lon + 0.02, lat + 0.015];
         let bbox = BBox::new("bbox", values).map_err(|e| e.to_string())?;
-        out.write(&format!("pgbench/bbox/{i}.sql"), &statement(Shape::BBox(bbox), vec![], 50)?)?;
+        out.write(
+            &format!("pgbench/bbox/{i}.sql"),
+            &statement(Shape::BBox(bbox), vec![], 50)?,
+        )?;
         let [a, b, cc, d] = values;
-        let _ = writeln!(paths[2].1, "/api/v1/containers/search/bbox?bbox={a},{b},{cc},{d}&limit=50");
+        let _ = writeln!(
+            paths[2].1,
+            "/api/v1/containers/search/bbox?bbox={a},{b},{cc},{d}&limit=50"
+        );
         let rounded = GeoPoint::new(round4(lat), round4(lon)).map_err(|e| e.to_string())?;
-        let public = Shape::Radius { centre: rounded, metres: 1_000.0 };
-        out.write(&format!("pgbench/public/{i}.sql"), &statement(public, vec![ContainerStatus::Active], 20)?)?;
-        let _ = writeln!(paths[3].1, "/api/v1/public/containers/nearby?lat={lat}&lon={lon}&radius_m=1000&limit=20");
+        let public = Shape::Radius {
+            centre: rounded,
+            metres: 1_000.0,
+        };
+        out.write(
+            &format!("pgbench/public/{i}.sql"),
+            &statement(public, vec![ContainerStatus::Active], 20)?,
+        )?;
+        let _ = writeln!(
+            paths[3].1,
+            "/api/v1/public/containers/nearby?lat={lat}&lon={lon}&radius_m=1000&limit=20"
+        );
     }
-    let areas = std::fs::read_to_string(areas_file).map_err(|e| format!("{}: {e}", areas_file.display()))?;
+    let areas = std::fs::read_to_string(areas_file)
+        .map_err(|e| format!("{}: {e}", areas_file.display()))?;
     let mut bodies = String::new();
     let mut area_paths = String::new();
     for (i, line) in areas.lines().filter(|l| !l.trim().is_empty()).enumerate() {
-        let (id, geojson) = line.split_once('\t').ok_or_else(|| format!("bad area line: {line}"))?;
+        let (id, geojson) = line
+            .split_once('\t')
+            .ok_or_else(|| format!("bad area line: {line}"))?;
         let value: serde_json::Value = serde_json::from_str(geojson).map_err(|e| e.to_string())?;
         let coordinates: Vec<Vec<Vec<[f64; 2]>>> =
             serde_json::from_value(value["coordinates"].clone()).map_err(|e| e.to_string())?;
-        let polygon = MultiPolygon::from_coordinates("boundary", &coordinates).map_err(|e| e.to_string())?;
+        let polygon =
+            MultiPolygon::from_coordinates("boundary", &coordinates).map_err(|e| e.to_string())?;
         let search = statement(Shape::Polygon(polygon), vec![], 50)?;
         out.write(&format!("pgbench/polygon/{i}.sql"), &search)?;
-        out.write(&format!("pgbench/area/{i}.sql"), &format!("{};\n{search}", AREA_SQL.replace("{id}", id.trim())))?;
+        out.write(
+            &format!("pgbench/area/{i}.sql"),
+            &format!("{};\n{search}", AREA_SQL.replace("{id}", id.trim())),
+        )?;
         let _ = writeln!(bodies, "{geojson}");
-        let _ = writeln!(area_paths, "/api/v1/containers/search/area/{}?limit=50", id.trim());
+        let _ = writeln!(
+            area_paths,
+            "/api/v1/containers/search/area/{}?limit=50",
+            id.trim()
+        );
     }
     paths[4].1 = "/api/v1/containers/search/polygon?limit=50\n".repeat(bodies.lines().count());
     for (name, text) in &paths {
@@ -111,9 +158,13 @@ fn scripts(centres_file: &Path, areas_file: &Path, out: &Out) -> Result<(), Stri
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let result = match args.as_slice() {
-        [_, command, centres, areas, out] if command == "scripts" => {
-            scripts(Path::new(centres), Path::new(areas), &Out { dir: PathBuf::from(out) })
-        }
+        [_, command, centres, areas, out] if command == "scripts" => scripts(
+            Path::new(centres),
+            Path::new(areas),
+            &Out {
+                dir: PathBuf::from(out),
+            },
+        ),
         _ => Err("usage: tisseco-bench scripts CENTRES AREAS OUT".into()),
     };
     match result {

@@ -286,3 +286,32 @@ async fn no_search_scans_the_table() {
     }
     world.finish().await;
 }
+
+/// Rows at exactly the same distance (containers side by side at one address) are never
+/// skipped nor repeated, even when their group is larger than a page.
+#[tokio::test(flavor = "multi_thread")]
+async fn pages_through_rows_tied_on_distance() {
+    let world = GeoWorld::new().await;
+    let mut created = Vec::new();
+    for _ in 0..30 {
+        let body = json!({"site_id": world.sites[0], "type": "street_bin", "location": {"latitude": 12.5, "longitude": -30.25}});
+        let container =
+            crate::support::created(world.app.post("/api/v1/containers", &body).await).await;
+        created.push(container["id"].as_str().unwrap().parse::<Uuid>().unwrap());
+    }
+    for limit in [7, 30, 31] {
+        let features = world
+            .all_pages(&format!(
+                "/api/v1/containers/search/radius?lat=12.5&lon=-30.25&radius_m=5&limit={limit}"
+            ))
+            .await;
+        assert_same_set(&ids(&features), &created, &[]);
+        let bbox = world
+            .all_pages(&format!(
+                "/api/v1/containers/search/bbox?bbox=-30.26,12.49,-30.24,12.51&limit={limit}"
+            ))
+            .await;
+        assert_same_set(&ids(&bbox), &created, &[]);
+    }
+    world.finish().await;
+}

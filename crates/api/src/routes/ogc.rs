@@ -40,6 +40,11 @@ fn link(href: String, rel: &str, media_type: &str, title: &str) -> Link {
 #[utoipa::path(tag = "ogc", responses((status = 200, body = Object)))]
 #[get("/ogc")]
 pub async fn landing(req: HttpRequest) -> Json<Value> {
+    landing_page(req).await
+}
+
+/// The landing page, also served at `/ogc/` (clients such as OWSLib add the slash).
+pub async fn landing_page(req: HttpRequest) -> Json<Value> {
     let root = root(&req);
     let info = req.connection_info();
     let host = format!("{}://{}", info.scheme(), info.host());
