@@ -42,8 +42,8 @@ if [ "$count" != 1000000 ] || [ "${BENCH_RELOAD:-0}" = 1 ]; then
   fresh=1
 fi
 
-# 3. Inputs: 200 centres where containers are (users look near them), 50 areas.
-psql "$db_url" -AtF' ' -c "SELECT ST_X(location), ST_Y(location) FROM containers WHERE archived_at IS NULL ORDER BY md5(id::text) LIMIT 200" > "$work/centres.txt"
+# 3. Inputs: 100 centres (pgbench takes at most 128 scripts) where containers are (users look near them), 50 areas.
+psql "$db_url" -AtF' ' -c "SELECT ST_X(location), ST_Y(location) FROM containers WHERE archived_at IS NULL ORDER BY md5(id::text) LIMIT 100" > "$work/centres.txt"
 psql "$db_url" -AtF$'\t' -c "SELECT id, ST_AsGeoJSON(boundary, 15) FROM areas ORDER BY md5(id::text) LIMIT 50" > "$work/areas.txt"
 "$target/release/tisseco-bench" scripts "$work/centres.txt" "$work/areas.txt" "$work"
 
@@ -133,7 +133,7 @@ row() { # label sql-label
   echo "Client (wrk/pgbench), API and PostgreSQL share these cores; other engineers' builds may run too, so compare columns of the same run, not absolute values."
   echo
   echo "Data: 1,000,000 containers (\`benches/geo/load.sql\`: 80 % in Gaussian clusters around 40 French cities weighted by population, 20 % uniform countryside; 1 % archived), 240 areas."
-  echo "Inputs: 200 centres drawn from the containers themselves (where people look), 50 areas. Each SQL column runs **exactly the statement the endpoint sends** (written by \`tisseco-bench scripts\` from the adapter's own SQL builder, values inlined), one pgbench script per input, chosen at random per transaction. pgbench runs with \`-M extended\`, as the API does: diesel keeps no prepared statement for dynamic SQL, so both sides parse and plan every search."
+  echo "Inputs: 100 centres drawn from the containers themselves (where people look), 50 areas. Each SQL column runs **exactly the statement the endpoint sends** (written by \`tisseco-bench scripts\` from the adapter's own SQL builder, values inlined), one pgbench script per input, chosen at random per transaction. pgbench runs with \`-M extended\`, as the API does: diesel keeps no prepared statement for dynamic SQL, so both sides parse and plan every search."
   echo
   echo "| endpoint | HTTP req/s | HTTP p50 ms | HTTP p99 ms | SQL tps | SQL p50 ms | SQL p99 ms | HTTP/SQL throughput | HTTP/SQL p99 | API RSS MB | non-2xx |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -145,9 +145,9 @@ row() { # label sql-label
   row public-cold public
   row public-cached public
   echo
-  echo "- radius: \`GET /api/v1/containers/search/radius?lat=…&lon=…&radius_m=1000&limit=50\`; nearest: \`…/search/nearest?…&limit=20\`; bbox: \`…/search/bbox?bbox=…\` (a 3.2 × 3.3 km box, limit 50)."
+  echo "- radius: \`GET /api/v1/containers/search/radius?lat=…&lon=…&radius_m=1000&limit=50\`; nearest: \`…/search/nearest?…&limit=20\`; bbox: \`…/search/bbox?bbox=…\` (a box of about 3 × 3.3 km, limit 50)."
   echo "- polygon: \`POST …/search/polygon?limit=50\` with an area's boundary (17-vertex circle, r = 1.5 km); area-cached: \`GET …/search/area/{id}?limit=50\` served from Redis after the first miss (its SQL column is the uncached pair: area row + polygon search)."
-  echo "- public-cold: \`GET /api/v1/public/containers/nearby?lat=…&lon=…&radius_m=1000&limit=20\` with coordinates jittered per request (nearly every request misses the cache: version GET + GET + query + SET); public-cached: the same 200 points, warm."
+  echo "- public-cold: \`GET /api/v1/public/containers/nearby?lat=…&lon=…&radius_m=1000&limit=20\` with coordinates jittered per request (nearly every request misses the cache: version GET + GET + query + SET); public-cached: the same 100 points, warm."
   echo "- Cached public lookup vs cold: **$(ratio "${http_rps[public-cached]}" "${http_rps[public-cold]}")×**."
   if [ "$fresh" = 1 ]; then
     echo
