@@ -2,7 +2,8 @@
 //! with `numberReturned` and OGC-style `links` (`self`, `next`), served as
 //! `application/geo+json`.
 
-use crate::routes::containers::ContainerDto;
+use chrono::{DateTime, NaiveDate, Utc};
+use tisseco_domain::{Capacity, Container};
 use actix_web::HttpRequest;
 use serde::Serialize;
 use tisseco_application::search::{GeoCursor, GeoHit, SearchPage};
@@ -31,15 +32,55 @@ impl PointGeometry {
     }
 }
 
-/// A container's properties in a feature: everything but the location, plus the
-/// distance when the search has a centre.
+/// A container's properties in a feature: every field of the container but its id and
+/// location (the feature's `id` and `geometry`), plus the distance when the search has a
+/// centre.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ContainerProperties {
-    #[serde(flatten)]
-    pub container: ContainerDto,
+    #[schema(example = "K7M3QPX")]
+    pub public_code: String,
+    pub site_id: Uuid,
+    pub area_id: Option<Uuid>,
+    pub external_ref: Option<String>,
+    /// street_bin, underground, in_store or other.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// active, full, damaged, maintenance or removed.
+    pub status: &'static str,
+    pub capacity_litres: Option<u32>,
+    pub address: Option<String>,
+    pub installed_on: Option<NaiveDate>,
+    pub notes: Option<String>,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
     /// Metres from the search centre (radius and nearest searches).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
+}
+
+impl ContainerProperties {
+    #[must_use]
+    pub fn new(c: Container, distance_m: Option<f64>) -> Self {
+        Self {
+            public_code: c.public_code.to_string(),
+            site_id: c.site_id.0,
+            area_id: c.area_id.map(|a| a.0),
+            external_ref: c.external_ref.map(|r| r.as_str().to_owned()),
+            kind: c.kind.as_str(),
+            status: c.status.as_str(),
+            capacity_litres: c.capacity.map(Capacity::get),
+            address: c.address.map(|a| a.as_str().to_owned()),
+            installed_on: c.installed_on,
+            notes: c.notes.map(|n| n.as_str().to_owned()),
+            archived_at: c.archived_at,
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            distance_m,
+        }
+    }
 }
 
 /// A GeoJSON Feature.
@@ -165,10 +206,7 @@ pub fn container_feature(hit: GeoHit) -> Feature<ContainerProperties> {
         kind: "Feature",
         id: hit.container.id.0,
         geometry: PointGeometry::new(location.longitude(), location.latitude()),
-        properties: ContainerProperties {
-            container: hit.container.into(),
-            distance_m: hit.distance_m,
-        },
+        properties: ContainerProperties::new(hit.container, hit.distance_m),
     }
 }
 

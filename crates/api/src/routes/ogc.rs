@@ -188,10 +188,7 @@ pub async fn item(
         kind: "Feature",
         id: container.id.0,
         geometry: PointGeometry::new(location.longitude(), location.latitude()),
-        properties: ContainerProperties {
-            container: container.into(),
-            distance_m: None,
-        },
+        properties: ContainerProperties::new(container, None),
     };
     Ok(geo_json(&feature))
 }
