@@ -2,11 +2,11 @@
 //! with `numberReturned` and OGC-style `links` (`self`, `next`), served as
 //! `application/geo+json`.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use tisseco_domain::{Capacity, Container};
 use actix_web::HttpRequest;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use tisseco_application::search::{GeoCursor, GeoHit, SearchPage};
+use tisseco_domain::{Capacity, Container};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
