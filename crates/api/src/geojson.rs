@@ -89,7 +89,8 @@ pub struct Feature<P: ToSchema> {
     #[serde(rename = "type")]
     #[schema(example = "Feature")]
     pub kind: &'static str,
-    pub id: Uuid,
+    /// The container's id; in public answers, its public code.
+    pub id: String,
     pub geometry: PointGeometry,
     pub properties: P,
 }
@@ -204,7 +205,7 @@ pub fn container_feature(hit: GeoHit) -> Feature<ContainerProperties> {
     let location = hit.container.location;
     Feature {
         kind: "Feature",
-        id: hit.container.id.0,
+        id: hit.container.id.0.to_string(),
         geometry: PointGeometry::new(location.longitude(), location.latitude()),
         properties: ContainerProperties::new(hit.container, hit.distance_m),
     }

@@ -25,6 +25,7 @@ async fn the_public_lookup_is_public_cacheable_and_fresh_after_a_write() {
         let mut keys: Vec<&str> = properties.keys().map(String::as_str).collect();
         keys.sort_unstable();
         assert_eq!(keys, ["address", "distance_m", "public_code", "type"]);
+        assert_eq!(feature["id"], properties["public_code"], "no internal id");
     }
     let expected = world.live(|s| s.status == "active").len();
     assert!(features.len() <= expected);

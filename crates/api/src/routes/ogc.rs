@@ -186,7 +186,7 @@ pub async fn item(
     let location = container.location;
     let feature = Feature {
         kind: "Feature",
-        id: container.id.0,
+        id: container.id.0.to_string(),
         geometry: PointGeometry::new(location.longitude(), location.latitude()),
         properties: ContainerProperties::new(container, None),
     };

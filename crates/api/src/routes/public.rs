@@ -1,5 +1,5 @@
 //! `/api/v1/public/…`: anonymous lookups with public fields only (no notes, no external
-//! references, no internal ids of sites or areas), cache-friendly: `Cache-Control`, a
+//! references, no internal ids: a feature's id is the container's public code), cache-friendly: `Cache-Control`, a
 //! strong `ETag` of the body, and `304 Not Modified` on a matching `If-None-Match`.
 //!
 //! RATE LIMITING: these routes are mounted in their own scope (`public_scope` in
@@ -37,7 +37,7 @@ fn public_feature(hit: GeoHit) -> Feature<PublicContainer> {
     let c = hit.container;
     Feature {
         kind: "Feature",
-        id: c.id.0,
+        id: c.public_code.to_string(),
         geometry: PointGeometry::new(c.location.longitude(), c.location.latitude()),
         properties: PublicContainer {
             public_code: c.public_code.to_string(),
