@@ -94,12 +94,30 @@ migrate: services
 seed: migrate
     cargo run -q --bin tisseco-api -- seed
 
-# Benchmarks in release mode; figures go into BENCHMARKS.md (known: auth, queue).
-bench what: services
+# Benchmarks in release mode; figures go into BENCHMARKS.md. Known: auth, geo (1M
+# containers, pgbench vs wrk at 32 connections), queue, tours.
+bench what:
     #!/usr/bin/env bash
     set -euo pipefail
+    deploy/services.sh
     case "{{what}}" in
-      auth) bench/auth.sh ;;
+      auth) benches/auth/run.sh ;;
+      geo) benches/geo/run.sh ;;
       queue) cargo run -q --release -p tisseco-tests-e2e --example bench_queue ;;
-      *) echo "bench: unknown benchmark {{what}} (known: auth, queue)" >&2; exit 2 ;;
+      tours) cargo bench -q -p tisseco-domain --bench tours ;;
+      *) echo "bench: unknown benchmark {{what}} (known: auth, geo, queue, tours)" >&2; exit 2 ;;
     esac
+
+# Check OGC API Features with a real client (OWSLib, in a virtualenv) against a running
+# API with data (`just dev` in another shell).
+ogc-check url=("http://" + HTTP_BIND + "/api/v1/ogc"):
+    #!/usr/bin/env bash
+    set -euo pipefail
+    venv="${CARGO_TARGET_DIR:-target}/owslib-venv"
+    [ -x "$venv/bin/python" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q owslib==0.35.0; }
+    if [ -z "${TISSECO_TOKEN:-}" ]; then
+      TISSECO_TOKEN=$(curl -sf "http://$HTTP_BIND/api/v1/auth/login" -H 'content-type: application/json' \
+        -d '{"email":"manager@tisseco.test","password":"demo-manager-password"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+      export TISSECO_TOKEN
+    fi
+    "$venv/bin/python" tests-e2e/ogc/owslib_check.py "{{url}}"

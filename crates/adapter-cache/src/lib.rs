@@ -1,10 +1,14 @@
-//! Redis adapters (deadpool-redis): the rate limiter and the revocation cache. Every key
-//! starts with a configurable prefix, so several deployments (or tests) share one Redis.
+//! Redis adapters (deadpool-redis): the cache with versioned namespaces, the rate limiter
+//! and the revocation cache. Every key starts with a configurable prefix, so several
+//! deployments (or tests) share one Redis.
 
+mod cache;
+mod connection;
 mod pool;
 mod rate_limit;
 mod revocations;
 
+pub use cache::{RedisCache, RedisConfigError};
 pub use pool::{RedisPool, RedisSettings};
 pub use rate_limit::RedisRateLimiter;
 pub use revocations::RedisRevocationCache;

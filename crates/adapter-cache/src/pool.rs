@@ -2,17 +2,21 @@
 //! fall back instead of hanging.
 
 use deadpool_redis::{Config, Pool, PoolConfig, Runtime, Timeouts};
+use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 use tisseco_application::ports::RepoError;
 
+/// How to reach Redis, shared by every Redis adapter.
 #[derive(Debug, Clone)]
 pub struct RedisSettings {
-    pub url: String,
+    pub url: SecretString,
     /// Prepended to every key (e.g. `tisseco:`).
     pub key_prefix: String,
     pub max_connections: usize,
     /// Longest wait for a connection or an answer.
     pub timeout: Duration,
+    /// How long the cache stops trying after a failure.
+    pub retry_after: Duration,
 }
 
 /// A pool and the key prefix, shared by the Redis adapters.
@@ -37,7 +41,7 @@ impl RedisPool {
     /// # Errors
     /// When the URL is not a Redis URL.
     pub fn new(settings: &RedisSettings) -> Result<Self, String> {
-        let mut config = Config::from_url(settings.url.clone());
+        let mut config = Config::from_url(settings.url.expose_secret());
         let timeouts = Timeouts {
             wait: Some(settings.timeout),
             create: Some(settings.timeout),

@@ -5,6 +5,7 @@
 mod audit;
 mod effects;
 mod errors;
+mod geo;
 mod migrations;
 mod outbox;
 mod pool;
@@ -13,6 +14,7 @@ mod rows;
 mod schema;
 mod users;
 
+pub use geo::search_statement;
 pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
 pub use outbox::PgOutbox;
 pub use pool::{PgPool, PgSettings, PoolMode, build_pool};

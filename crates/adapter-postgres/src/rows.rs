@@ -161,7 +161,7 @@ impl TryFrom<AreaRow> for Area {
     }
 }
 
-#[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Queryable, QueryableByName, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = containers, check_for_backend(diesel::pg::Pg), treat_none_as_null = true)]
 pub(crate) struct ContainerRow {
     pub id: Uuid,

@@ -76,6 +76,11 @@ impl AccessPolicies {
         } else {
             method
         };
+        // `/ogc/` (a client adding a slash) shares the policy of `/ogc`.
+        let pattern = pattern
+            .strip_suffix('/')
+            .filter(|p| !p.is_empty())
+            .unwrap_or(pattern);
         self.routes
             .get(&(method.clone(), pattern.to_owned()))
             .copied()

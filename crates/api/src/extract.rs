@@ -50,19 +50,63 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
                     ApiError::bad_request("body", error.to_string())
                 }
             })?;
-            let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
-            serde_path_to_error::deserialize(deserializer)
-                .map(ValidJson)
-                .map_err(|error| {
-                    let field = path_of(error.path(), "body");
-                    let inner = error.into_inner();
-                    match inner.classify() {
-                        serde_json::error::Category::Data => {
-                            ApiError::unprocessable(field, inner.to_string())
-                        }
-                        _ => ApiError::bad_request("body", format!("malformed JSON: {inner}")),
-                    }
-                })
+            decode(&bytes).map(ValidJson)
+        })
+    }
+}
+
+/// JSON bytes into `T`: wrong syntax is a 400, a wrong or unknown field a 422 naming it.
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let field = path_of(error.path(), "body");
+        let inner = error.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => ApiError::unprocessable(field, inner.to_string()),
+            _ => ApiError::bad_request("body", format!("malformed JSON: {inner}")),
+        }
+    })
+}
+
+/// The largest geometry body accepted by [`GeometryJson`]: room for a polygon far past
+/// the vertex limit, so that such a polygon gets a 422 naming `geometry` (checked by the
+/// domain) rather than an anonymous 413.
+pub const GEOMETRY_BODY_LIMIT: usize = 8 * 1024 * 1024;
+
+/// A JSON body with the larger [`GEOMETRY_BODY_LIMIT`] (search polygons); else as
+/// [`ValidJson`].
+#[derive(Debug)]
+pub struct GeometryJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for GeometryJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        use futures_util::StreamExt;
+        let is_json = req
+            .mime_type()
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.subtype() == "json" || m.suffix().is_some_and(|s| s == "json"));
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "send the body as application/json".into(),
+                ));
+            }
+            let mut bytes = actix_web::web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::bad_request("body", e.to_string()))?;
+                if bytes.len() + chunk.len() > GEOMETRY_BODY_LIMIT {
+                    return Err(ApiError::PayloadTooLarge {
+                        limit: GEOMETRY_BODY_LIMIT,
+                    });
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            decode(&bytes).map(GeometryJson)
         })
     }
 }

@@ -5,6 +5,7 @@ pub mod access;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod geojson;
 pub mod request_id;
 pub mod routes;
 pub mod state;
@@ -33,40 +34,71 @@ pub const DOCS_PATH: &str = "/docs/";
 /// Every documented route; the OpenAPI document — and with it the access table — is
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
-    use routes::{areas, auth, containers, health, queues, sites, users};
-    config.service(health::live).service(health::ready).service(
-        scope::scope("/api/v1")
-            .service(auth::login)
-            .service(auth::refresh)
-            .service(auth::logout)
-            .service(auth::attenuate)
-            .service(auth::me)
-            .service(users::list_users)
-            .service(users::create_user)
-            .service(users::get_user)
-            .service(users::patch_user)
-            .service(sites::list_sites)
-            .service(sites::create_site)
-            .service(sites::get_site)
-            .service(sites::patch_site)
-            .service(sites::archive_site)
-            .service(areas::list_areas)
-            .service(areas::create_area)
-            .service(areas::get_area)
-            .service(areas::patch_area)
-            .service(areas::archive_area)
-            .service(containers::list_containers)
-            .service(containers::create_container)
-            .service(containers::get_container)
-            .service(containers::patch_container)
-            .service(containers::archive_container)
-            .service(containers::container_history)
-            // Admin only once authentication lands (issue 3).
-            .service(queues::list_queues)
-            .service(queues::list_dead_jobs)
-            .service(queues::retry_dead_job)
-            .service(queues::discard_dead_job),
-    );
+    use routes::{areas, auth, containers, health, ogc, queues, search, sites, users};
+    // The public scope first: `/api/v1` would otherwise take its requests.
+    config
+        .service(health::live)
+        .service(health::ready)
+        .service(public_scope())
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::login)
+                .service(auth::refresh)
+                .service(auth::logout)
+                .service(auth::attenuate)
+                .service(auth::me)
+                .service(users::list_users)
+                .service(users::create_user)
+                .service(users::get_user)
+                .service(users::patch_user)
+                .service(sites::list_sites)
+                .service(sites::create_site)
+                .service(sites::get_site)
+                .service(sites::patch_site)
+                .service(sites::archive_site)
+                .service(areas::list_areas)
+                .service(areas::create_area)
+                .service(areas::get_area)
+                .service(areas::patch_area)
+                .service(areas::archive_area)
+                // Before `/containers/{id}` so that `search` is not taken for an id.
+                .service(search::radius)
+                .service(search::nearest)
+                .service(search::in_bbox)
+                .service(search::in_polygon)
+                .service(search::in_area)
+                .service(ogc::landing)
+                .route("/ogc/", web::get().to(ogc::landing_page))
+                .service(ogc::conformance)
+                .service(ogc::collections)
+                .service(ogc::one_collection)
+                .service(ogc::items)
+                .service(ogc::item)
+                .service(containers::list_containers)
+                .service(containers::create_container)
+                .service(containers::get_container)
+                .service(containers::patch_container)
+                .service(containers::archive_container)
+                .service(containers::container_history)
+                .service(queues::list_queues)
+                .service(queues::list_dead_jobs)
+                .service(queues::retry_dead_job)
+                .service(queues::discard_dead_job),
+        );
+}
+
+/// The anonymous routes; like every public route, they are rate limited per client IP
+/// by the access middleware (their OpenAPI `security(())` says so).
+fn public_scope() -> scope::Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    scope::scope("/api/v1/public").service(routes::public::nearby)
 }
 
 fn document(mut api: OpenApi) -> OpenApi {

@@ -4,7 +4,7 @@ use crate::ports::RepoError;
 use tisseco_domain::{DomainError, ValidationError, Version};
 
 /// Why a use case failed. Every variant maps to exactly one kind of answer for a client.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum AppError {
     /// The input breaks a rule; nothing was changed.
     #[error(transparent)]

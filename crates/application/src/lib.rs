@@ -1,12 +1,14 @@
 //! Tisseco's use cases and the ports they need. No I/O here: adapters implement the ports.
 
 pub mod auth;
+pub mod cache;
 mod error;
 pub mod events;
 pub mod jobs;
 pub mod mail;
 pub mod outbox;
 pub mod ports;
+pub mod search;
 pub mod use_cases;
 
 #[cfg(any(test, feature = "testing"))]

@@ -1,6 +1,7 @@
 //! Typed, validated settings from the environment, and the wiring of adapters into the
 //! ports the binaries use.
 
+mod cache;
 pub mod config;
 pub mod jobs;
 mod security;
@@ -8,6 +9,7 @@ mod seed;
 mod settings;
 mod users;
 
+pub use cache::CacheSettings;
 pub use security::{AuthSettings, RateLimits};
 pub use seed::{SeedReport, seed_demo_data};
 pub use settings::{HttpSettings, Settings};
@@ -15,19 +17,22 @@ pub use users::{DemoUser, create_admin, seed_demo_users};
 
 use std::sync::Arc;
 use tisseco_adapter_auth::{Argon2Hasher, BiscuitTokens, SigningKeys};
-use tisseco_adapter_cache::{RedisPool, RedisRateLimiter, RedisRevocationCache};
-use tisseco_adapter_postgres::build_pool;
+use tisseco_adapter_cache::{RedisCache, RedisPool, RedisRateLimiter, RedisRevocationCache};
 use tisseco_adapter_queue::RedisQueue;
 use tisseco_application::Registry;
 use tisseco_application::auth::ports::RateLimiter;
 use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, Revocations};
+use tisseco_application::cache::{Cache, CachedReads};
 use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
+use tisseco_application::search::GeoSearchService;
 use tisseco_application::use_cases::RegistryPorts;
 
+pub use tisseco_adapter_cache::RedisSettings;
 pub use tisseco_adapter_mail::{MailSettings, SmtpMailer};
 pub use tisseco_adapter_postgres::{
-    MigrationError, PgOutbox, PgSettings, PgStore, PoolMode, revert_all_migrations, run_migrations,
+    MigrationError, PgOutbox, PgSettings, PgStore, PoolMode, build_pool, revert_all_migrations,
+    run_migrations, search_statement,
 };
 pub use tisseco_adapter_queue::RedisQueue as RedisJobQueue;
 pub use tisseco_adapter_queue::{Consumer, ConsumerHandle, ConsumerSettings, QueueSettings};
@@ -36,6 +41,7 @@ pub use tisseco_adapter_queue::{Consumer, ConsumerHandle, ConsumerSettings, Queu
 #[derive(Clone)]
 pub struct Services {
     pub registry: Registry,
+    pub search: GeoSearchService,
     pub auth: Auth,
     pub limiter: Arc<dyn RateLimiter>,
     pub database: Arc<dyn HealthCheck>,
@@ -49,16 +55,37 @@ impl std::fmt::Debug for Services {
     }
 }
 
-/// Builds the services on PostgreSQL and Redis. Opens no connection yet (Redis connects in
-/// the background: a Redis that is down only makes the dashboard answer 503).
+/// Builds the services on PostgreSQL and Redis. Opens no connection yet: an unreachable
+/// Redis later makes the cache pass through, the rate limits fail open (sign-in closed)
+/// and the queue dashboard answer 503.
 ///
 /// # Errors
-/// When a pool, key or queue setting is invalid.
+/// When a pool, key, Redis or queue setting is invalid.
 pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, String> {
+    let store = Arc::new(PgStore::new(build_pool(&settings.database, mode)?));
+    let cache: Arc<dyn Cache> =
+        Arc::new(RedisCache::new(&settings.redis).map_err(|e| e.to_string())?);
+    wire(settings, store, cache)
+}
+
+/// Builds the services over a given store and cache (tests that hold their own store use it).
+///
+/// # Errors
+/// As [`build_services`].
+pub fn wire(
+    settings: &Settings,
+    store: Arc<PgStore>,
+    cache: Arc<dyn Cache>,
+) -> Result<Services, String> {
     let queue: Arc<dyn JobQueue> =
         Arc::new(RedisQueue::connect(&settings.queue).map_err(|e| e.to_string())?);
-    let store = Arc::new(PgStore::new(build_pool(&settings.database, mode)?));
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let search = GeoSearchService::new(
+        store.clone(),
+        store.clone(),
+        CachedReads::new(cache.clone()),
+        settings.cache.ttls,
+    );
     let registry = Registry::new(RegistryPorts {
         sites: store.clone(),
         areas: store.clone(),
@@ -66,7 +93,8 @@ pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, S
         queries: store.clone(),
         audit_log: store.clone(),
         clock: clock.clone(),
-    });
+    })
+    .with_cache(cache);
     let redis = RedisPool::new(&settings.redis)?;
     let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter::new(redis.clone()));
     let keys = settings.auth.signing_keys().map_err(|e| e.to_string())?;
@@ -87,6 +115,7 @@ pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, S
     };
     Ok(Services {
         registry,
+        search,
         auth: Auth::new(ports, policy),
         limiter,
         database: store,

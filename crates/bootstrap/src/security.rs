@@ -148,7 +148,7 @@ pub(crate) fn redis(source: &dyn Source) -> Result<RedisSettings, ConfigError> {
         });
     }
     Ok(RedisSettings {
-        url,
+        url: SecretString::from(url),
         key_prefix: optional(
             source,
             "REDIS_KEY_PREFIX",
@@ -165,6 +165,7 @@ pub(crate) fn redis(source: &dyn Source) -> Result<RedisSettings, ConfigError> {
             optional(source, "REDIS_TIMEOUT_MS", 500, "a number of milliseconds")?,
             10..=60_000,
         )?),
+        retry_after: Duration::from_secs(1),
     })
 }
 

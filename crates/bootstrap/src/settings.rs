@@ -1,5 +1,6 @@
 //! Every setting of the platform, read once at start-up. `.env.example` documents them.
 
+use crate::cache::CacheSettings;
 use crate::config::{ConfigError, Source, in_range, optional, required};
 use crate::security::{self, AuthSettings, RateLimits};
 use ipnet::IpNet;
@@ -34,6 +35,7 @@ pub struct Settings {
     pub database: PgSettings,
     pub redis: RedisSettings,
     pub auth: AuthSettings,
+    pub cache: CacheSettings,
     pub http: HttpSettings,
     pub telemetry: TelemetrySettings,
     pub queue: QueueSettings,
@@ -166,6 +168,7 @@ impl Settings {
             database,
             redis: security::redis(source)?,
             auth: security::auth(source)?,
+            cache: CacheSettings::from_source(source)?,
             http,
             telemetry,
             queue: crate::jobs::queue_settings(source)?,

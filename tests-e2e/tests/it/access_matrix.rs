@@ -46,6 +46,46 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/api/v1/areas/{id}", Some(Role::Manager)),
     ("PATCH", "/api/v1/areas/{id}", Some(Role::Manager)),
     ("POST", "/api/v1/areas/{id}/archive", Some(Role::Manager)),
+    (
+        "GET",
+        "/api/v1/containers/search/radius",
+        Some(Role::Manager),
+    ),
+    (
+        "GET",
+        "/api/v1/containers/search/nearest",
+        Some(Role::Manager),
+    ),
+    ("GET", "/api/v1/containers/search/bbox", Some(Role::Manager)),
+    (
+        "POST",
+        "/api/v1/containers/search/polygon",
+        Some(Role::Manager),
+    ),
+    (
+        "GET",
+        "/api/v1/containers/search/area/{area_id}",
+        Some(Role::Manager),
+    ),
+    ("GET", "/api/v1/ogc", Some(Role::Manager)),
+    ("GET", "/api/v1/ogc/conformance", Some(Role::Manager)),
+    ("GET", "/api/v1/ogc/collections", Some(Role::Manager)),
+    (
+        "GET",
+        "/api/v1/ogc/collections/{collection_id}",
+        Some(Role::Manager),
+    ),
+    (
+        "GET",
+        "/api/v1/ogc/collections/{collection_id}/items",
+        Some(Role::Manager),
+    ),
+    (
+        "GET",
+        "/api/v1/ogc/collections/{collection_id}/items/{feature_id}",
+        Some(Role::Manager),
+    ),
+    ("GET", "/api/v1/public/containers/nearby", None),
     ("GET", "/api/v1/containers", Some(Role::Manager)),
     ("POST", "/api/v1/containers", Some(Role::Manager)),
     ("GET", "/api/v1/containers/{id}", Some(Role::Manager)),
@@ -104,6 +144,9 @@ fn every_documented_operation_declares_a_policy() {
 fn concrete(path: &str) -> String {
     path.replace("{id}", &uuid::Uuid::new_v4().to_string())
         .replace("{queue}", "mail")
+        .replace("{area_id}", &uuid::Uuid::new_v4().to_string())
+        .replace("{collection_id}", "containers")
+        .replace("{feature_id}", &uuid::Uuid::new_v4().to_string())
         .replace("{dead_id}", "1700000000000-0")
 }
 

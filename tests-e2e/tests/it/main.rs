@@ -8,9 +8,14 @@
 mod access_matrix;
 mod areas;
 mod auth;
+mod cache;
 mod containers;
 mod contract;
 mod dashboard;
+mod geo_bad_input;
+mod geo_public;
+mod geo_search;
+mod geo_world;
 mod health;
 mod jobs_support;
 mod mail;

@@ -53,6 +53,12 @@ impl InMemoryStore {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// Every container, archived or not, in id order.
+    #[must_use]
+    pub fn all_containers(&self) -> Vec<tisseco_domain::Container> {
+        self.lock().containers.values().cloned().collect()
+    }
+
     /// Every audit record written so far, oldest first.
     #[must_use]
     pub fn audit_records(&self) -> Vec<AuditRecord> {

@@ -2,13 +2,16 @@
 //! Shared with other crates through the `testing` feature.
 
 pub mod auth_fakes;
+mod cache;
 pub mod contract;
+mod geo;
 mod jobs;
 #[cfg(test)]
 mod jobs_tests;
 mod memory;
 pub mod queue_contract;
 
+pub use cache::InMemoryCache;
 pub use jobs::{InMemoryJobQueue, InMemoryKeys, InMemoryOutbox, RecordingMailer};
 pub use memory::{FixedClock, InMemoryStore};
 

@@ -44,7 +44,7 @@ impl Registry {
         audit: &AuditContext,
     ) -> Result<Area, AppError> {
         let now = self.clock.now();
-        change(
+        let area = change(
             self.areas.as_ref(),
             id,
             Some(expected),
@@ -52,7 +52,9 @@ impl Registry {
             audit,
             |area| Ok(area.apply(changes, now)?),
         )
-        .await
+        .await?;
+        self.containers_changed().await;
+        Ok(area)
     }
 
     /// Archives an area once no live container is in it.
@@ -75,7 +77,7 @@ impl Registry {
             });
         }
         let now = self.clock.now();
-        change(
+        let area = change(
             self.areas.as_ref(),
             id,
             expected,
@@ -83,7 +85,9 @@ impl Registry {
             audit,
             |area| Ok(area.archive(now)?),
         )
-        .await
+        .await?;
+        self.containers_changed().await;
+        Ok(area)
     }
 
     pub(crate) async fn require_live_site(&self, id: SiteId) -> Result<(), AppError> {

@@ -71,12 +71,16 @@ impl Registry {
         if let Some(code) = draft.public_code.clone() {
             let container = Container::create(draft.with_code(code), self.clock.now());
             self.containers.insert(&container, audit).await?;
+            self.containers_changed().await;
             return Ok(container);
         }
         for _ in 0..PUBLIC_CODE_ATTEMPTS {
             let container = Container::create(draft.with_code(random_code()), self.clock.now());
             match self.containers.insert(&container, audit).await {
-                Ok(()) => return Ok(container),
+                Ok(()) => {
+                    self.containers_changed().await;
+                    return Ok(container);
+                }
                 Err(RepoError::Conflict { field, .. }) if field == "public_code" => {}
                 Err(other) => return Err(other.into()),
             }
@@ -117,7 +121,7 @@ impl Registry {
             self.require_live_area_of(area, current.site_id).await?;
         }
         let now = self.clock.now();
-        change(
+        let container = change(
             self.containers.as_ref(),
             id,
             Some(expected),
@@ -125,7 +129,9 @@ impl Registry {
             audit,
             |c| Ok(c.apply(changes, now)?),
         )
-        .await
+        .await?;
+        self.containers_changed().await;
+        Ok(container)
     }
 
     /// # Errors
@@ -137,7 +143,7 @@ impl Registry {
         audit: &AuditContext,
     ) -> Result<Container, AppError> {
         let now = self.clock.now();
-        change(
+        let container = change(
             self.containers.as_ref(),
             id,
             expected,
@@ -145,6 +151,8 @@ impl Registry {
             audit,
             |c| Ok(c.archive(now)?),
         )
-        .await
+        .await?;
+        self.containers_changed().await;
+        Ok(container)
     }
 }

@@ -14,6 +14,7 @@ pub(crate) use mutation::{change, get};
 pub(crate) use paging::list_page;
 pub use paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageParams};
 
+use crate::cache::{CONTAINERS, Cache, NoCache};
 use crate::ports::{AuditLog, Clock, RegistryQueries, Repository};
 use std::sync::Arc;
 use tisseco_domain::{Area, Container, Site};
@@ -27,6 +28,8 @@ pub struct Registry {
     pub(crate) queries: Arc<dyn RegistryQueries>,
     pub(crate) audit_log: Arc<dyn AuditLog>,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Told after every committed container or area change (namespace `containers`).
+    pub(crate) cache: Arc<dyn Cache>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -64,7 +67,20 @@ impl Registry {
             queries,
             audit_log,
             clock,
+            cache: Arc::new(NoCache),
         }
+    }
+
+    /// The cache whose `containers` namespace this registry bumps after each committed
+    /// change of a container or an area (an area's boundary decides area searches).
+    #[must_use]
+    pub fn with_cache(mut self, cache: Arc<dyn Cache>) -> Self {
+        self.cache = cache;
+        self
+    }
+
+    pub(crate) async fn containers_changed(&self) {
+        self.cache.bump(CONTAINERS).await;
     }
 }
 

@@ -2,7 +2,7 @@
 # Auth overhead: (a) token checks in-process, (b) an authenticated vs an anonymous cheap
 # route over HTTP, measured back to back in one run. Usage: just bench auth
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 port=${BENCH_PORT:-28500}
 duration=${BENCH_SECONDS:-10}
 connections=${BENCH_CONNECTIONS:-32}

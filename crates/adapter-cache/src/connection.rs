@@ -1,0 +1,93 @@
+//! One multiplexed Redis connection shared by every request (it pipelines concurrent
+//! commands), taken from a deadpool-redis pool and replaced after a failure. After a
+//! failure no new connection is tried for `retry_after`, so an outage costs nothing.
+
+use crate::RedisSettings;
+use deadpool_redis::redis::aio::MultiplexedConnection;
+use deadpool_redis::redis::{self, FromRedisValue};
+use deadpool_redis::{Config, Connection, Pool, Runtime};
+use secrecy::ExposeSecret;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Default)]
+struct State {
+    connection: Option<MultiplexedConnection>,
+    retry_at: Option<Instant>,
+}
+
+pub(crate) struct SharedConnection {
+    pool: Pool,
+    state: Mutex<State>,
+    retry_after: Duration,
+}
+
+impl std::fmt::Debug for SharedConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SharedConnection").finish_non_exhaustive()
+    }
+}
+
+impl SharedConnection {
+    pub(crate) fn new(settings: &RedisSettings) -> Result<Self, String> {
+        let pool = Config::from_url(settings.url.expose_secret())
+            .builder()
+            .map_err(|e| e.to_string())?
+            .max_size(2)
+            .wait_timeout(Some(settings.timeout))
+            .create_timeout(Some(settings.timeout))
+            .recycle_timeout(Some(settings.timeout))
+            .runtime(Runtime::Tokio1)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            pool,
+            state: Mutex::new(State::default()),
+            retry_after: settings.retry_after,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    async fn connection(&self) -> Result<MultiplexedConnection, String> {
+        {
+            let state = self.lock();
+            if let Some(connection) = &state.connection {
+                return Ok(connection.clone());
+            }
+            if state.retry_at.is_some_and(|at| Instant::now() < at) {
+                return Err("redis was unreachable moments ago; not retrying yet".into());
+            }
+        }
+        match self.pool.get().await {
+            Ok(pooled) => {
+                let connection = Connection::take(pooled);
+                let mut state = self.lock();
+                state.retry_at = None;
+                Ok(state.connection.get_or_insert(connection).clone())
+            }
+            Err(error) => {
+                self.failed();
+                Err(format!("no redis connection: {error}"))
+            }
+        }
+    }
+
+    pub(crate) fn failed(&self) {
+        let mut state = self.lock();
+        state.connection = None;
+        state.retry_at = Some(Instant::now() + self.retry_after);
+    }
+
+    pub(crate) async fn query<T: FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, String> {
+        let mut connection = self.connection().await?;
+        command.query_async(&mut connection).await.map_err(|error| {
+            if error.is_unrecoverable_error() || error.is_io_error() || error.is_timeout() {
+                self.failed();
+            }
+            error.to_string()
+        })
+    }
+}

@@ -1,0 +1,207 @@
+//! The SQL of a search, built with numbered parameters (or, for benchmarks and docs, with
+//! the values inlined: the very statement the API sends).
+
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{Array, BigInt, Double, Text};
+use tisseco_application::ports::RepoError;
+use tisseco_application::search::{GeoQuery, Shape};
+use tisseco_domain::ContainerId;
+use uuid::Uuid;
+
+const COLUMNS: &str = "c.id, c.public_code, c.site_id, c.area_id, c.external_ref, c.kind, \
+     c.status, c.capacity_litres, c.location, c.address, c.installed_on, c.notes, \
+     c.archived_at, c.version, c.created_at, c.updated_at";
+
+/// Which rows of the order to read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Mode {
+    /// In key order from the cursor, one more than the limit (to know if more follow).
+    Ordered,
+    /// The rows whose key is exactly `key`, in id order after `after_id`.
+    Tied {
+        key: f64,
+        after_id: Option<ContainerId>,
+    },
+}
+
+enum Bind {
+    Float(f64),
+    Uuid(Uuid),
+    Text(String),
+    Texts(Vec<String>),
+    Int(i64),
+}
+
+impl Bind {
+    fn literal(&self) -> String {
+        let quote = |s: &str| format!("'{}'", s.replace('\'', "''"));
+        match self {
+            Self::Float(v) => format!("{v:?}::float8"),
+            Self::Uuid(v) => format!("'{v}'::uuid"),
+            Self::Text(v) => format!("{}::text", quote(v)),
+            Self::Texts(v) => format!(
+                "ARRAY[{}]::text[]",
+                v.iter().map(|s| quote(s)).collect::<Vec<_>>().join(",")
+            ),
+            Self::Int(v) => v.to_string(),
+        }
+    }
+}
+
+/// A statement under construction.
+pub(crate) struct Sql {
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    fn param(&mut self, bind: Bind) -> String {
+        self.binds.push(bind);
+        format!("${}", self.binds.len())
+    }
+
+    pub(crate) fn into_query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+        let mut query = diesel::sql_query(self.text).into_boxed::<Pg>();
+        for bind in self.binds {
+            query = match bind {
+                Bind::Float(v) => query.bind::<Double, _>(v),
+                Bind::Uuid(v) => query.bind::<diesel::sql_types::Uuid, _>(v),
+                Bind::Text(v) => query.bind::<Text, _>(v),
+                Bind::Texts(v) => query.bind::<Array<Text>, _>(v),
+                Bind::Int(v) => query.bind::<BigInt, _>(v),
+            };
+        }
+        query
+    }
+
+    /// The text with every parameter replaced by its literal value.
+    fn inlined(&self) -> String {
+        let mut text = self.text.clone();
+        for (index, bind) in self.binds.iter().enumerate().rev() {
+            text = text.replace(&format!("${}", index + 1), &bind.literal());
+        }
+        text
+    }
+}
+
+/// The ordering key and the condition on the shape, with their parameters.
+fn shape_sql(sql: &mut Sql, shape: &Shape) -> Result<(String, Option<String>), RepoError> {
+    let point = |sql: &mut Sql, lon: f64, lat: f64| {
+        let (x, y) = (sql.param(Bind::Float(lon)), sql.param(Bind::Float(lat)));
+        format!("ST_SetSRID(ST_MakePoint({x}, {y}), 4326)")
+    };
+    Ok(match shape {
+        Shape::Radius { centre, metres } => {
+            let centre = point(sql, centre.longitude(), centre.latitude());
+            let metres = sql.param(Bind::Float(*metres));
+            (
+                format!("c.location::geography <-> {centre}::geography"),
+                Some(format!(
+                    "ST_DWithin(c.location::geography, {centre}::geography, {metres}, false)"
+                )),
+            )
+        }
+        Shape::Nearest { centre } => {
+            let centre = point(sql, centre.longitude(), centre.latitude());
+            (
+                format!("c.location::geography <-> {centre}::geography"),
+                None,
+            )
+        }
+        Shape::BBox(bbox) => {
+            let [x, y] = bbox.centre();
+            let centre = point(sql, x, y);
+            let [a, b, c, d] = bbox.to_array().map(|v| sql.param(Bind::Float(v)));
+            (
+                format!("c.location <-> {centre}"),
+                Some(format!(
+                    "c.location && ST_MakeEnvelope({a}, {b}, {c}, {d}, 4326)"
+                )),
+            )
+        }
+        Shape::Polygon(area) => {
+            let [x, y] = shape.planar_centre().unwrap_or_default();
+            let centre = point(sql, x, y);
+            let geojson = serde_json::to_string(area)
+                .map_err(|e| RepoError::Unexpected(format!("polygon to GeoJSON: {e}")))?;
+            let polygon = sql.param(Bind::Text(geojson));
+            (
+                format!("c.location <-> {centre}"),
+                Some(format!(
+                    "ST_Intersects(c.location, ST_SetSRID(ST_GeomFromGeoJSON({polygon}), 4326))"
+                )),
+            )
+        }
+    })
+}
+
+/// The statement for `query` in `mode`.
+pub(crate) fn search_sql(query: &GeoQuery, mode: Mode) -> Result<Sql, RepoError> {
+    let mut sql = Sql {
+        text: String::new(),
+        binds: Vec::new(),
+    };
+    let (key, shape) = shape_sql(&mut sql, &query.shape)?;
+    let mut conditions = vec!["c.archived_at IS NULL".to_owned()];
+    conditions.extend(shape);
+    let filter = &query.filter;
+    if !filter.kinds.is_empty() {
+        let kinds = filter.kinds.iter().map(|k| k.as_str().to_owned()).collect();
+        conditions.push(format!("c.kind = ANY({})", sql.param(Bind::Texts(kinds))));
+    }
+    if !filter.statuses.is_empty() {
+        let statuses = filter
+            .statuses
+            .iter()
+            .map(|s| s.as_str().to_owned())
+            .collect();
+        conditions.push(format!(
+            "c.status = ANY({})",
+            sql.param(Bind::Texts(statuses))
+        ));
+    }
+    if let Some(site) = filter.site_id {
+        conditions.push(format!("c.site_id = {}", sql.param(Bind::Uuid(site.0))));
+    }
+    if let Some(area) = filter.area_id {
+        conditions.push(format!("c.area_id = {}", sql.param(Bind::Uuid(area.0))));
+    }
+    let limit = i64::from(query.limit) + 1;
+    let order = match mode {
+        Mode::Ordered => {
+            if let Some(after) = query.after {
+                let k = sql.param(Bind::Float(after.key));
+                let id = sql.param(Bind::Uuid(after.id.0));
+                conditions.push(format!("({key} > {k} OR ({key} = {k} AND c.id > {id}))"));
+            }
+            key.clone()
+        }
+        Mode::Tied {
+            key: value,
+            after_id,
+        } => {
+            let k = sql.param(Bind::Float(value));
+            conditions.push(format!("{key} = {k}"));
+            if let Some(id) = after_id {
+                conditions.push(format!("c.id > {}", sql.param(Bind::Uuid(id.0))));
+            }
+            "c.id".to_owned()
+        }
+    };
+    let limit = sql.param(Bind::Int(limit));
+    sql.text = format!(
+        "SELECT {COLUMNS}, {key} AS sort_key FROM containers c WHERE {} ORDER BY {order} LIMIT {limit}",
+        conditions.join(" AND ")
+    );
+    Ok(sql)
+}
+
+/// The exact statement the search of the first page of `query` sends, values inlined
+/// (for `pgbench` and for reading).
+///
+/// # Errors
+/// When the polygon can't be written as GeoJSON.
+pub fn search_statement(query: &GeoQuery) -> Result<String, RepoError> {
+    Ok(search_sql(query, Mode::Ordered)?.inlined())
+}

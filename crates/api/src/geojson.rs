@@ -1,0 +1,239 @@
+//! GeoJSON (RFC 7946) output: features with `[longitude, latitude]` points, collections
+//! with `numberReturned` and OGC-style `links` (`self`, `next`), served as
+//! `application/geo+json`.
+
+use actix_web::HttpRequest;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use tisseco_application::search::{GeoCursor, GeoHit, SearchPage};
+use tisseco_domain::{Capacity, Container};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub const GEO_JSON: &str = "application/geo+json";
+
+/// A GeoJSON Point: `[longitude, latitude]`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PointGeometry {
+    #[serde(rename = "type")]
+    #[schema(example = "Point")]
+    pub kind: &'static str,
+    #[schema(example = json!([4.832, 45.7578]))]
+    pub coordinates: [f64; 2],
+}
+
+impl PointGeometry {
+    #[must_use]
+    pub fn new(longitude: f64, latitude: f64) -> Self {
+        Self {
+            kind: "Point",
+            coordinates: [longitude, latitude],
+        }
+    }
+}
+
+/// A container's properties in a feature: every field of the container but its id and
+/// location (the feature's `id` and `geometry`), plus the distance when the search has a
+/// centre.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContainerProperties {
+    #[schema(example = "K7M3QPX")]
+    pub public_code: String,
+    pub site_id: Uuid,
+    pub area_id: Option<Uuid>,
+    pub external_ref: Option<String>,
+    /// street_bin, underground, in_store or other.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// active, full, damaged, maintenance or removed.
+    pub status: &'static str,
+    pub capacity_litres: Option<u32>,
+    pub address: Option<String>,
+    pub installed_on: Option<NaiveDate>,
+    pub notes: Option<String>,
+    pub archived_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Metres from the search centre (radius and nearest searches).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+}
+
+impl ContainerProperties {
+    #[must_use]
+    pub fn new(c: Container, distance_m: Option<f64>) -> Self {
+        Self {
+            public_code: c.public_code.to_string(),
+            site_id: c.site_id.0,
+            area_id: c.area_id.map(|a| a.0),
+            external_ref: c.external_ref.map(|r| r.as_str().to_owned()),
+            kind: c.kind.as_str(),
+            status: c.status.as_str(),
+            capacity_litres: c.capacity.map(Capacity::get),
+            address: c.address.map(|a| a.as_str().to_owned()),
+            installed_on: c.installed_on,
+            notes: c.notes.map(|n| n.as_str().to_owned()),
+            archived_at: c.archived_at,
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+            distance_m,
+        }
+    }
+}
+
+/// A GeoJSON Feature.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Feature<P: ToSchema> {
+    #[serde(rename = "type")]
+    #[schema(example = "Feature")]
+    pub kind: &'static str,
+    /// The container's id; in public answers, its public code.
+    pub id: String,
+    pub geometry: PointGeometry,
+    pub properties: P,
+}
+
+/// A link, as OGC API Features uses them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Link {
+    pub href: String,
+    pub rel: String,
+    #[serde(rename = "type")]
+    pub media_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+impl Link {
+    #[must_use]
+    pub fn new(href: String, rel: &str, media_type: &str) -> Self {
+        Self {
+            href,
+            rel: rel.into(),
+            media_type: media_type.into(),
+            title: None,
+        }
+    }
+}
+
+/// A GeoJSON FeatureCollection with paging links.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FeatureCollection<P: ToSchema> {
+    #[serde(rename = "type")]
+    #[schema(example = "FeatureCollection")]
+    pub kind: &'static str,
+    pub features: Vec<Feature<P>>,
+    pub number_returned: usize,
+    /// `self`, and `next` when another page follows.
+    pub links: Vec<Link>,
+    /// The `after` value of the next page (also inside the `next` link).
+    #[serde(rename = "next_cursor", skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// The URLs of a page, taken from the request (owned, so they can go where the request
+/// can't, e.g. into a cached loader).
+#[derive(Debug, Clone)]
+pub struct PageLinks {
+    /// Scheme, host, path and query without `after`.
+    base: String,
+    after: Option<String>,
+}
+
+impl PageLinks {
+    #[must_use]
+    pub fn from_request(req: &HttpRequest) -> Self {
+        let info = req.connection_info();
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        let mut after = None;
+        for (key, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
+            if key == "after" {
+                after = Some(value.into_owned());
+            } else {
+                query.append_pair(&key, &value);
+            }
+        }
+        let query = query.finish();
+        let separator = if query.is_empty() { "" } else { "?" };
+        Self {
+            base: format!(
+                "{}://{}{}{separator}{query}",
+                info.scheme(),
+                info.host(),
+                req.path()
+            ),
+            after,
+        }
+    }
+
+    /// This URL with `after` set (or removed).
+    #[must_use]
+    pub fn with_after(&self, after: Option<&str>) -> String {
+        match after {
+            None => self.base.clone(),
+            Some(after) => {
+                let separator = if self.base.contains('?') { '&' } else { '?' };
+                let encoded: String = form_urlencoded::byte_serialize(after.as_bytes()).collect();
+                format!("{}{separator}after={encoded}", self.base)
+            }
+        }
+    }
+
+    /// The URL without `after`: what a cached page's key depends on.
+    #[must_use]
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// A page of containers as a collection with `self` and `next` links.
+    #[must_use]
+    pub fn containers(&self, page: SearchPage) -> FeatureCollection<ContainerProperties> {
+        let next = page
+            .next
+            .map(|cursor| (cursor, self.with_after(Some(&cursor.to_string()))));
+        let features = page.items.into_iter().map(container_feature).collect();
+        collection(features, self.with_after(self.after.as_deref()), next)
+    }
+}
+
+/// A feature of a container found by a search.
+#[must_use]
+pub fn container_feature(hit: GeoHit) -> Feature<ContainerProperties> {
+    let location = hit.container.location;
+    Feature {
+        kind: "Feature",
+        id: hit.container.id.0.to_string(),
+        geometry: PointGeometry::new(location.longitude(), location.latitude()),
+        properties: ContainerProperties::new(hit.container, hit.distance_m),
+    }
+}
+
+/// Builds a collection from a page; `self_url` and `next_url` come from the request.
+pub fn collection<P: ToSchema>(
+    features: Vec<Feature<P>>,
+    self_url: String,
+    next: Option<(GeoCursor, String)>,
+) -> FeatureCollection<P> {
+    let mut links = vec![Link::new(self_url, "self", GEO_JSON)];
+    let next_cursor = next.map(|(cursor, url)| {
+        links.push(Link::new(url, "next", GEO_JSON));
+        cursor.to_string()
+    });
+    FeatureCollection {
+        kind: "FeatureCollection",
+        number_returned: features.len(),
+        features,
+        links,
+        next_cursor,
+    }
+}
+
+/// A JSON response with the GeoJSON media type.
+pub fn geo_json<T: Serialize>(body: &T) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type(GEO_JSON)
+        .json(body)
+}

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS containers_location_geography_gist;
