@@ -112,49 +112,160 @@ fn nearest_neighbour(matrix: &Matrix, count: usize) -> Vec<usize> {
     order
 }
 
-/// Improves `order` in place with 2-opt segment reversals and Or-opt moves of 1–3 stops,
-/// accepting a move only when it shortens the route by more than a millimetre.
-fn improve(matrix: &Matrix, order: &mut Vec<usize>, shape: RouteShape) {
-    const EPSILON: f64 = 1e-3;
-    let n = order.len();
-    if n < 3 {
-        return;
+/// The ends of a route: a depot it starts from (node 0) and maybe returns to, or a closed
+/// loop through the stops (round trip without a depot), or an open path.
+#[derive(Clone, Copy)]
+struct Ends {
+    depot_start: bool,
+    depot_end: bool,
+    cyclic: bool,
+}
+
+impl Ends {
+    fn of(matrix: &Matrix, shape: RouteShape) -> Self {
+        Self {
+            depot_start: matrix.has_depot,
+            depot_end: matrix.has_depot && shape.round_trip,
+            cyclic: !matrix.has_depot && shape.round_trip,
+        }
     }
-    let mut best = matrix.length(order, shape);
-    let mut improved = true;
-    let mut rounds = 0;
-    while improved && rounds < 100 {
-        improved = false;
-        rounds += 1;
-        for i in 0..n - 1 {
-            for j in i + 1..n {
+
+    /// What comes before the first stop of `seq`: the depot, the last stop of a loop, or nothing.
+    fn head(self, seq: &[usize]) -> Option<usize> {
+        if self.depot_start {
+            Some(0)
+        } else if self.cyclic {
+            seq.last().copied()
+        } else {
+            None
+        }
+    }
+
+    /// What comes after the last stop of `seq`: the depot, the first stop of a loop, or nothing.
+    fn tail(self, seq: &[usize]) -> Option<usize> {
+        if self.depot_end {
+            Some(0)
+        } else if self.cyclic {
+            seq.first().copied()
+        } else {
+            None
+        }
+    }
+
+    /// The node before position `i` of `seq`, if any.
+    fn before(self, seq: &[usize], i: usize) -> Option<usize> {
+        if i > 0 {
+            Some(seq[i - 1])
+        } else {
+            self.head(seq)
+        }
+    }
+
+    /// The node after position `j` of `seq`, if any.
+    fn after(self, seq: &[usize], j: usize) -> Option<usize> {
+        if j + 1 < seq.len() {
+            Some(seq[j + 1])
+        } else {
+            self.tail(seq)
+        }
+    }
+}
+
+fn edge(matrix: &Matrix, a: Option<usize>, b: Option<usize>) -> f64 {
+    match (a, b) {
+        (Some(a), Some(b)) => matrix.d(a, b),
+        _ => 0.0,
+    }
+}
+
+/// Gains under a millimetre are noise, not improvements.
+const EPSILON: f64 = 1e-3;
+
+/// One pass of 2-opt: reverses the first segment whose reversal shortens the route.
+fn two_opt(matrix: &Matrix, order: &mut [usize], ends: Ends) -> bool {
+    let n = order.len();
+    for i in 0..n {
+        for j in i + 1..n {
+            if ends.cyclic && i == 0 && j == n - 1 {
+                continue; // reversing the whole loop changes nothing
+            }
+            let (before, after) = (ends.before(order, i), ends.after(order, j));
+            let delta = edge(matrix, before, Some(order[j])) + edge(matrix, Some(order[i]), after)
+                - edge(matrix, before, Some(order[i]))
+                - edge(matrix, Some(order[j]), after);
+            if delta < -EPSILON {
                 order[i..=j].reverse();
-                let length = matrix.length(order, shape);
-                if length + EPSILON < best {
-                    best = length;
-                    improved = true;
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// One pass of Or-opt: moves the first run of 1–3 stops (either way round) to the place
+/// where it shortens the route.
+fn or_opt(matrix: &Matrix, order: &mut Vec<usize>, ends: Ends) -> bool {
+    let n = order.len();
+    for length in 1..=3.min(n.saturating_sub(1)) {
+        for start in 0..=n - length {
+            let last = start + length - 1;
+            let (first_node, last_node) = (order[start], order[last]);
+            let (before, after) = (ends.before(order, start), ends.after(order, last));
+            let gain = edge(matrix, before, Some(first_node))
+                + edge(matrix, Some(last_node), after)
+                - edge(matrix, before, after);
+            let rest: Vec<usize> = order[..start]
+                .iter()
+                .chain(&order[last + 1..])
+                .copied()
+                .collect();
+            for slot in 0..=rest.len() {
+                let u = if slot > 0 {
+                    Some(rest[slot - 1])
                 } else {
-                    order[i..=j].reverse();
+                    ends.head(&rest)
+                };
+                let v = if slot < rest.len() {
+                    Some(rest[slot])
+                } else {
+                    ends.tail(&rest)
+                };
+                let forward = edge(matrix, u, Some(first_node)) + edge(matrix, Some(last_node), v)
+                    - edge(matrix, u, v);
+                let backward = edge(matrix, u, Some(last_node)) + edge(matrix, Some(first_node), v)
+                    - edge(matrix, u, v);
+                let (cost, reversed) = if backward < forward {
+                    (backward, true)
+                } else {
+                    (forward, false)
+                };
+                if cost - gain < -EPSILON {
+                    let mut moved: Vec<usize> = order[start..=last].to_vec();
+                    if reversed {
+                        moved.reverse();
+                    }
+                    let mut next = rest;
+                    next.splice(slot..slot, moved);
+                    *order = next;
+                    return true;
                 }
             }
         }
-        for segment in 1..=3.min(n - 1) {
-            for from in 0..=n - segment {
-                for to in 0..=n - segment {
-                    if to == from {
-                        continue;
-                    }
-                    let mut candidate = order.clone();
-                    let moved: Vec<usize> = candidate.drain(from..from + segment).collect();
-                    candidate.splice(to..to, moved);
-                    let length = matrix.length(&candidate, shape);
-                    if length + EPSILON < best {
-                        best = length;
-                        *order = candidate;
-                        improved = true;
-                    }
-                }
-            }
+    }
+    false
+}
+
+/// Improves `order` with 2-opt and Or-opt moves, each priced by its change in length
+/// alone, until neither finds a gain (or a generous cap on moves is reached).
+fn improve(matrix: &Matrix, order: &mut Vec<usize>, shape: RouteShape) {
+    if order.len() < 3 {
+        return;
+    }
+    let ends = Ends::of(matrix, shape);
+    let cap = 50 * order.len() * order.len();
+    for _ in 0..cap {
+        if !two_opt(matrix, order, ends) && !or_opt(matrix, order, ends) {
+            break;
         }
     }
 }
