@@ -9,6 +9,7 @@ pub mod mail;
 pub mod outbox;
 pub mod ports;
 pub mod search;
+pub mod tours;
 pub mod use_cases;
 
 #[cfg(any(test, feature = "testing"))]

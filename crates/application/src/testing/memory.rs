@@ -18,6 +18,8 @@ struct Tables {
     areas: BTreeMap<AreaId, Area>,
     containers: BTreeMap<tisseco_domain::ContainerId, Container>,
     users: BTreeMap<UserId, User>,
+    tours: BTreeMap<tisseco_domain::TourId, tisseco_domain::Tour>,
+    keys: std::collections::HashSet<(String, String)>,
     audit: Vec<AuditRecord>,
 }
 
@@ -39,6 +41,7 @@ has_table!(Site, sites);
 has_table!(Area, areas);
 has_table!(Container, containers);
 has_table!(User, users);
+has_table!(tisseco_domain::Tour, tours);
 
 /// The in-memory fake of every registry port.
 #[derive(Debug, Default)]
@@ -261,6 +264,87 @@ impl crate::auth::ports::UserDirectory for InMemoryStore {
         if let Some(stored) = self.lock().users.get_mut(&user) {
             stored.password_hash = hash.clone();
         }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl crate::tours::TourLookups for InMemoryStore {
+    async fn containers(
+        &self,
+        ids: &[tisseco_domain::ContainerId],
+    ) -> Result<Vec<crate::tours::ContainerSummary>, RepoError> {
+        let tables = self.lock();
+        Ok(ids
+            .iter()
+            .filter_map(|id| tables.containers.get(id))
+            .map(|c| crate::tours::ContainerSummary {
+                candidate: tisseco_domain::StopCandidate {
+                    container_id: c.id,
+                    site_id: c.site_id,
+                    archived: c.is_archived(),
+                    status: c.status,
+                },
+                public_code: c.public_code.clone(),
+                address: c.address.as_ref().map(|a| a.as_str().to_owned()),
+                kind: c.kind,
+                location: c.location,
+            })
+            .collect())
+    }
+
+    async fn select(
+        &self,
+        site: SiteId,
+        area: Option<AreaId>,
+        min_fill_level: Option<u8>,
+    ) -> Result<Vec<tisseco_domain::ContainerId>, RepoError> {
+        let tables = self.lock();
+        let last_fill = |id: tisseco_domain::ContainerId| {
+            tables
+                .tours
+                .values()
+                .flat_map(|t| &t.stops)
+                .filter(|s| s.container_id == id)
+                .filter_map(|s| match &s.outcome {
+                    tisseco_domain::StopOutcome::Visited(v) => Some((v.at, v.fill_level)),
+                    _ => None,
+                })
+                .max_by_key(|(at, _)| *at)
+                .map(|(_, fill)| fill)
+        };
+        Ok(tables
+            .containers
+            .values()
+            .filter(|c| {
+                c.site_id == site
+                    && !c.is_archived()
+                    && c.status != tisseco_domain::ContainerStatus::Removed
+            })
+            .filter(|c| area.is_none_or(|a| c.area_id == Some(a)))
+            .filter(|c| min_fill_level.is_none_or(|min| last_fill(c.id).is_some_and(|f| f >= min)))
+            .map(|c| c.id)
+            .collect())
+    }
+
+    async fn by_code(
+        &self,
+        code: &tisseco_domain::PublicCode,
+    ) -> Result<Option<tisseco_domain::ContainerId>, RepoError> {
+        Ok(self
+            .lock()
+            .containers
+            .values()
+            .find(|c| &c.public_code == code)
+            .map(|c| c.id))
+    }
+
+    async fn claim_key(&self, scope: &str, key: &str) -> Result<bool, RepoError> {
+        Ok(self.lock().keys.insert((scope.to_owned(), key.to_owned())))
+    }
+
+    async fn release_key(&self, scope: &str, key: &str) -> Result<(), RepoError> {
+        self.lock().keys.remove(&(scope.to_owned(), key.to_owned()));
         Ok(())
     }
 }

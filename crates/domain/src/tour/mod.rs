@@ -6,7 +6,7 @@ use crate::{
     ValidationError, Version,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -54,7 +54,7 @@ impl TourState {
 }
 
 /// Why a stop was not visited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SkipReason {
     Inaccessible,
@@ -100,7 +100,7 @@ impl SkipReason {
 }
 
 /// What the driver found and did at a container.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Visit {
     pub at: DateTime<Utc>,
     /// 0 to 100 %.
@@ -169,7 +169,7 @@ impl Visit {
 /// The fill level from which a container counts as full.
 pub const FULL_AT_PERCENT: u8 = 90;
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum StopOutcome {
     Pending,
@@ -181,7 +181,7 @@ pub enum StopOutcome {
     },
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Stop {
     pub container_id: ContainerId,
     pub outcome: StopOutcome,

@@ -1,0 +1,192 @@
+//! The driver's side: today's tours, start, visit or skip each stop, complete.
+
+use super::{TourFilter, Tours};
+use crate::AppError;
+use crate::auth::ensure_tour_access;
+use crate::auth::ports::Principal;
+use crate::ports::AuditContext;
+use crate::use_cases::{MAX_PAGE_SIZE, PageParams, change};
+use chrono::NaiveDate;
+use tisseco_domain::{
+    ContainerChanges, ContainerId, Notes, PublicCode, SkipReason, Tour, TourId, ValidationError,
+    Visit,
+};
+
+impl Tours {
+    /// A tour, if the caller may see it (its driver, or staff).
+    ///
+    /// # Errors
+    /// `NotFound`; `Forbidden` for another driver's tour.
+    pub async fn get_for(&self, caller: &Principal, id: TourId) -> Result<Tour, AppError> {
+        let tour = self.get(id).await?;
+        ensure_tour_access(caller, tour.driver_id)?;
+        Ok(tour)
+    }
+
+    /// The caller's tours of a day (cancelled ones left out).
+    ///
+    /// # Errors
+    /// `Unavailable` from the store.
+    pub async fn of_driver(
+        &self,
+        caller: &Principal,
+        date: NaiveDate,
+    ) -> Result<Vec<Tour>, AppError> {
+        let filter = TourFilter {
+            date: Some(date),
+            driver_id: Some(caller.user_id),
+            ..TourFilter::default()
+        };
+        let page = self
+            .list(
+                &filter,
+                PageParams {
+                    after: None,
+                    limit: Some(MAX_PAGE_SIZE),
+                },
+            )
+            .await?;
+        Ok(page
+            .items
+            .into_iter()
+            .filter(|t| t.state != tisseco_domain::TourState::Cancelled)
+            .collect())
+    }
+
+    /// # Errors
+    /// `NotFound`, `Forbidden` (not the driver), `Conflict` (not planned).
+    pub async fn start(
+        &self,
+        caller: &Principal,
+        id: TourId,
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let now = self.clock.now();
+        change(self.tours.as_ref(), id, None, "start", audit, |t| {
+            Ok(t.start(caller.user_id, now)?)
+        })
+        .await
+    }
+
+    /// Records a visit. With an idempotency key, a retried request changes nothing and
+    /// returns the tour as it is. The container's status follows what was found.
+    ///
+    /// # Errors
+    /// `NotFound`, `Forbidden` (not the driver), `Conflict` (not in progress, stop done),
+    /// `Invalid` (not a stop).
+    pub async fn visit(
+        &self,
+        caller: &Principal,
+        id: TourId,
+        container: ContainerId,
+        visit: Visit,
+        key: Option<&str>,
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let scope = format!("visit:{}", caller.user_id);
+        if let Some(key) = key
+            && !self.lookups.claim_key(&scope, key).await?
+        {
+            return self.get_for(caller, id).await;
+        }
+        let now = self.clock.now();
+        let recorded = visit.clone();
+        let result = change(self.tours.as_ref(), id, None, "visit", audit, |t| {
+            Ok(t.record_visit(caller.user_id, container, visit, now)?)
+        })
+        .await;
+        match result {
+            Ok(tour) => {
+                self.follow_visit(container, &recorded, audit).await;
+                Ok(tour)
+            }
+            Err(error) => {
+                if let Some(key) = key {
+                    self.lookups.release_key(&scope, key).await?;
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Moves the container's status to what the visit found; a failure is logged, not
+    /// returned: the visit itself is recorded.
+    async fn follow_visit(&self, container: ContainerId, visit: &Visit, audit: &AuditContext) {
+        let outcome = async {
+            let current = self.registry.get_container(container).await?;
+            let next = visit.container_status_after(current.status);
+            if next != current.status && !current.is_archived() {
+                let changes = ContainerChanges {
+                    status: Some(next),
+                    ..ContainerChanges::default()
+                };
+                self.registry
+                    .update_container(container, current.version, changes, audit)
+                    .await?;
+            }
+            Ok::<(), AppError>(())
+        };
+        if let Err(error) = outcome.await {
+            tracing::warn!(container.id = %container, error = %error, "container status not updated after a visit");
+        }
+    }
+
+    /// # Errors
+    /// As [`Tours::visit`].
+    pub async fn skip(
+        &self,
+        caller: &Principal,
+        id: TourId,
+        container: ContainerId,
+        reason: SkipReason,
+        note: Option<Notes>,
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let now = self.clock.now();
+        change(self.tours.as_ref(), id, None, "skip", audit, |t| {
+            Ok(t.skip(caller.user_id, container, reason, note, now)?)
+        })
+        .await
+    }
+
+    /// # Errors
+    /// `NotFound`, `Forbidden`, `Conflict` (not in progress, stops pending).
+    pub async fn complete(
+        &self,
+        caller: &Principal,
+        id: TourId,
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let now = self.clock.now();
+        change(self.tours.as_ref(), id, None, "complete", audit, |t| {
+            Ok(t.complete(caller.user_id, now)?)
+        })
+        .await
+    }
+
+    /// The stop whose container carries `code` (the scanned QR label).
+    ///
+    /// # Errors
+    /// `NotFound` when no container has the code or it is not a stop of this tour.
+    pub async fn stop_by_code(
+        &self,
+        caller: &Principal,
+        id: TourId,
+        code: &str,
+    ) -> Result<(Tour, ContainerId), AppError> {
+        let tour = self.get_for(caller, id).await?;
+        let code = PublicCode::parse(code).map_err(|e: ValidationError| AppError::Invalid(e))?;
+        let container = self
+            .lookups
+            .by_code(&code)
+            .await?
+            .filter(|c| tour.stops.iter().any(|s| s.container_id == *c));
+        match container {
+            Some(container) => Ok((tour, container)),
+            None => Err(AppError::NotFound {
+                entity: "stop",
+                id: code.to_string(),
+            }),
+        }
+    }
+}

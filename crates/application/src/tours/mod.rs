@@ -1,0 +1,148 @@
+//! Tours: planning (stops given or selected, reordered, assigned, planned), a suggested
+//! visiting order, and the driver's work stop by stop.
+
+mod driver;
+mod planning;
+
+use crate::Registry;
+use crate::ports::{Clock, Entity, RepoError, Repository};
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use std::sync::Arc;
+use tisseco_domain::{
+    AreaId, ContainerId, ContainerType, GeoPoint, PublicCode, SiteId, StopCandidate, Tour, TourId,
+    TourState, UserId, Version,
+};
+
+pub use planning::{StopSelection, Suggestion};
+
+/// Filters for listing tours; all given ones must hold.
+#[derive(Debug, Clone, Default)]
+pub struct TourFilter {
+    pub date: Option<NaiveDate>,
+    pub site_id: Option<SiteId>,
+    pub driver_id: Option<UserId>,
+    pub state: Option<TourState>,
+}
+
+impl Entity for Tour {
+    type Id = TourId;
+    type Filter = TourFilter;
+    const KIND: &'static str = "tour";
+
+    fn id(&self) -> TourId {
+        self.id
+    }
+
+    fn version(&self) -> Version {
+        self.version
+    }
+
+    fn unique_keys(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
+
+    fn matches(&self, f: &TourFilter) -> bool {
+        f.date.is_none_or(|d| d == self.date)
+            && f.site_id.is_none_or(|s| s == self.site_id)
+            && f.driver_id.is_none_or(|d| Some(d) == self.driver_id)
+            && f.state.is_none_or(|s| s == self.state)
+    }
+}
+
+/// What a tour shows of a container, and what it checks before adding it.
+#[derive(Debug, Clone)]
+pub struct ContainerSummary {
+    pub candidate: StopCandidate,
+    pub public_code: PublicCode,
+    pub address: Option<String>,
+    pub kind: ContainerType,
+    pub location: GeoPoint,
+}
+
+/// Reads tours need beyond the tour itself.
+#[async_trait]
+pub trait TourLookups: Send + Sync {
+    /// The containers with these ids (unknown ids are simply absent), in no given order.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    async fn containers(&self, ids: &[ContainerId]) -> Result<Vec<ContainerSummary>, RepoError>;
+
+    /// Live, not removed containers of a site, of one area if given, whose last recorded
+    /// fill level is at least `min_fill_level` if given, in id order.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    async fn select(
+        &self,
+        site: SiteId,
+        area: Option<AreaId>,
+        min_fill_level: Option<u8>,
+    ) -> Result<Vec<ContainerId>, RepoError>;
+
+    /// The container with this public code, if any.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    async fn by_code(&self, code: &PublicCode) -> Result<Option<ContainerId>, RepoError>;
+
+    /// Records `key` in `scope`; `false` when it was already there (a retried request).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    async fn claim_key(&self, scope: &str, key: &str) -> Result<bool, RepoError>;
+
+    /// Forgets a key whose request failed, so that a retry can run.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    async fn release_key(&self, scope: &str, key: &str) -> Result<(), RepoError>;
+}
+
+/// The tour use cases.
+#[derive(Clone)]
+pub struct Tours {
+    pub(crate) tours: Arc<dyn Repository<Tour>>,
+    pub(crate) lookups: Arc<dyn TourLookups>,
+    pub(crate) registry: Registry,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Tours {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tours")
+    }
+}
+
+impl Tours {
+    #[must_use]
+    pub fn new(
+        tours: Arc<dyn Repository<Tour>>,
+        lookups: Arc<dyn TourLookups>,
+        registry: Registry,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            tours,
+            lookups,
+            registry,
+            clock,
+        }
+    }
+
+    /// The containers of a tour's stops, by id.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    pub async fn stop_containers(
+        &self,
+        tour: &Tour,
+    ) -> Result<Vec<ContainerSummary>, crate::AppError> {
+        let ids: Vec<ContainerId> = tour.stops.iter().map(|s| s.container_id).collect();
+        Ok(self.lookups.containers(&ids).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,251 @@
+//! Planning a tour: its stops, order, driver, plan or cancel, and a suggested order.
+
+use super::{TourFilter, Tours};
+use crate::AppError;
+use crate::ports::AuditContext;
+use crate::use_cases::{Page, PageParams, change, get, list_page};
+use std::collections::HashMap;
+use tisseco_domain::route::{RouteShape, optimise, route_length_m};
+use tisseco_domain::{
+    AreaId, ContainerId, NewTour, StopCandidate, Tour, TourId, UserId, ValidationError, Version,
+};
+
+/// Which containers a new tour visits: those listed, then those selected.
+#[derive(Debug, Clone, Default)]
+pub struct StopSelection {
+    pub container_ids: Vec<ContainerId>,
+    /// Add every live container of this area.
+    pub area_id: Option<AreaId>,
+    /// Add the site's (or the area's) containers last found at least this full.
+    pub min_fill_level: Option<u8>,
+}
+
+/// A proposed order, and how long the route is before and after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub order: Vec<ContainerId>,
+    pub distance_before_m: f64,
+    pub distance_after_m: f64,
+}
+
+impl Tours {
+    async fn candidates(&self, ids: &[ContainerId]) -> Result<Vec<StopCandidate>, AppError> {
+        let found: HashMap<ContainerId, StopCandidate> = self
+            .lookups
+            .containers(ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.candidate.container_id, c.candidate))
+            .collect();
+        ids.iter()
+            .map(|id| {
+                found.get(id).copied().ok_or_else(|| {
+                    ValidationError::new("container_ids", format!("no container with id {id}"))
+                        .into()
+                })
+            })
+            .collect()
+    }
+
+    /// Creates a draft tour.
+    ///
+    /// # Errors
+    /// `Invalid` for an unknown container, one of another site, archived or removed, or a
+    /// duplicate; `Invalid` (site_id) for an unknown site.
+    pub async fn create(
+        &self,
+        new: NewTour,
+        selection: StopSelection,
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        self.registry.require_live_site(new.site_id).await?;
+        let mut ids = selection.container_ids;
+        if selection.area_id.is_some() || selection.min_fill_level.is_some() {
+            let selected = self
+                .lookups
+                .select(new.site_id, selection.area_id, selection.min_fill_level)
+                .await?;
+            ids.extend(
+                selected
+                    .into_iter()
+                    .filter(|id| !ids.contains(id))
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let candidates = self.candidates(&ids).await?;
+        let tour = Tour::create(new, &candidates, self.clock.now())?;
+        self.tours.insert(&tour, audit).await?;
+        Ok(tour)
+    }
+
+    /// # Errors
+    /// `NotFound`.
+    pub async fn get(&self, id: TourId) -> Result<Tour, AppError> {
+        get(self.tours.as_ref(), id).await
+    }
+
+    /// # Errors
+    /// `Invalid` for a bad page size.
+    pub async fn list(
+        &self,
+        filter: &TourFilter,
+        page: PageParams<TourId>,
+    ) -> Result<Page<Tour, TourId>, AppError> {
+        list_page(self.tours.as_ref(), filter, page).await
+    }
+
+    /// # Errors
+    /// `NotFound`, `StaleVersion`, `Conflict` once started, `Invalid` for bad containers.
+    pub async fn add_stops(
+        &self,
+        id: TourId,
+        expected: Version,
+        ids: &[ContainerId],
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let candidates = self.candidates(ids).await?;
+        let now = self.clock.now();
+        change(
+            self.tours.as_ref(),
+            id,
+            Some(expected),
+            "add_stops",
+            audit,
+            |t| Ok(t.add_stops(&candidates, now)?),
+        )
+        .await
+    }
+
+    /// # Errors
+    /// `NotFound`, `StaleVersion`, `Conflict` once started, `Invalid` when not a stop.
+    pub async fn remove_stop(
+        &self,
+        id: TourId,
+        expected: Version,
+        container: ContainerId,
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let now = self.clock.now();
+        change(
+            self.tours.as_ref(),
+            id,
+            Some(expected),
+            "remove_stop",
+            audit,
+            |t| Ok(t.remove_stop(container, now)?),
+        )
+        .await
+    }
+
+    /// # Errors
+    /// `NotFound`, `StaleVersion`, `Conflict` once started, `Invalid` for a bad order.
+    pub async fn reorder(
+        &self,
+        id: TourId,
+        expected: Version,
+        order: &[ContainerId],
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let now = self.clock.now();
+        change(
+            self.tours.as_ref(),
+            id,
+            Some(expected),
+            "reorder",
+            audit,
+            |t| Ok(t.reorder(order, now)?),
+        )
+        .await
+    }
+
+    /// # Errors
+    /// `NotFound`, `StaleVersion`, `Conflict` once started.
+    pub async fn assign(
+        &self,
+        id: TourId,
+        expected: Version,
+        driver: Option<UserId>,
+        vehicle: Option<String>,
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let now = self.clock.now();
+        change(
+            self.tours.as_ref(),
+            id,
+            Some(expected),
+            "assign",
+            audit,
+            |t| Ok(t.assign(driver, vehicle, now)?),
+        )
+        .await
+    }
+
+    /// # Errors
+    /// `NotFound`, `StaleVersion`, `Conflict` (not a draft, no driver, no stop).
+    pub async fn plan(
+        &self,
+        id: TourId,
+        expected: Option<Version>,
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let now = self.clock.now();
+        change(self.tours.as_ref(), id, expected, "plan", audit, |t| {
+            Ok(t.plan(now)?)
+        })
+        .await
+    }
+
+    /// # Errors
+    /// `NotFound`, `StaleVersion`, `Conflict` once started.
+    pub async fn cancel(
+        &self,
+        id: TourId,
+        expected: Option<Version>,
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let now = self.clock.now();
+        change(self.tours.as_ref(), id, expected, "cancel", audit, |t| {
+            Ok(t.cancel(now)?)
+        })
+        .await
+    }
+
+    /// A shorter order for the tour's stops; the tour itself does not change.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub async fn suggest_order(
+        &self,
+        id: TourId,
+        round_trip: bool,
+    ) -> Result<Suggestion, AppError> {
+        let tour = self.get(id).await?;
+        let locations: HashMap<ContainerId, _> = self
+            .stop_containers(&tour)
+            .await?
+            .into_iter()
+            .map(|c| (c.candidate.container_id, c.location))
+            .collect();
+        let stops: Vec<ContainerId> = tour.stops.iter().map(|s| s.container_id).collect();
+        let points: Vec<_> = stops
+            .iter()
+            .filter_map(|id| locations.get(id).copied())
+            .collect();
+        if points.len() != stops.len() {
+            return Err(AppError::Unexpected(format!(
+                "a stop of tour {id} has no container"
+            )));
+        }
+        let shape = RouteShape {
+            depot: tour.depot,
+            round_trip,
+        };
+        let given: Vec<usize> = (0..points.len()).collect();
+        let order = optimise(&points, shape);
+        Ok(Suggestion {
+            distance_before_m: route_length_m(&points, &given, shape),
+            distance_after_m: route_length_m(&points, &order, shape),
+            order: order.into_iter().map(|i| stops[i]).collect(),
+        })
+    }
+}
