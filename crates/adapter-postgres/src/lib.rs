@@ -12,6 +12,7 @@ mod pool;
 mod registry;
 mod rows;
 mod schema;
+mod tours;
 mod users;
 
 pub use geo::search_statement;

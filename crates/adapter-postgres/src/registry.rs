@@ -6,7 +6,8 @@ use crate::errors::{from_diesel, from_pool};
 use crate::outbox::{self, NewEvent};
 use crate::pool::PgPool;
 use crate::rows::{AreaRow, ContainerRow, SiteRow};
-use crate::schema::{areas, containers, sites, users};
+use crate::schema::{areas, containers, sites, tours, users};
+use crate::tours::{TourRow, list_tours};
 use crate::users::{UserRow, list_users};
 use async_trait::async_trait;
 use diesel::dsl::count_star;
@@ -17,7 +18,7 @@ use tisseco_application::ports::{
     AuditContext, Entity, HealthCheck, PageRequest, RegistryQueries, RepoError, Repository,
 };
 use tisseco_application::use_cases::{AreaFilter, ContainerFilter, SiteFilter};
-use tisseco_domain::{Area, AreaId, Container, ContainerId, Site, SiteId, User};
+use tisseco_domain::{Area, AreaId, Container, ContainerId, Site, SiteId, Tour, User};
 use uuid::Uuid;
 
 /// The PostgreSQL store behind every registry port.
@@ -271,6 +272,7 @@ repository!(Site, SiteRow, sites, list_sites);
 repository!(Area, AreaRow, areas, list_areas);
 repository!(Container, ContainerRow, containers, list_containers);
 repository!(User, UserRow, users, list_users);
+repository!(Tour, TourRow, tours, list_tours);
 
 #[async_trait]
 impl RegistryQueries for PgStore {

@@ -144,6 +144,37 @@ diesel::table! {
     use diesel::sql_types::*;
     use postgis_diesel::sql_types::*;
 
+    idempotency_keys (scope, key) {
+        scope -> Text,
+        key -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    tours (id) {
+        id -> Uuid,
+        site_id -> Uuid,
+        date -> Date,
+        driver_id -> Nullable<Uuid>,
+        vehicle -> Nullable<Text>,
+        depot -> Nullable<Geometry>,
+        notes -> Nullable<Text>,
+        state -> Text,
+        stops -> Jsonb,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
     users (id) {
         id -> Uuid,
         email -> Text,
@@ -161,16 +192,19 @@ diesel::joinable!(areas -> sites (site_id));
 diesel::joinable!(containers -> sites (site_id));
 
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(tours -> sites (site_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     areas,
     audit_log,
     containers,
     event_journal,
+    idempotency_keys,
     outbox,
     refresh_tokens,
     revoked_tokens,
     sent_emails,
     sites,
+    tours,
     users,
 );

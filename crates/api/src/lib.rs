@@ -34,7 +34,9 @@ pub const DOCS_PATH: &str = "/docs/";
 /// Every documented route; the OpenAPI document — and with it the access table — is
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
-    use routes::{areas, auth, containers, health, ogc, queues, search, sites, users};
+    use routes::{
+        areas, auth, containers, health, my_tours, ogc, queues, search, sites, tours, users,
+    };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
         .service(health::live)
@@ -80,6 +82,23 @@ fn routes(config: &mut ServiceConfig) {
                 .service(containers::patch_container)
                 .service(containers::archive_container)
                 .service(containers::container_history)
+                .service(tours::create_tour)
+                .service(tours::list_tours)
+                .service(tours::get_tour)
+                .service(tours::assign_tour)
+                .service(tours::add_stops)
+                .service(tours::remove_stop)
+                .service(tours::reorder)
+                .service(tours::plan)
+                .service(tours::cancel)
+                .service(tours::optimize)
+                .service(my_tours::my_tours)
+                .service(my_tours::my_tour)
+                .service(my_tours::start)
+                .service(my_tours::visit)
+                .service(my_tours::skip)
+                .service(my_tours::scan)
+                .service(my_tours::complete)
                 .service(queues::list_queues)
                 .service(queues::list_dead_jobs)
                 .service(queues::retry_dead_job)

@@ -26,6 +26,7 @@ use tisseco_application::cache::{Cache, CachedReads};
 use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
 use tisseco_application::search::GeoSearchService;
+use tisseco_application::tours::Tours;
 use tisseco_application::use_cases::RegistryPorts;
 
 pub use tisseco_adapter_cache::RedisSettings;
@@ -42,6 +43,7 @@ pub use tisseco_adapter_queue::{Consumer, ConsumerHandle, ConsumerSettings, Queu
 pub struct Services {
     pub registry: Registry,
     pub search: GeoSearchService,
+    pub tours: Tours,
     pub auth: Auth,
     pub limiter: Arc<dyn RateLimiter>,
     pub database: Arc<dyn HealthCheck>,
@@ -95,6 +97,12 @@ pub fn wire(
         clock: clock.clone(),
     })
     .with_cache(cache);
+    let tours = Tours::new(
+        store.clone(),
+        store.clone(),
+        registry.clone(),
+        clock.clone(),
+    );
     let redis = RedisPool::new(&settings.redis)?;
     let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter::new(redis.clone()));
     let keys = settings.auth.signing_keys().map_err(|e| e.to_string())?;
@@ -116,6 +124,7 @@ pub fn wire(
     Ok(Services {
         registry,
         search,
+        tours,
         auth: Auth::new(ports, policy),
         limiter,
         database: store,

@@ -20,6 +20,55 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
     ("POST", "/api/v1/users", Some(Role::Admin)),
     ("GET", "/api/v1/users/{id}", Some(Role::Admin)),
     ("PATCH", "/api/v1/users/{id}", Some(Role::Admin)),
+    ("POST", "/api/v1/tours", Some(Role::Manager)),
+    ("GET", "/api/v1/tours", Some(Role::Manager)),
+    ("GET", "/api/v1/tours/{tour_id}", Some(Role::Manager)),
+    ("PATCH", "/api/v1/tours/{tour_id}", Some(Role::Manager)),
+    ("POST", "/api/v1/tours/{tour_id}/stops", Some(Role::Manager)),
+    (
+        "DELETE",
+        "/api/v1/tours/{tour_id}/stops/{container_id}",
+        Some(Role::Manager),
+    ),
+    ("PUT", "/api/v1/tours/{tour_id}/order", Some(Role::Manager)),
+    ("POST", "/api/v1/tours/{tour_id}/plan", Some(Role::Manager)),
+    (
+        "POST",
+        "/api/v1/tours/{tour_id}/cancel",
+        Some(Role::Manager),
+    ),
+    (
+        "POST",
+        "/api/v1/tours/{tour_id}/optimize",
+        Some(Role::Manager),
+    ),
+    ("GET", "/api/v1/me/tours", Some(Role::Driver)),
+    ("GET", "/api/v1/me/tours/{tour_id}", Some(Role::Driver)),
+    (
+        "POST",
+        "/api/v1/me/tours/{tour_id}/start",
+        Some(Role::Driver),
+    ),
+    (
+        "POST",
+        "/api/v1/me/tours/{tour_id}/stops/{container_id}/visit",
+        Some(Role::Driver),
+    ),
+    (
+        "POST",
+        "/api/v1/me/tours/{tour_id}/stops/{container_id}/skip",
+        Some(Role::Driver),
+    ),
+    (
+        "GET",
+        "/api/v1/me/tours/{tour_id}/scan/{code}",
+        Some(Role::Driver),
+    ),
+    (
+        "POST",
+        "/api/v1/me/tours/{tour_id}/complete",
+        Some(Role::Driver),
+    ),
     ("GET", "/api/v1/admin/queues", Some(Role::Admin)),
     (
         "GET",
@@ -144,6 +193,9 @@ fn every_documented_operation_declares_a_policy() {
 fn concrete(path: &str) -> String {
     path.replace("{id}", &uuid::Uuid::new_v4().to_string())
         .replace("{queue}", "mail")
+        .replace("{tour_id}", &uuid::Uuid::new_v4().to_string())
+        .replace("{container_id}", &uuid::Uuid::new_v4().to_string())
+        .replace("{code}", "K7M3QPX")
         .replace("{area_id}", &uuid::Uuid::new_v4().to_string())
         .replace("{collection_id}", "containers")
         .replace("{feature_id}", &uuid::Uuid::new_v4().to_string())

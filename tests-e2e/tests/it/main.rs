@@ -25,3 +25,4 @@ mod queue;
 mod rate_limits;
 mod sites;
 mod support;
+mod tours;
