@@ -43,7 +43,11 @@ impl<'a> NewEvent<'a> {
             "create" => "created".to_owned(),
             "update" => "updated".to_owned(),
             "archive" => "archived".to_owned(),
-            other => format!("{other}d"),
+            "plan" => "planned".to_owned(),
+            "cancel" => "cancelled".to_owned(),
+            "skip" => "skipped".to_owned(),
+            other if other.ends_with('e') => format!("{other}d"),
+            other => format!("{other}ed"),
         };
         Self {
             event_type: format!("{kind}.{past}"),

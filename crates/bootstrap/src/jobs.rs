@@ -13,6 +13,7 @@ use tisseco_application::events::RecordEventHandler;
 use tisseco_application::jobs::{EVENTS_QUEUE, Handlers, MAIL_QUEUE};
 use tisseco_application::mail::{SEND_EMAIL, SendEmailHandler};
 use tisseco_application::outbox::OutboxRelay;
+use tisseco_application::tours::{TOUR_PLANNED, TourPlannedHandler};
 
 fn number<T>(
     source: &dyn Source,
@@ -187,6 +188,13 @@ pub fn build_worker(
             Arc::new(SendEmailHandler {
                 mailer: Arc::new(mailer),
                 sent: Arc::new(store.clone()),
+            }),
+        )
+        .on(
+            TOUR_PLANNED,
+            Arc::new(TourPlannedHandler {
+                users: Arc::new(store.clone()),
+                queue: Arc::new(queue.clone()),
             }),
         )
         .otherwise(Arc::new(RecordEventHandler {

@@ -2,6 +2,7 @@
 //! visiting order, and the driver's work stop by stop.
 
 mod driver;
+mod notify;
 mod planning;
 
 use crate::Registry;
@@ -14,6 +15,7 @@ use tisseco_domain::{
     TourState, UserId, Version,
 };
 
+pub use notify::{TOUR_PLANNED, TourPlannedHandler};
 pub use planning::{StopSelection, Suggestion};
 
 /// Filters for listing tours; all given ones must hold.

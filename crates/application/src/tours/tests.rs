@@ -357,3 +357,39 @@ async fn a_suggested_order_keeps_every_stop_and_is_no_longer() {
         "a suggestion does not change the tour"
     );
 }
+
+#[tokio::test]
+async fn planning_a_tour_queues_one_assignment_email_for_its_driver() {
+    use crate::jobs::{Job, JobHandler, MAIL_QUEUE};
+    use crate::testing::InMemoryJobQueue;
+    use tisseco_domain::{Email, NewUser, Password, display_name};
+    let (auth, fakes) = crate::testing::in_memory_auth();
+    let new = NewUser {
+        email: Email::parse("dan@tisseco.test").unwrap(),
+        display_name: display_name("Dan").unwrap(),
+        role: Role::Driver,
+    };
+    let driver = auth
+        .create_user(
+            new,
+            &Password::new("a driver's password").unwrap(),
+            &audit(),
+        )
+        .await
+        .unwrap();
+    let queue = Arc::new(InMemoryJobQueue::default());
+    let handler = TourPlannedHandler {
+        users: fakes.store.clone(),
+        queue: queue.clone(),
+    };
+    let payload = serde_json::json!({"id": "t-1", "driver_id": driver.id.to_string(), "date": "2026-11-23",
+        "stops": [{}, {}, {}], "version": 2, "depot": {"latitude": 45.75, "longitude": 4.85}});
+    let event = Job::new(TOUR_PLANNED, payload, Some("req-9".into()));
+    handler.handle(&event).await.unwrap();
+    let mails = queue.take(MAIL_QUEUE);
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].correlation_id.as_deref(), Some("req-9"));
+    assert_eq!(mails[0].payload["dedup_key"], "tour-assignment:t-1:2");
+    assert_eq!(mails[0].payload["to"]["email"], "dan@tisseco.test");
+    assert_eq!(mails[0].payload["message"]["stops"], 3);
+}
