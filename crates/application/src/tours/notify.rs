@@ -27,7 +27,8 @@ impl std::fmt::Debug for TourPlannedHandler {
 #[async_trait]
 impl JobHandler for TourPlannedHandler {
     async fn handle(&self, job: &Job) -> Result<(), JobError> {
-        let tour = &job.payload;
+        // The outbox wraps the tour as it was saved in `data`.
+        let tour = &job.payload["data"];
         let malformed = || JobError::Permanent(format!("malformed {TOUR_PLANNED} event"));
         let tour_id = tour["id"].as_str().ok_or_else(malformed)?;
         let Some(driver) = tour["driver_id"].as_str() else {
@@ -61,7 +62,10 @@ impl JobHandler for TourPlannedHandler {
             },
             message: MailMessage::TourAssignment {
                 driver_name: user.display_name.as_str().to_owned(),
-                tour_name: format!("Tour of {date}"),
+                tour_name: tour["vehicle"].as_str().map_or_else(
+                    || tour_id.chars().take(8).collect(),
+                    |v| format!("{v} ({})", &tour_id.chars().take(8).collect::<String>()),
+                ),
                 date,
                 stops: u32::try_from(stops).unwrap_or(u32::MAX),
                 start_address,

@@ -382,8 +382,8 @@ async fn planning_a_tour_queues_one_assignment_email_for_its_driver() {
         users: fakes.store.clone(),
         queue: queue.clone(),
     };
-    let payload = serde_json::json!({"id": "t-1", "driver_id": driver.id.to_string(), "date": "2026-11-23",
-        "stops": [{}, {}, {}], "version": 2, "depot": {"latitude": 45.75, "longitude": 4.85}});
+    let payload = serde_json::json!({"event_id": 7, "data": {"id": "t-1", "driver_id": driver.id.to_string(), "date": "2026-11-23",
+        "stops": [{}, {}, {}], "version": 2, "depot": {"latitude": 45.75, "longitude": 4.85}}});
     let event = Job::new(TOUR_PLANNED, payload, Some("req-9".into()));
     handler.handle(&event).await.unwrap();
     let mails = queue.take(MAIL_QUEUE);
