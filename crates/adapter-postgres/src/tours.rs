@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use postgis_diesel::types::Point;
 use tisseco_application::ports::{PageRequest, RepoError};
-use tisseco_application::tours::{ContainerSummary, TourFilter, TourLookups};
+use tisseco_application::tours::{ContainerSummary, StopRecord, TourFilter, TourLookups};
 use tisseco_domain::{
     AreaId, ContainerId, ContainerStatus, ContainerType, GeoPoint, Notes, PublicCode, SiteId, Stop,
     StopCandidate, Tour, TourId, TourState, ValidationError,
@@ -195,6 +195,40 @@ impl TourLookups for PgStore {
         let mut conn = self.conn().await?;
         let rows: Vec<Selected> = query.load(&mut conn).await.map_err(from_diesel)?;
         Ok(rows.into_iter().map(|r| r.id.into()).collect())
+    }
+
+    async fn stop_history(&self, container: ContainerId) -> Result<Vec<StopRecord>, RepoError> {
+        let mut conn = self.conn().await?;
+        let wanted = serde_json::json!([{ "container_id": container.0 }]);
+        // The GIN index on `stops` finds the tours; the stop is then picked out of each.
+        let rows: Vec<(Uuid, NaiveDate, Option<Uuid>, serde_json::Value)> = tours::table
+            .filter(tours::stops.contains(wanted))
+            .select((tours::id, tours::date, tours::driver_id, tours::stops))
+            .order((tours::date.desc(), tours::id.desc()))
+            .load(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        let mut records = Vec::new();
+        for (tour_id, date, driver_id, stops) in rows {
+            let stops: Vec<Stop> = serde_json::from_value(stops).map_err(|e| {
+                RepoError::Unexpected(format!("stored tour {tour_id} breaks a rule: {e}"))
+            })?;
+            records.extend(
+                stops
+                    .into_iter()
+                    .filter(|s| {
+                        s.container_id == container
+                            && s.outcome != tisseco_domain::StopOutcome::Pending
+                    })
+                    .map(|s| StopRecord {
+                        tour_id: tour_id.into(),
+                        date,
+                        driver_id: driver_id.map(Into::into),
+                        outcome: s.outcome,
+                    }),
+            );
+        }
+        Ok(records)
     }
 
     async fn by_code(&self, code: &PublicCode) -> Result<Option<ContainerId>, RepoError> {

@@ -82,6 +82,7 @@ fn routes(config: &mut ServiceConfig) {
                 .service(containers::patch_container)
                 .service(containers::archive_container)
                 .service(containers::container_history)
+                .service(tours::container_visits)
                 .service(tours::create_tour)
                 .service(tours::list_tours)
                 .service(tours::get_tour)

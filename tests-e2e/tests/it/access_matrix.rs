@@ -149,6 +149,7 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
         "/api/v1/containers/{id}/history",
         Some(Role::Manager),
     ),
+    ("GET", "/api/v1/containers/{id}/visits", Some(Role::Manager)),
 ];
 
 fn declared() -> BTreeSet<(String, String, Option<Role>)> {

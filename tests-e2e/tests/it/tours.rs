@@ -274,6 +274,16 @@ async fn a_tour_is_planned_optimised_and_run_stop_by_stop() {
     );
     assert!(tracked["last_activity"].is_string());
 
+    let visits: Value = app
+        .get(&format!("/api/v1/containers/{}/visits", stops[0]))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(visits.as_array().unwrap().len(), 1);
+    assert_eq!(visits[0]["outcome"]["fill_level"], 95);
+    assert_eq!(visits[0]["tour_id"].as_str(), Some(tour_id.as_str()));
+
     // The next tour picks the containers last found at least 80 % full.
     let body = json!({"site_id": site["id"], "date": today, "min_fill_level": 80});
     let next: Value = app.post("/api/v1/tours", &body).await.json().await.unwrap();

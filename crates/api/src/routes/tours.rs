@@ -433,3 +433,37 @@ pub async fn optimize(
         distance_after_m: suggestion.distance_after_m,
     }))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VisitRecord {
+    pub tour_id: Uuid,
+    pub date: NaiveDate,
+    pub driver_id: Option<Uuid>,
+    /// visited (with fill level, weight, emptied…) or skipped (with the reason).
+    #[schema(value_type = Object)]
+    pub outcome: serde_json::Value,
+}
+
+/// A container's visits and skips, newest tour first.
+#[utoipa::path(tag = "tours", security(("bearer" = ["manager"])), responses(
+    (status = 200, body = Vec<VisitRecord>),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/containers/{id}/visits")]
+pub async fn container_visits(
+    id: Path<Uuid>,
+    state: Data<AppState>,
+) -> Result<Json<Vec<VisitRecord>>, ApiError> {
+    let records = state.tours.container_visits(id.into_inner().into()).await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| VisitRecord {
+                tour_id: r.tour_id.0,
+                date: r.date,
+                driver_id: r.driver_id.map(|d| d.0),
+                outcome: serde_json::to_value(&r.outcome).unwrap_or_default(),
+            })
+            .collect(),
+    ))
+}

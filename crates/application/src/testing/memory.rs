@@ -327,6 +327,29 @@ impl crate::tours::TourLookups for InMemoryStore {
             .collect())
     }
 
+    async fn stop_history(
+        &self,
+        container: tisseco_domain::ContainerId,
+    ) -> Result<Vec<crate::tours::StopRecord>, RepoError> {
+        let tables = self.lock();
+        let mut records: Vec<crate::tours::StopRecord> = tables
+            .tours
+            .values()
+            .flat_map(|t| t.stops.iter().map(move |s| (t, s)))
+            .filter(|(_, s)| {
+                s.container_id == container && s.outcome != tisseco_domain::StopOutcome::Pending
+            })
+            .map(|(t, s)| crate::tours::StopRecord {
+                tour_id: t.id,
+                date: t.date,
+                driver_id: t.driver_id,
+                outcome: s.outcome.clone(),
+            })
+            .collect();
+        records.sort_by(|a, b| (b.date, b.tour_id).cmp(&(a.date, a.tour_id)));
+        Ok(records)
+    }
+
     async fn by_code(
         &self,
         code: &tisseco_domain::PublicCode,

@@ -62,6 +62,15 @@ pub struct ContainerSummary {
     pub location: GeoPoint,
 }
 
+/// A container's stop in one tour, for its history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StopRecord {
+    pub tour_id: TourId,
+    pub date: NaiveDate,
+    pub driver_id: Option<UserId>,
+    pub outcome: tisseco_domain::StopOutcome,
+}
+
 /// Reads tours need beyond the tour itself.
 #[async_trait]
 pub trait TourLookups: Send + Sync {
@@ -82,6 +91,12 @@ pub trait TourLookups: Send + Sync {
         area: Option<AreaId>,
         min_fill_level: Option<u8>,
     ) -> Result<Vec<ContainerId>, RepoError>;
+
+    /// Every tour stop of the container that has an outcome, newest tour first.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    async fn stop_history(&self, container: ContainerId) -> Result<Vec<StopRecord>, RepoError>;
 
     /// The container with this public code, if any.
     ///
@@ -131,6 +146,18 @@ impl Tours {
             registry,
             clock,
         }
+    }
+
+    /// The visits and skips of a container, newest first.
+    ///
+    /// # Errors
+    /// `NotFound` when there is no such container.
+    pub async fn container_visits(
+        &self,
+        container: ContainerId,
+    ) -> Result<Vec<StopRecord>, crate::AppError> {
+        self.registry.get_container(container).await?;
+        Ok(self.lookups.stop_history(container).await?)
     }
 
     /// The containers of a tour's stops, by id.
