@@ -346,7 +346,7 @@ impl crate::tours::TourLookups for InMemoryStore {
                 outcome: s.outcome.clone(),
             })
             .collect();
-        records.sort_by(|a, b| (b.date, b.tour_id).cmp(&(a.date, a.tour_id)));
+        records.sort_by_key(|r| std::cmp::Reverse((r.date, r.tour_id)));
         Ok(records)
     }
 
