@@ -294,6 +294,19 @@ async fn a_tour_is_planned_optimised_and_run_stop_by_stop() {
         .map(|s| s["container_id"].as_str().unwrap())
         .collect();
     assert_eq!(picked, vec![stops[0].as_str()]);
+    let body = json!({"site_id": site["id"], "date": today, "reported_full": true});
+    let next: Value = app.post("/api/v1/tours", &body).await.json().await.unwrap();
+    let picked: Vec<&str> = next["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["container_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        picked,
+        vec![stops[0].as_str()],
+        "the container marked full by the visit"
+    );
 }
 
 #[tokio::test]

@@ -143,6 +143,9 @@ pub struct CreateTour {
     pub area_id: Option<Uuid>,
     /// …or of the site, last found at least this full (0-100 %).
     pub min_fill_level: Option<u8>,
+    /// …and the site's containers marked full (by a driver or a public report).
+    #[serde(default)]
+    pub reported_full: bool,
 }
 
 impl CreateTour {
@@ -169,6 +172,7 @@ impl CreateTour {
             container_ids: self.container_ids.into_iter().map(Into::into).collect(),
             area_id: self.area_id.map(Into::into),
             min_fill_level: self.min_fill_level,
+            reported_full: self.reported_full,
         };
         Ok((new, selection))
     }

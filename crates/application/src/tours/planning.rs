@@ -18,6 +18,8 @@ pub struct StopSelection {
     pub area_id: Option<AreaId>,
     /// Add the site's (or the area's) containers last found at least this full.
     pub min_fill_level: Option<u8>,
+    /// Add the site's containers marked full (by a driver or a public report).
+    pub reported_full: bool,
 }
 
 /// A proposed order, and how long the route is before and after it.
@@ -72,10 +74,48 @@ impl Tours {
                     .collect::<Vec<_>>(),
             );
         }
+        if selection.reported_full {
+            let full = self.full_containers(new.site_id).await?;
+            ids.extend(
+                full.into_iter()
+                    .filter(|id| !ids.contains(id))
+                    .collect::<Vec<_>>(),
+            );
+        }
         let candidates = self.candidates(&ids).await?;
         let tour = Tour::create(new, &candidates, self.clock.now())?;
         self.tours.insert(&tour, audit).await?;
         Ok(tour)
+    }
+
+    async fn full_containers(
+        &self,
+        site: tisseco_domain::SiteId,
+    ) -> Result<Vec<ContainerId>, AppError> {
+        let filter = crate::use_cases::ContainerFilter {
+            site_id: Some(site),
+            status: Some(tisseco_domain::ContainerStatus::Full),
+            ..crate::use_cases::ContainerFilter::default()
+        };
+        let mut ids = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self
+                .registry
+                .list_containers(
+                    &filter,
+                    PageParams {
+                        after,
+                        limit: Some(crate::use_cases::MAX_PAGE_SIZE),
+                    },
+                )
+                .await?;
+            ids.extend(page.items.iter().map(|c| c.id));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return Ok(ids),
+            }
+        }
     }
 
     /// # Errors
