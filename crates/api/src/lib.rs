@@ -6,6 +6,8 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod geojson;
+pub mod pages;
+pub mod qr;
 pub mod request_id;
 pub mod routes;
 pub mod state;
@@ -34,7 +36,9 @@ pub const DOCS_PATH: &str = "/docs/";
 /// Every documented route; the OpenAPI document — and with it the access table — is
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
-    use routes::{areas, auth, containers, health, ogc, queues, search, sites, users};
+    use routes::{
+        areas, auth, containers, health, labels, ogc, queues, reports, search, sites, users,
+    };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
         .service(health::live)
@@ -80,6 +84,12 @@ fn routes(config: &mut ServiceConfig) {
                 .service(containers::patch_container)
                 .service(containers::archive_container)
                 .service(containers::container_history)
+                .service(labels::qr_svg)
+                .service(labels::qr_png)
+                .service(labels::label_sheet)
+                .service(reports::list_reports)
+                .service(reports::get_report)
+                .service(reports::moderate_report)
                 .service(queues::list_queues)
                 .service(queues::list_dead_jobs)
                 .service(queues::retry_dead_job)
@@ -205,6 +215,9 @@ pub fn app(
         trusted_proxies: http.trusted_proxies.clone(),
     };
     app.app_data(Data::new(AppState(services)))
+        .app_data(Data::new(routes::labels::PublicBaseUrl(
+            http.public_base_url.clone(),
+        )))
         .app_data(Data::new(policies))
         .app_data(Data::new(policy))
         .app_data(PayloadConfig::new(http.json_limit_bytes))
@@ -212,6 +225,7 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(|error, _| {
             ApiError::NotFound(format!("no such resource: {error}")).into()
         }))
+        .configure(pages::configure)
         .service(SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url(OPENAPI_PATH, api))
         .default_service(web::to(not_found))
         .wrap(from_fn(access::middleware))

@@ -25,6 +25,7 @@ use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, Revocations};
 use tisseco_application::cache::{Cache, CachedReads};
 use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
+use tisseco_application::reports::Reports;
 use tisseco_application::search::GeoSearchService;
 use tisseco_application::use_cases::RegistryPorts;
 
@@ -47,6 +48,8 @@ pub struct Services {
     pub database: Arc<dyn HealthCheck>,
     /// The job queues, for the dashboard.
     pub queues: QueueDashboard,
+    /// Public reports and their moderation.
+    pub reports: Reports,
 }
 
 impl std::fmt::Debug for Services {
@@ -94,7 +97,7 @@ pub fn wire(
         audit_log: store.clone(),
         clock: clock.clone(),
     })
-    .with_cache(cache);
+    .with_cache(cache.clone());
     let redis = RedisPool::new(&settings.redis)?;
     let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter::new(redis.clone()));
     let keys = settings.auth.signing_keys().map_err(|e| e.to_string())?;
@@ -113,7 +116,14 @@ pub fn wire(
         refresh_ttl: settings.auth.refresh_ttl,
         login_failures: settings.auth.login_failures,
     };
+    let reports = Reports::new(
+        store.clone(),
+        limiter.clone(),
+        cache,
+        settings.http.rate_limits.reports_per_container,
+    );
     Ok(Services {
+        reports,
         registry,
         search,
         auth: Auth::new(ports, policy),

@@ -12,6 +12,27 @@ use tisseco_adapter_postgres::PgSettings;
 use tisseco_adapter_queue::QueueSettings;
 use tisseco_telemetry::{LogFormat, TelemetrySettings};
 
+/// `PUBLIC_BASE_URL`: an http(s) origin, kept without its trailing slash.
+pub(crate) fn public_base_url(source: &dyn Source) -> Result<String, ConfigError> {
+    let url: String = optional(
+        source,
+        "PUBLIC_BASE_URL",
+        "http://127.0.0.1:8080".to_owned(),
+        "an http(s) URL",
+    )?;
+    let url = url.trim().trim_end_matches('/').to_owned();
+    if (url.starts_with("https://") || url.starts_with("http://"))
+        && !url.contains(char::is_whitespace)
+    {
+        Ok(url)
+    } else {
+        Err(ConfigError {
+            variable: "PUBLIC_BASE_URL".into(),
+            problem: "must be an http:// or https:// URL".into(),
+        })
+    }
+}
+
 /// The HTTP server's settings.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
@@ -28,6 +49,9 @@ pub struct HttpSettings {
     pub cors_allowed_origins: Vec<String>,
     /// Send `Strict-Transport-Security` (only behind TLS).
     pub hsts: bool,
+    /// Where the public reaches the platform: QR codes encode `{this}/c/{code}`. No
+    /// trailing slash.
+    pub public_base_url: String,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +171,7 @@ impl Settings {
             trusted_proxies: security::trusted_proxies(source)?,
             cors_allowed_origins: security::cors_origins(source)?,
             hsts: optional(source, "HTTP_HSTS", false, "true or false")?,
+            public_base_url: public_base_url(source)?,
         };
         let telemetry = TelemetrySettings {
             service_name: optional(

@@ -121,6 +121,7 @@ async fn a_mail_job_delivered_twice_sends_one_email() {
             container_code: "K7M3QPX".into(),
             address: "12 rue Garibaldi".into(),
             problem: "full".into(),
+            follow_url: "https://tisseco.example/r/abc".into(),
         },
     };
     let first = email.to_job(Some("req-mail".into())).unwrap();
