@@ -306,6 +306,11 @@ impl ReportStore for PgStore {
         if let Some(status) = filter.status {
             query = query.filter(reports::status.eq(status.as_str()));
         }
+        match filter.open {
+            Some(true) => query = query.filter(reports::status.eq_any(OPEN)),
+            Some(false) => query = query.filter(reports::status.ne_all(OPEN)),
+            None => {}
+        }
         if let Some(category) = filter.category {
             query = query.filter(reports::category.eq(category.as_str()));
         }

@@ -37,13 +37,19 @@ pub const DOCS_PATH: &str = "/docs/";
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
     use routes::{
-        areas, auth, containers, health, labels, ogc, queues, reports, search, sites, users,
+        areas, auth, containers, health, labels, ogc, open311, queues, reports, search, sites,
+        users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
         .service(health::live)
         .service(health::ready)
         .service(public_scope())
+        .service(open311::services)
+        .service(open311::service_definition)
+        .service(open311::post_request)
+        .service(open311::list_requests)
+        .service(open311::get_request)
         .service(
             scope::scope("/api/v1")
                 .service(auth::login)
@@ -215,6 +221,7 @@ pub fn app(
         trusted_proxies: http.trusted_proxies.clone(),
     };
     app.app_data(Data::new(AppState(services)))
+        .app_data(Data::new(http.open311_api_keys.clone()))
         .app_data(Data::new(routes::labels::PublicBaseUrl(
             http.public_base_url.clone(),
         )))

@@ -52,6 +52,38 @@ pub struct HttpSettings {
     /// Where the public reaches the platform: QR codes encode `{this}/c/{code}`. No
     /// trailing slash.
     pub public_base_url: String,
+    /// Keys that civic apps send as `api_key` to post Open311 service requests.
+    pub open311_api_keys: ApiKeys,
+}
+
+/// API keys; `Debug` never prints them.
+#[derive(Clone, Default)]
+pub struct ApiKeys(Vec<String>);
+
+impl ApiKeys {
+    #[must_use]
+    pub fn new(keys: Vec<String>) -> Self {
+        Self(keys)
+    }
+
+    /// Whether `key` is one of them (compared in time independent of where they differ).
+    #[must_use]
+    pub fn accepts(&self, key: &str) -> bool {
+        self.0.iter().fold(false, |found, k| {
+            let same = k.len() == key.len()
+                && k.bytes()
+                    .zip(key.bytes())
+                    .fold(0u8, |d, (a, b)| d | (a ^ b))
+                    == 0;
+            found | same
+        })
+    }
+}
+
+impl std::fmt::Debug for ApiKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ApiKeys({} keys)", self.0.len())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -172,6 +204,16 @@ impl Settings {
             cors_allowed_origins: security::cors_origins(source)?,
             hsts: optional(source, "HTTP_HSTS", false, "true or false")?,
             public_base_url: public_base_url(source)?,
+            open311_api_keys: ApiKeys::new(
+                source
+                    .get("OPEN311_API_KEYS")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
         };
         let telemetry = TelemetrySettings {
             service_name: optional(

@@ -21,6 +21,7 @@ mod jobs_support;
 mod labels;
 mod mail;
 mod migrations;
+mod open311;
 mod outbox;
 mod queue;
 mod rate_limits;

@@ -203,8 +203,10 @@ pub async fn submit_report(code: Path<String>, body: Bytes, state: Data<AppState
     match state.reports.submit(&code, submission).await {
         Ok(outcome) => {
             let (merged, token) = match &outcome {
-                Outcome::Accepted(Submitted::Created(r)) => (false, Some(r.public_token.clone())),
-                Outcome::Accepted(Submitted::Merged(_)) => (true, None),
+                Outcome::Accepted(submitted) => match submitted.as_ref() {
+                    Submitted::Created(r) => (false, Some(r.public_token.clone())),
+                    Submitted::Merged(_) => (true, None),
+                },
                 Outcome::Dropped => (false, None),
             };
             page(

@@ -6,6 +6,7 @@ pub mod containers;
 pub mod health;
 pub mod labels;
 pub mod ogc;
+pub mod open311;
 pub mod public;
 pub mod queues;
 pub mod reports;

@@ -117,6 +117,7 @@ impl ReportListQuery {
                 .map(ReportCategory::parse)
                 .transpose()
                 .map_err(invalid)?,
+            open: None,
             site_id: self.site_id.map(Into::into),
             area_id: self.area_id.map(Into::into),
             container_id: self.container_id.map(Into::into),

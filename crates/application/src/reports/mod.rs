@@ -33,7 +33,7 @@ pub struct Submission {
 /// The answer to a submission. A dropped one (honeypot) looks accepted to its sender.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Accepted(Submitted),
+    Accepted(Box<Submitted>),
     Dropped,
 }
 
@@ -143,7 +143,7 @@ impl Reports {
         if report.category == ReportCategory::Full {
             self.cache.bump(CONTAINERS).await;
         }
-        Ok(Outcome::Accepted(submitted))
+        Ok(Outcome::Accepted(Box::new(submitted)))
     }
 
     /// The report behind a follow-up link, with its history.

@@ -61,6 +61,8 @@ impl Submitted {
 #[derive(Debug, Clone, Default)]
 pub struct ReportFilter {
     pub status: Option<ReportStatus>,
+    /// Open (new, acknowledged, in progress) or closed (resolved, rejected).
+    pub open: Option<bool>,
     pub category: Option<ReportCategory>,
     pub site_id: Option<SiteId>,
     pub area_id: Option<AreaId>,

@@ -155,12 +155,13 @@ impl ReportStore for InMemoryReports {
             .reports
             .iter()
             .filter(|r| filter.status.is_none_or(|s| r.status == s))
+            .filter(|r| filter.open.is_none_or(|o| r.status.is_open() == o))
             .filter(|r| filter.category.is_none_or(|c| r.category == c))
             .filter(|r| filter.container_id.is_none_or(|c| r.container_id == c))
             .filter(|r| before.is_none_or(|b| r.id < b))
             .cloned()
             .collect();
-        all.sort_by(|a, b| b.id.cmp(&a.id));
+        all.sort_by_key(|r| std::cmp::Reverse(r.id));
         all.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(all)
     }
