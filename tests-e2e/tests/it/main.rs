@@ -8,6 +8,7 @@
 mod access_matrix;
 mod areas;
 mod auth;
+mod browser;
 mod cache;
 mod containers;
 mod contract;
