@@ -110,7 +110,7 @@ async fn civic_apps_list_services_post_and_read_requests() {
     );
     spec_error(
         &json(
-            post(format!("api_key=k1&service_code=dirty"))
+            post("api_key=k1&service_code=dirty".to_owned())
                 .await
                 .unwrap(),
             400,
