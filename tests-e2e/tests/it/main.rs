@@ -26,6 +26,7 @@ mod open311;
 mod outbox;
 mod queue;
 mod rate_limits;
+mod report_mail;
 mod reports;
 mod sites;
 mod support;
