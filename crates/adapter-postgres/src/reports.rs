@@ -161,6 +161,14 @@ impl ReportStore for PgStore {
         let category = report.category.as_str();
         let (merged, joined) = conn
             .transaction::<_, diesel::result::Error, _>(async |tx| {
+                // Submissions about one container take turns: two first reports of the
+                // same problem can't both find nothing open and both insert.
+                containers::table
+                    .find(container.0)
+                    .select(containers::id)
+                    .for_update()
+                    .get_result::<Uuid>(tx)
+                    .await?;
                 if report.category == ReportCategory::Full {
                     mark_full(tx, container.0, context).await?;
                 }

@@ -1,6 +1,6 @@
-//! A reporter who leaves an e-mail address gets the acknowledgement and every status
-//! change by e-mail, through the outbox, the queue, the worker and real SMTP, each with
-//! the follow-up link.
+//! Reports on a committed database: a reporter who leaves an e-mail address gets the
+//! acknowledgement and every status change by e-mail (outbox, queue, worker, real SMTP),
+//! each with the follow-up link; concurrent identical reports merge into one.
 
 use crate::jobs_support::{Schema, eventually, fast_settings};
 use crate::mail::{delivered_to, readable};
@@ -100,5 +100,35 @@ async fn the_reporter_is_mailed_on_receipt_and_on_each_status_change() {
             .any(|m| m.contains("Resolved") && m.contains("door fixed"))
     );
     parts.queue.purge().await.unwrap();
+    schema.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ten_identical_reports_at_once_make_one_report_counted_ten_times() {
+    let schema = Schema::create().await;
+    let app = TestApp::serve_on(&schema.url, &queue_settings(&unique("t")));
+    let site = app.site(&unique("cc")).await;
+    let container = app.container(&site, json!({})).await;
+    let code = container["public_code"].as_str().unwrap().to_owned();
+    let sends = (0..10).map(|_| {
+        app.anonymous
+            .post(app.url(&format!("/c/{code}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("category=dirty")
+            .send()
+    });
+    for response in futures_util::future::join_all(sends).await {
+        assert_eq!(response.unwrap().status(), 200);
+    }
+    let id = container["id"].as_str().unwrap();
+    let list: Value = app
+        .get(&format!("/api/v1/reports?container_id={id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    assert_eq!(items[0]["count"], 10);
     schema.drop().await;
 }
