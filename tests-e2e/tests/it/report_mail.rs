@@ -7,6 +7,7 @@ use crate::mail::{delivered_to, readable};
 use crate::support::{TestApp, pg_settings, queue_settings, unique};
 use serde_json::{Value, json};
 use std::time::Duration;
+use tisseco_application::ports::AuditLog;
 use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
 use tisseco_domain::Role;
 
@@ -99,6 +100,19 @@ async fn the_reporter_is_mailed_on_receipt_and_on_each_status_change() {
             .iter()
             .any(|m| m.contains("Resolved") && m.contains("door fixed"))
     );
+    // Every action is in the audit log, newest first, with who did it.
+    let audit = schema
+        .store()
+        .history("report", report.parse().unwrap(), None, 10)
+        .await
+        .unwrap();
+    let actions: Vec<&str> = audit.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        ["report.resolve", "report.acknowledge", "report.create"]
+    );
+    assert!(audit[0].actor.is_some() && audit[2].actor.is_none());
+    assert_eq!(audit[0].after.as_ref().unwrap()["comment"], "door fixed");
     parts.queue.purge().await.unwrap();
     schema.drop().await;
 }
