@@ -5,6 +5,7 @@ pub mod access;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod font;
 pub mod geojson;
 pub mod pages;
 pub mod qr;

@@ -78,25 +78,40 @@ pub fn svg(text: &str, caption: &str) -> Result<String, String> {
     ))
 }
 
-/// A greyscale PNG of the symbol with its quiet zone, `scale` pixels per module.
+/// A greyscale PNG of the symbol with its quiet zone, `scale` pixels per module, and
+/// `caption` printed beneath in a 5 × 7 bitmap font.
 ///
 /// # Errors
 /// As [`encode`], or when the PNG can't be written.
-pub fn png(text: &str, scale: u32) -> Result<Vec<u8>, String> {
+pub fn png(text: &str, caption: &str, scale: u32) -> Result<Vec<u8>, String> {
     let qr = encode(text)?;
-    let modules = u32::try_from(qr.size() + 2 * QUIET_ZONE).map_err(|e| e.to_string())?;
-    let side = modules * scale;
-    let mut pixels = Vec::with_capacity(usize::try_from(side * side).unwrap_or_default());
-    for py in 0..side {
-        for px in 0..side {
-            let x = i32::try_from(px / scale).unwrap_or_default() - QUIET_ZONE;
-            let y = i32::try_from(py / scale).unwrap_or_default() - QUIET_ZONE;
-            pixels.push(if qr.get_module(x, y) { 0u8 } else { 255u8 });
+    let scale = usize::try_from(scale.max(1)).map_err(|e| e.to_string())?;
+    let modules = usize::try_from(qr.size() + 2 * QUIET_ZONE).map_err(|e| e.to_string())?;
+    let width = modules * scale;
+    // Font pixels: the caption (plus a glyph's width of margin) fits the symbol's width.
+    let columns = (caption.chars().count() * 6).max(1) + 5;
+    let font = (width / columns).clamp(1, scale);
+    let text_left = (width - (columns - 6) * font) / 2;
+    let text_top = width;
+    let height = width + 9 * font;
+    let mut pixels = Vec::with_capacity(width * height);
+    for py in 0..height {
+        for px in 0..width {
+            let is_dark = if py < width {
+                let x = i32::try_from(px / scale).unwrap_or_default() - QUIET_ZONE;
+                let y = i32::try_from(py / scale).unwrap_or_default() - QUIET_ZONE;
+                qr.get_module(x, y)
+            } else {
+                px >= text_left
+                    && crate::font::dark(caption, (px - text_left) / font, (py - text_top) / font)
+            };
+            pixels.push(if is_dark { 0u8 } else { 255u8 });
         }
     }
     let mut out = Vec::new();
     {
-        let mut encoder = png::Encoder::new(&mut out, side, side);
+        let size = |v: usize| u32::try_from(v).map_err(|e| e.to_string());
+        let mut encoder = png::Encoder::new(&mut out, size(width)?, size(height)?);
         encoder.set_color(png::ColorType::Grayscale);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
@@ -130,7 +145,16 @@ mod tests {
     #[test]
     fn the_png_decodes_back_to_the_url() {
         let url = "https://tisseco.example/c/K7M3QPX";
-        assert_eq!(decode_png(&png(url, 6).unwrap()), url);
+        let bytes = png(url, "K7M3QPX", 6).unwrap();
+        assert_eq!(decode_png(&bytes), url);
+        // The caption band under the symbol has ink.
+        let decoder = png::Decoder::new(std::io::Cursor::new(&bytes));
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        assert!(info.height > info.width);
+        let band = &buf[(info.width * info.width) as usize..];
+        assert!(band.contains(&0));
     }
 
     #[test]

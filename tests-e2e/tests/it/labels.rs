@@ -29,6 +29,10 @@ async fn a_container_qr_code_decodes_to_its_public_page() {
     assert_eq!(png.status(), 200);
     assert_eq!(png.headers()["content-type"], "image/png");
     let bytes = png.bytes().await.unwrap();
+    let artifacts =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../artifacts/labels");
+    std::fs::create_dir_all(&artifacts).unwrap();
+    std::fs::write(artifacts.join("qr.png"), &bytes).unwrap();
     assert_eq!(
         decode_png(&bytes),
         format!("https://tri.example.org/c/{code}")

@@ -47,7 +47,8 @@ pub async fn qr_svg(
     Ok(HttpResponse::Ok().content_type("image/svg+xml").body(svg))
 }
 
-/// The QR code of a container's public page, as a PNG (8 pixels per module).
+/// The QR code of a container's public page, as a PNG (8 pixels per module) with the
+/// code printed beneath.
 #[utoipa::path(tag = "labels", security(("bearer" = ["manager"])), responses(
     (status = 200, content_type = "image/png", body = Vec<u8>),
     (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -59,7 +60,12 @@ pub async fn qr_png(
     base: Data<PublicBaseUrl>,
 ) -> Result<HttpResponse, ApiError> {
     let container = state.registry.get_container(id.into_inner().into()).await?;
-    let png = qr::png(&page_url(&base, &container), 8).map_err(unexpected)?;
+    let png = qr::png(
+        &page_url(&base, &container),
+        container.public_code.as_str(),
+        8,
+    )
+    .map_err(unexpected)?;
     Ok(HttpResponse::Ok().content_type("image/png").body(png))
 }
 
