@@ -35,6 +35,11 @@ pub const PAGES: [(Method, &str); 5] = [
     (Method::GET, "/assets/site.css"),
 ];
 
+/// Whether `pattern` is one of the public HTML pages.
+fn is_page(pattern: &str) -> bool {
+    PAGES.iter().any(|(_, p)| *p == pattern)
+}
+
 /// Route → access, read from the OpenAPI document the routes were collected into.
 #[derive(Debug, Clone, Default)]
 pub struct AccessPolicies {
@@ -280,6 +285,15 @@ pub async fn middleware(
                 rate_headers(response.headers_mut(), &decision);
             }
             Ok(response.map_into_left_body())
+        }
+        Err(ApiError::RateLimited(decision)) if is_page(&pattern) => {
+            // People on the public pages get a page, not a problem document.
+            let page = crate::pages::error_page(&AppError::RateLimited {
+                retry_after: decision.retry_after,
+            });
+            let mut response = req.into_response(page);
+            rate_headers(response.headers_mut(), &decision);
+            Ok(response.map_into_right_body())
         }
         Err(error) => {
             let mut response = req.error_response(actix_web::Error::from(error));

@@ -318,6 +318,10 @@ async fn a_flood_from_one_ip_is_refused_and_stores_nothing_more() {
     let refused = field.post_form("category=dirty").await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.headers().contains_key("retry-after"));
+    assert!(
+        html(refused, 429).await.contains("Too many reports"),
+        "a page for people"
+    );
     let reports = field.reports().await;
     assert_eq!(reports[0]["count"], 3);
 }

@@ -103,7 +103,7 @@ struct ErrorPage<'a> {
 }
 
 /// The error page for a failed use case (never a stack trace).
-fn error_page(error: &AppError) -> HttpResponse {
+pub(crate) fn error_page(error: &AppError) -> HttpResponse {
     let (status, title, message, show_lookup) = match error {
         AppError::NotFound { entity, .. } if *entity == "container" => (
             StatusCode::NOT_FOUND,
