@@ -54,8 +54,20 @@ worker: migrate
 # Everything CI checks: formatting, lints, the dependency rule and every test.
 test: services fmt-check lint check-deps test-only
 
+# What the real-browser test needs: Debian's Chromium, and playwright-core from the lock file.
+browser-deps:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+      sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+      $sudo apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium
+    fi
+    [ -d tests-e2e/browser/node_modules/playwright-core ] || \
+      (cd tests-e2e/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+
 # Run the tests only (unit and end-to-end).
-test-only: services
+test-only: services browser-deps
     #!/usr/bin/env bash
     set -euo pipefail
     if cargo nextest --version >/dev/null 2>&1; then

@@ -91,12 +91,14 @@ pub fn samples() -> Vec<MailMessage> {
             container_code: "ABC2345".into(),
             address: "12 rue Garibaldi, Lyon".into(),
             problem: "full".into(),
+            follow_url: "https://tisseco.example/r/abc".into(),
         },
         MailMessage::PublicReportStatusChanged {
             reference: "R-0001".into(),
             container_code: "ABC2345".into(),
             status: "resolved".into(),
             note: Some("Emptied this morning.".into()),
+            follow_url: "https://tisseco.example/r/abc".into(),
         },
         MailMessage::TourAssignment {
             driver_name: "Ana".into(),
@@ -203,6 +205,7 @@ mod tests {
             container_code: "<b>X</b>".into(),
             address: "a & b".into(),
             problem: "<script>alert(1)</script>".into(),
+            follow_url: "https://tisseco.example/r/abc".into(),
         };
         let rendered = templates.render(&message).unwrap();
         assert!(!rendered.html.contains("<script>"));

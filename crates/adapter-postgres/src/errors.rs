@@ -14,6 +14,8 @@ fn field_of(constraint: &str) -> &str {
         "containers_site_external_ref_key" | "containers_external_ref_length" => "external_ref",
         "areas_site_id_fkey" | "containers_site_id_fkey" => "site_id",
         "containers_area_id_fkey" => "area_id",
+        "reports_assignee_id_fkey" => "assignee_id",
+        "reports_container_id_fkey" => "container_id",
         "areas_boundary_valid" => "boundary",
         "containers_capacity_range" => "capacity_litres",
         "containers_address_length" => "address",

@@ -10,6 +10,7 @@ mod migrations;
 mod outbox;
 mod pool;
 mod registry;
+mod reports;
 mod rows;
 mod schema;
 mod tours;

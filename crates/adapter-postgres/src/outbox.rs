@@ -31,6 +31,23 @@ pub(crate) struct NewEvent<'a> {
 }
 
 impl<'a> NewEvent<'a> {
+    /// Any event: `event_type` about the aggregate `aggregate_type`/`id`.
+    pub(crate) fn new(
+        event_type: &str,
+        aggregate_type: &'a str,
+        id: Uuid,
+        payload: serde_json::Value,
+        context: &'a AuditContext,
+    ) -> Self {
+        Self {
+            event_type: event_type.to_owned(),
+            aggregate_type,
+            aggregate_id: id,
+            payload,
+            correlation_id: context.request_id.as_deref(),
+        }
+    }
+
     /// The event of an audited change: `create` on a `container` gives `container.created`.
     pub(crate) fn of_change(
         kind: &'a str,

@@ -133,6 +133,40 @@ diesel::table! {
     use diesel::sql_types::*;
     use postgis_diesel::sql_types::*;
 
+    report_events (id) {
+        id -> Int8,
+        report_id -> Uuid,
+        occurred_at -> Timestamptz,
+        actor_id -> Nullable<Uuid>,
+        status -> Nullable<Text>,
+        comment -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    reports (id) {
+        id -> Uuid,
+        public_token -> Text,
+        container_id -> Uuid,
+        category -> Text,
+        description -> Nullable<Text>,
+        email -> Nullable<Text>,
+        status -> Text,
+        report_count -> Int4,
+        assignee_id -> Nullable<Uuid>,
+        source -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
     revoked_tokens (id) {
         id -> Text,
         until -> Timestamptz,
@@ -193,6 +227,8 @@ diesel::joinable!(containers -> sites (site_id));
 
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(tours -> sites (site_id));
+diesel::joinable!(report_events -> reports (report_id));
+diesel::joinable!(reports -> containers (container_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     areas,
@@ -202,6 +238,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     outbox,
     refresh_tokens,
+    report_events,
+    reports,
     revoked_tokens,
     sent_emails,
     sites,

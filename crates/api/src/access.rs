@@ -25,6 +25,21 @@ use tisseco_domain::{Access, Role};
 /// The scheme name routes use in `security(("bearer" = ["manager"]))`.
 pub const BEARER: &str = "bearer";
 
+/// The public HTML pages and their asset (not in the OpenAPI document, which describes the
+/// JSON API): each is listed here, method and pattern, and is public like `security(())`.
+pub const PAGES: [(Method, &str); 5] = [
+    (Method::GET, "/c/"),
+    (Method::GET, "/c/{code}"),
+    (Method::POST, "/c/{code}"),
+    (Method::GET, "/r/{token}"),
+    (Method::GET, "/assets/site.css"),
+];
+
+/// Whether `pattern` is one of the public HTML pages.
+fn is_page(pattern: &str) -> bool {
+    PAGES.iter().any(|(_, p)| *p == pattern)
+}
+
 /// Route → access, read from the OpenAPI document the routes were collected into.
 #[derive(Debug, Clone, Default)]
 pub struct AccessPolicies {
@@ -76,6 +91,9 @@ impl AccessPolicies {
         } else {
             method
         };
+        if PAGES.iter().any(|(m, p)| m == method && *p == pattern) {
+            return Some(Access::Public);
+        }
         // `/ogc/` (a client adding a slash) shares the policy of `/ogc`.
         let pattern = pattern
             .strip_suffix('/')
@@ -268,6 +286,15 @@ pub async fn middleware(
             }
             Ok(response.map_into_left_body())
         }
+        Err(ApiError::RateLimited(decision)) if is_page(&pattern) => {
+            // People on the public pages get a page, not a problem document.
+            let page = crate::pages::error_page(&AppError::RateLimited {
+                retry_after: decision.retry_after,
+            });
+            let mut response = req.into_response(page);
+            rate_headers(response.headers_mut(), &decision);
+            Ok(response.map_into_right_body())
+        }
         Err(error) => {
             let mut response = req.error_response(actix_web::Error::from(error));
             if let Some(decision) = response
@@ -337,6 +364,28 @@ mod tests {
             client_ip(Some(proxy), &HeaderMap::new(), &trusted),
             Some(proxy)
         );
+    }
+
+    #[test]
+    fn the_public_pages_and_only_they_are_public_without_a_declaration() {
+        let policies = AccessPolicies::default();
+        for (method, pattern) in [
+            (Method::GET, "/c/{code}"),
+            (Method::HEAD, "/c/{code}"),
+            (Method::POST, "/c/{code}"),
+            (Method::GET, "/r/{token}"),
+            (Method::GET, "/assets/site.css"),
+        ] {
+            assert_eq!(
+                policies.get(&method, pattern),
+                Some(Access::Public),
+                "{method} {pattern}"
+            );
+        }
+        assert_eq!(policies.get(&Method::POST, "/r/{token}"), None);
+        assert_eq!(policies.get(&Method::DELETE, "/c/{code}"), None);
+        assert_eq!(policies.get(&Method::GET, "/c/{code}/secret"), None);
+        assert_eq!(policies.get(&Method::GET, "/assets/{file}"), None);
     }
 
     #[test]

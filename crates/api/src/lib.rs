@@ -5,7 +5,10 @@ pub mod access;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod font;
 pub mod geojson;
+pub mod pages;
+pub mod qr;
 pub mod request_id;
 pub mod routes;
 pub mod state;
@@ -35,13 +38,19 @@ pub const DOCS_PATH: &str = "/docs/";
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
     use routes::{
-        areas, auth, containers, health, my_tours, ogc, queues, search, sites, tours, users,
+        areas, auth, containers, health, labels, my_tours, ogc, open311, queues, reports, search,
+        sites, tours, users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
         .service(health::live)
         .service(health::ready)
         .service(public_scope())
+        .service(open311::services)
+        .service(open311::service_definition)
+        .service(open311::post_request)
+        .service(open311::list_requests)
+        .service(open311::get_request)
         .service(
             scope::scope("/api/v1")
                 .service(auth::login)
@@ -100,6 +109,12 @@ fn routes(config: &mut ServiceConfig) {
                 .service(my_tours::skip)
                 .service(my_tours::scan)
                 .service(my_tours::complete)
+                .service(labels::qr_svg)
+                .service(labels::qr_png)
+                .service(labels::label_sheet)
+                .service(reports::list_reports)
+                .service(reports::get_report)
+                .service(reports::moderate_report)
                 .service(queues::list_queues)
                 .service(queues::list_dead_jobs)
                 .service(queues::retry_dead_job)
@@ -225,6 +240,10 @@ pub fn app(
         trusted_proxies: http.trusted_proxies.clone(),
     };
     app.app_data(Data::new(AppState(services)))
+        .app_data(Data::new(http.open311_api_keys.clone()))
+        .app_data(Data::new(routes::labels::PublicBaseUrl(
+            http.public_base_url.clone(),
+        )))
         .app_data(Data::new(policies))
         .app_data(Data::new(policy))
         .app_data(PayloadConfig::new(http.json_limit_bytes))
@@ -232,6 +251,7 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(|error, _| {
             ApiError::NotFound(format!("no such resource: {error}")).into()
         }))
+        .configure(pages::configure)
         .service(SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url(OPENAPI_PATH, api))
         .default_service(web::to(not_found))
         .wrap(from_fn(access::middleware))

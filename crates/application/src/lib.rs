@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod mail;
 pub mod outbox;
 pub mod ports;
+pub mod reports;
 pub mod search;
 pub mod tours;
 pub mod use_cases;

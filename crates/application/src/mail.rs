@@ -38,12 +38,18 @@ pub enum MailMessage {
         container_code: String,
         address: String,
         problem: String,
+        /// The follow-up page `{PUBLIC_BASE_URL}/r/{token}`.
+        #[serde(default)]
+        follow_url: String,
     },
     PublicReportStatusChanged {
         reference: String,
         container_code: String,
         status: String,
         note: Option<String>,
+        /// The follow-up page `{PUBLIC_BASE_URL}/r/{token}`.
+        #[serde(default)]
+        follow_url: String,
     },
     TourAssignment {
         driver_name: String,

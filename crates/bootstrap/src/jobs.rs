@@ -13,6 +13,9 @@ use tisseco_application::events::RecordEventHandler;
 use tisseco_application::jobs::{EVENTS_QUEUE, Handlers, MAIL_QUEUE};
 use tisseco_application::mail::{SEND_EMAIL, SendEmailHandler};
 use tisseco_application::outbox::OutboxRelay;
+use tisseco_application::reports::mail::{
+    REPORT_CREATED, REPORT_STATUS_CHANGED, ReportMailHandler,
+};
 use tisseco_application::tours::{TOUR_PLANNED, TourPlannedHandler};
 
 fn number<T>(
@@ -83,6 +86,8 @@ pub struct WorkerSettings {
     pub mail: MailSettings,
     /// Longest the worker waits for jobs in flight after SIGTERM.
     pub shutdown_timeout: Duration,
+    /// `PUBLIC_BASE_URL`: follow-up links in e-mails to reporters.
+    pub public_base_url: String,
 }
 
 impl WorkerSettings {
@@ -156,6 +161,7 @@ impl WorkerSettings {
                 0..=3_600,
                 "a number of seconds",
             )?),
+            public_base_url: crate::settings::public_base_url(source)?,
         })
     }
 }
@@ -182,7 +188,13 @@ pub fn build_worker(
     let store = PgStore::new(build_pool(database, PoolMode::Normal)?);
     let queue = RedisQueue::connect(queue).map_err(|e| e.to_string())?;
     let mailer = SmtpMailer::new(&worker.mail).map_err(|e| e.to_string())?;
+    let report_mail = Arc::new(ReportMailHandler {
+        queue: Arc::new(queue.clone()),
+        public_base_url: worker.public_base_url.clone(),
+    });
     let handlers = Handlers::new()
+        .on(REPORT_CREATED, report_mail.clone())
+        .on(REPORT_STATUS_CHANGED, report_mail)
         .on(
             SEND_EMAIL,
             Arc::new(SendEmailHandler {

@@ -12,7 +12,7 @@ mod users;
 pub use cache::CacheSettings;
 pub use security::{AuthSettings, RateLimits};
 pub use seed::{SeedReport, seed_demo_data};
-pub use settings::{HttpSettings, Settings};
+pub use settings::{ApiKeys, HttpSettings, Settings};
 pub use users::{DemoUser, create_admin, seed_demo_users};
 
 use std::sync::Arc;
@@ -25,6 +25,7 @@ use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, Revocations};
 use tisseco_application::cache::{Cache, CachedReads};
 use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
+use tisseco_application::reports::Reports;
 use tisseco_application::search::GeoSearchService;
 use tisseco_application::tours::Tours;
 use tisseco_application::use_cases::RegistryPorts;
@@ -49,6 +50,8 @@ pub struct Services {
     pub database: Arc<dyn HealthCheck>,
     /// The job queues, for the dashboard.
     pub queues: QueueDashboard,
+    /// Public reports and their moderation.
+    pub reports: Reports,
 }
 
 impl std::fmt::Debug for Services {
@@ -96,7 +99,7 @@ pub fn wire(
         audit_log: store.clone(),
         clock: clock.clone(),
     })
-    .with_cache(cache);
+    .with_cache(cache.clone());
     let tours = Tours::new(
         store.clone(),
         store.clone(),
@@ -121,7 +124,14 @@ pub fn wire(
         refresh_ttl: settings.auth.refresh_ttl,
         login_failures: settings.auth.login_failures,
     };
+    let reports = Reports::new(
+        store.clone(),
+        limiter.clone(),
+        cache,
+        settings.http.rate_limits.reports_per_container,
+    );
     Ok(Services {
+        reports,
         registry,
         search,
         tours,

@@ -54,6 +54,8 @@ pub struct RateLimits {
     pub public: Quota,
     /// Per user on authenticated routes.
     pub api: Quota,
+    /// Public reports per container, whoever sends them.
+    pub reports_per_container: Quota,
 }
 
 /// Parses `N/S`: N requests per S seconds.
@@ -174,6 +176,7 @@ pub(crate) fn rate_limits(source: &dyn Source) -> Result<RateLimits, ConfigError
         login: quota(source, "RATE_LIMIT_LOGIN", "10/60")?,
         public: quota(source, "RATE_LIMIT_PUBLIC", "120/60")?,
         api: quota(source, "RATE_LIMIT_API", "1200/60")?,
+        reports_per_container: quota(source, "RATE_LIMIT_REPORTS_PER_CONTAINER", "30/3600")?,
     })
 }
 

@@ -12,6 +12,27 @@ use tisseco_adapter_postgres::PgSettings;
 use tisseco_adapter_queue::QueueSettings;
 use tisseco_telemetry::{LogFormat, TelemetrySettings};
 
+/// `PUBLIC_BASE_URL`: an http(s) origin, kept without its trailing slash.
+pub(crate) fn public_base_url(source: &dyn Source) -> Result<String, ConfigError> {
+    let url: String = optional(
+        source,
+        "PUBLIC_BASE_URL",
+        "http://127.0.0.1:8080".to_owned(),
+        "an http(s) URL",
+    )?;
+    let url = url.trim().trim_end_matches('/').to_owned();
+    if (url.starts_with("https://") || url.starts_with("http://"))
+        && !url.contains(char::is_whitespace)
+    {
+        Ok(url)
+    } else {
+        Err(ConfigError {
+            variable: "PUBLIC_BASE_URL".into(),
+            problem: "must be an http:// or https:// URL".into(),
+        })
+    }
+}
+
 /// The HTTP server's settings.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
@@ -28,6 +49,41 @@ pub struct HttpSettings {
     pub cors_allowed_origins: Vec<String>,
     /// Send `Strict-Transport-Security` (only behind TLS).
     pub hsts: bool,
+    /// Where the public reaches the platform: QR codes encode `{this}/c/{code}`. No
+    /// trailing slash.
+    pub public_base_url: String,
+    /// Keys that civic apps send as `api_key` to post Open311 service requests.
+    pub open311_api_keys: ApiKeys,
+}
+
+/// API keys; `Debug` never prints them.
+#[derive(Clone, Default)]
+pub struct ApiKeys(Vec<String>);
+
+impl ApiKeys {
+    #[must_use]
+    pub fn new(keys: Vec<String>) -> Self {
+        Self(keys)
+    }
+
+    /// Whether `key` is one of them (compared in time independent of where they differ).
+    #[must_use]
+    pub fn accepts(&self, key: &str) -> bool {
+        self.0.iter().fold(false, |found, k| {
+            let same = k.len() == key.len()
+                && k.bytes()
+                    .zip(key.bytes())
+                    .fold(0u8, |d, (a, b)| d | (a ^ b))
+                    == 0;
+            found | same
+        })
+    }
+}
+
+impl std::fmt::Debug for ApiKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ApiKeys({} keys)", self.0.len())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +203,17 @@ impl Settings {
             trusted_proxies: security::trusted_proxies(source)?,
             cors_allowed_origins: security::cors_origins(source)?,
             hsts: optional(source, "HTTP_HSTS", false, "true or false")?,
+            public_base_url: public_base_url(source)?,
+            open311_api_keys: ApiKeys::new(
+                source
+                    .get("OPEN311_API_KEYS")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
         };
         let telemetry = TelemetrySettings {
             service_name: optional(

@@ -7,6 +7,7 @@ mod error;
 mod geo;
 mod ids;
 mod public_code;
+mod report;
 pub mod route;
 mod search;
 mod site;
@@ -23,6 +24,10 @@ pub use error::{DomainError, ValidationError};
 pub use geo::{GeoPoint, MAX_POLYGON_VERTICES, MultiPolygon, Polygon, Ring};
 pub use ids::{AreaId, ContainerId, SiteId, TourId, UserId};
 pub use public_code::PublicCode;
+pub use report::{
+    MAX_COMMENT_CHARS, MAX_DESCRIPTION_CHARS, NewReport, ReportCategory, ReportStatus,
+    report_comment,
+};
 pub use search::{BBox, EARTH_RADIUS_M, great_circle_m, polygon_contains};
 pub use site::{NewSite, Site, SiteChanges, SiteCode};
 pub use status::ContainerStatus;

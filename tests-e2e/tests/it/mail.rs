@@ -23,7 +23,7 @@ fn mailer() -> SmtpMailer {
 }
 
 /// Raw messages delivered to `recipient`: from the sink's directory, else from Mailpit.
-async fn delivered_to(recipient: &str) -> Vec<String> {
+pub async fn delivered_to(recipient: &str) -> Vec<String> {
     let dir =
         std::env::var("SMTP_SINK_DIR").unwrap_or_else(|_| "/tmp/tisseco-smtp/messages".into());
     if let Ok(entries) = std::fs::read_dir(&dir) {
@@ -57,7 +57,7 @@ async fn delivered_to(recipient: &str) -> Vec<String> {
 }
 
 /// Undoes quoted-printable soft line breaks, enough to search the text.
-fn readable(raw: &str) -> String {
+pub fn readable(raw: &str) -> String {
     raw.replace("=\r\n", "")
         .replace("=\n", "")
         .replace("=3D", "=")
@@ -121,6 +121,7 @@ async fn a_mail_job_delivered_twice_sends_one_email() {
             container_code: "K7M3QPX".into(),
             address: "12 rue Garibaldi".into(),
             problem: "full".into(),
+            follow_url: "https://tisseco.example/r/abc".into(),
         },
     };
     let first = email.to_job(Some("req-mail".into())).unwrap();

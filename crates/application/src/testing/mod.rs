@@ -10,10 +10,12 @@ mod jobs;
 mod jobs_tests;
 mod memory;
 pub mod queue_contract;
+mod reports;
 
 pub use cache::InMemoryCache;
 pub use jobs::{InMemoryJobQueue, InMemoryKeys, InMemoryOutbox, RecordingMailer};
 pub use memory::{FixedClock, InMemoryStore};
+pub use reports::InMemoryReports;
 
 use crate::Registry;
 use crate::use_cases::RegistryPorts;

@@ -1,0 +1,194 @@
+//! Report use cases over in-memory fakes.
+
+use super::*;
+use crate::testing::auth_fakes::CountingLimiter;
+use crate::testing::{InMemoryCache, InMemoryReports};
+use chrono::Utc;
+use std::time::Duration;
+use tisseco_domain::{
+    ContainerId, ContainerStatus, ContainerType, GeoPoint, NewContainer, PublicCode, SiteId,
+};
+
+fn setup(limit: u32) -> (Reports, Arc<InMemoryReports>, ContainerId) {
+    let store = Arc::new(InMemoryReports::default());
+    let container = Container::create(
+        NewContainer {
+            public_code: PublicCode::parse("K7M3QPX").unwrap(),
+            site_id: SiteId::generate(),
+            area_id: None,
+            external_ref: None,
+            kind: ContainerType::StreetBin,
+            status: ContainerStatus::Active,
+            capacity: None,
+            location: GeoPoint::new(48.85, 2.35).unwrap(),
+            address: None,
+            installed_on: None,
+            notes: None,
+        },
+        Utc::now(),
+    );
+    let id = container.id;
+    store.add_container(container);
+    let reports = Reports::new(
+        store.clone(),
+        Arc::new(CountingLimiter::default()),
+        Arc::new(InMemoryCache::default()),
+        Quota {
+            limit,
+            period: Duration::from_secs(3600),
+        },
+    );
+    (reports, store, id)
+}
+
+fn form(category: &str) -> Submission {
+    Submission {
+        category: category.into(),
+        source: "web",
+        ..Submission::default()
+    }
+}
+
+#[tokio::test]
+async fn identical_reports_merge_and_full_marks_the_container() {
+    let (reports, store, id) = setup(100);
+    for _ in 0..10 {
+        reports.submit("k7m3qpx", form("full")).await.unwrap();
+    }
+    let all = store.reports();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].count, 10);
+    assert_eq!(store.container(id).unwrap().status, ContainerStatus::Full);
+    reports.submit("K7M3QPX", form("dirty")).await.unwrap();
+    assert_eq!(
+        store.reports().len(),
+        2,
+        "another category is another report"
+    );
+}
+
+#[tokio::test]
+async fn honeypot_is_dropped_silently_and_unknown_codes_are_not_found() {
+    let (reports, store, _) = setup(100);
+    let mut bot = form("full");
+    bot.honeypot = Some("http://spam".into());
+    assert_eq!(
+        reports.submit("K7M3QPX", bot).await.unwrap(),
+        Outcome::Dropped
+    );
+    assert!(store.reports().is_empty());
+    assert!(matches!(
+        reports.submit("NOPE123", form("full")).await,
+        Err(AppError::NotFound { .. })
+    ));
+    assert!(matches!(
+        reports.submit("K7M3QPX", form("bogus")).await,
+        Err(AppError::Invalid(_))
+    ));
+}
+
+#[tokio::test]
+async fn per_container_limit() {
+    let (reports, store, _) = setup(3);
+    for _ in 0..3 {
+        reports.submit("K7M3QPX", form("other")).await.unwrap();
+    }
+    assert!(matches!(
+        reports.submit("K7M3QPX", form("other")).await,
+        Err(AppError::RateLimited { .. })
+    ));
+    assert_eq!(store.reports()[0].count, 3);
+}
+
+#[tokio::test]
+async fn moderation_follows_the_life_cycle_and_is_audited() {
+    let (reports, store, _) = setup(100);
+    let Outcome::Accepted(s) = reports.submit("K7M3QPX", form("damaged")).await.unwrap() else {
+        panic!("dropped")
+    };
+    let id = s.report().id;
+    let audit = AuditContext::default();
+    reports
+        .moderate(id, Moderation::Acknowledge, &audit)
+        .await
+        .unwrap();
+    reports
+        .moderate(
+            id,
+            Moderation::Comment {
+                text: "on our list".into(),
+            },
+            &audit,
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        reports
+            .moderate(id, Moderation::Reject { reason: " ".into() }, &audit)
+            .await,
+        Err(AppError::Invalid(_))
+    ));
+    let done = reports
+        .moderate(id, Moderation::Resolve { comment: None }, &audit)
+        .await
+        .unwrap();
+    assert_eq!(done.status, ReportStatus::Resolved);
+    assert!(matches!(
+        reports.moderate(id, Moderation::Start, &audit).await,
+        Err(AppError::Conflict { .. })
+    ));
+    let (_, history) = reports.follow(&s.report().public_token).await.unwrap();
+    assert_eq!(history.len(), 4, "created, acknowledged, comment, resolved");
+    assert_eq!(
+        store.audit_actions(),
+        [
+            "report.create",
+            "report.acknowledge",
+            "report.comment",
+            "report.resolve"
+        ]
+    );
+    // A new report of the same category after resolution opens a new one.
+    reports.submit("K7M3QPX", form("damaged")).await.unwrap();
+    assert_eq!(store.reports().len(), 2);
+}
+
+#[tokio::test]
+async fn a_report_event_becomes_one_email_with_the_follow_link() {
+    use crate::jobs::{Job, JobHandler, MAIL_QUEUE};
+    use crate::mail::{EmailJob, MailMessage};
+    use crate::reports::mail::{REPORT_STATUS_CHANGED, ReportMailHandler};
+    use crate::testing::InMemoryJobQueue;
+    let queue = Arc::new(InMemoryJobQueue::default());
+    let handler = ReportMailHandler {
+        queue: queue.clone(),
+        public_base_url: "https://tri.example".into(),
+    };
+    let event = Job::new(
+        REPORT_STATUS_CHANGED,
+        serde_json::json!({"event_id": 42, "data": {
+            "email": "a@b.org", "token": "abcdef0123", "container_code": "K7M3QPX",
+            "address": null, "problem": "Full", "status": "Resolved", "note": "emptied"}}),
+        None,
+    );
+    handler.handle(&event).await.unwrap();
+    handler.handle(&event).await.unwrap();
+    let jobs = queue.take(MAIL_QUEUE);
+    assert_eq!(
+        jobs.len(),
+        2,
+        "re-delivered: queued again, sent once (same key)"
+    );
+    assert_eq!(jobs[0].id, jobs[1].id);
+    let email: EmailJob = serde_json::from_value(jobs[0].payload.clone()).unwrap();
+    assert_eq!(email.dedup_key, "report-event-42");
+    assert_eq!(email.to.email, "a@b.org");
+    let MailMessage::PublicReportStatusChanged {
+        follow_url, status, ..
+    } = email.message
+    else {
+        panic!("status change expected")
+    };
+    assert_eq!(follow_url, "https://tri.example/r/abcdef0123");
+    assert_eq!(status, "Resolved");
+}

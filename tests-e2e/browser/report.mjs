@@ -1,0 +1,39 @@
+// A person at a container: opens its page in headless Chromium (Debian's /usr/bin/chromium,
+// driven by playwright-core), reports it full, sees the confirmation, follows the report.
+// Usage: node report.mjs <base-url> <container-code> <artifacts-dir>
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const [base, code, artifacts] = process.argv.slice(2);
+if (!base || !code || !artifacts) {
+  console.error("usage: node report.mjs <base-url> <container-code> <artifacts-dir>");
+  process.exit(2);
+}
+mkdirSync(artifacts, { recursive: true });
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+try {
+  // A phone-sized window, JavaScript off: the page must work without it.
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const started = Date.now();
+  const response = await page.goto(`${base}/c/${code}`);
+  if (response.status() !== 200) throw new Error(`container page: HTTP ${response.status()}`);
+  await page.screenshot({ path: `${artifacts}/container-page.png`, fullPage: true });
+  await page.getByLabel("Full", { exact: true }).check();
+  await page.getByLabel(/Details/).fill("Overflowing, bags on the ground");
+  await page.getByRole("button", { name: "Send the report" }).click();
+  await page.getByRole("heading", { name: "Thank you!" }).waitFor();
+  await page.screenshot({ path: `${artifacts}/confirmation.png`, fullPage: true });
+  const seconds = (Date.now() - started) / 1000;
+  await page.getByRole("link", { name: /your report/ }).click();
+  await page.getByRole("heading", { name: "Your report" }).waitFor();
+  const status = await page.locator(".status").innerText();
+  await page.screenshot({ path: `${artifacts}/follow-page.png`, fullPage: true });
+  console.log(JSON.stringify({ ok: true, seconds, status, follow: new URL(page.url()).pathname }));
+} finally {
+  await browser.close();
+}
