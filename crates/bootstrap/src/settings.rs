@@ -134,33 +134,84 @@ fn millis(
     in_range(name, value, range).map(Duration::from_millis)
 }
 
+/// PostgreSQL settings; `service` names the connections (`application_name`).
+///
+/// # Errors
+/// The first database variable that is missing or invalid.
+pub fn database(source: &dyn Source, service: &str) -> Result<PgSettings, ConfigError> {
+    Ok(PgSettings {
+        url: database_url(source)?,
+        max_connections: in_range(
+            "DATABASE_MAX_CONNECTIONS",
+            optional(
+                source,
+                "DATABASE_MAX_CONNECTIONS",
+                16,
+                "a number of connections",
+            )?,
+            1..=1000,
+        )?,
+        statement_timeout: millis(
+            source,
+            "DATABASE_STATEMENT_TIMEOUT_MS",
+            5_000,
+            100..=600_000,
+        )?,
+        connect_timeout: millis(source, "DATABASE_CONNECT_TIMEOUT_MS", 5_000, 100..=60_000)?,
+        application_name: service.to_owned(),
+    })
+}
+
+/// Logs and traces settings.
+///
+/// # Errors
+/// The first telemetry variable that is invalid.
+pub fn telemetry(source: &dyn Source, service: &str) -> Result<TelemetrySettings, ConfigError> {
+    Ok(TelemetrySettings {
+        service_name: optional(
+            source,
+            "OTEL_SERVICE_NAME",
+            service.to_owned(),
+            "a service name",
+        )?,
+        log_format: log_format(source)?,
+        log_filter: optional(
+            source,
+            "RUST_LOG",
+            "info".to_owned(),
+            "a log filter like info,tisseco=debug",
+        )?,
+        otlp_endpoint: source.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
+    })
+}
+
+/// What the worker needs: no HTTP, no token keys (it never sees a token).
+#[derive(Debug, Clone)]
+pub struct WorkerBase {
+    pub database: PgSettings,
+    pub queue: QueueSettings,
+    pub telemetry: TelemetrySettings,
+}
+
+impl WorkerBase {
+    /// # Errors
+    /// The first variable that is missing or invalid, by name.
+    pub fn from_source(source: &dyn Source, service: &str) -> Result<Self, ConfigError> {
+        Ok(Self {
+            database: database(source, service)?,
+            queue: crate::jobs::queue_settings(source)?,
+            telemetry: telemetry(source, service)?,
+        })
+    }
+}
+
 impl Settings {
     /// Reads every setting; `service` names the process in logs and traces.
     ///
     /// # Errors
     /// The first variable that is missing or invalid, by name.
     pub fn from_source(source: &dyn Source, service: &str) -> Result<Self, ConfigError> {
-        let database = PgSettings {
-            url: database_url(source)?,
-            max_connections: in_range(
-                "DATABASE_MAX_CONNECTIONS",
-                optional(
-                    source,
-                    "DATABASE_MAX_CONNECTIONS",
-                    16,
-                    "a number of connections",
-                )?,
-                1..=1000,
-            )?,
-            statement_timeout: millis(
-                source,
-                "DATABASE_STATEMENT_TIMEOUT_MS",
-                5_000,
-                100..=600_000,
-            )?,
-            connect_timeout: millis(source, "DATABASE_CONNECT_TIMEOUT_MS", 5_000, 100..=60_000)?,
-            application_name: service.to_owned(),
-        };
+        let database = database(source, service)?;
         let default_workers = std::thread::available_parallelism().map_or(2, usize::from);
         let http = HttpSettings {
             bind: optional(
@@ -215,22 +266,7 @@ impl Settings {
                     .collect(),
             ),
         };
-        let telemetry = TelemetrySettings {
-            service_name: optional(
-                source,
-                "OTEL_SERVICE_NAME",
-                service.to_owned(),
-                "a service name",
-            )?,
-            log_format: log_format(source)?,
-            log_filter: optional(
-                source,
-                "RUST_LOG",
-                "info".to_owned(),
-                "a log filter like info,tisseco=debug",
-            )?,
-            otlp_endpoint: source.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
-        };
+        let telemetry = telemetry(source, service)?;
         Ok(Self {
             database,
             redis: security::redis(source)?,
@@ -330,6 +366,18 @@ mod tests {
             settings.http.rate_limits.public.period,
             Duration::from_secs(10)
         );
+    }
+
+    #[test]
+    fn the_worker_needs_neither_token_keys_nor_http_settings() {
+        let source = [
+            ("DATABASE_URL", "postgres://h/db"),
+            ("HTTP_BIND", "not read"),
+        ];
+        let base = WorkerBase::from_source(&source, "tisseco-worker").unwrap();
+        assert_eq!(base.database.application_name, "tisseco-worker");
+        let missing = WorkerBase::from_source(&[], "tisseco-worker").unwrap_err();
+        assert_eq!(missing.variable, "DATABASE_URL");
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! `tisseco-worker`: runs the job handlers and the outbox relay until SIGTERM or Ctrl-C.
 
 use std::process::ExitCode;
-use tisseco_bootstrap::Settings;
+use tisseco_bootstrap::WorkerBase;
 use tisseco_bootstrap::config::ProcessEnv;
 use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
 use tisseco_worker::{WorkerPlan, consumer_name, start};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let settings = Settings::from_source(&ProcessEnv, "tisseco-worker")
+    let settings = WorkerBase::from_source(&ProcessEnv, "tisseco-worker")
         .and_then(|s| WorkerSettings::from_source(&ProcessEnv).map(|w| (s, w)));
     let (settings, worker) = match settings {
         Ok(both) => both,
@@ -54,7 +54,7 @@ async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-async fn run(settings: &Settings, worker: &WorkerSettings) -> Result<(), String> {
+async fn run(settings: &WorkerBase, worker: &WorkerSettings) -> Result<(), String> {
     let parts = build_worker(&settings.database, &settings.queue, worker)?;
     let health = tokio::net::TcpListener::bind(worker.health_bind)
         .await
