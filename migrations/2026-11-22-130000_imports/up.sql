@@ -29,7 +29,7 @@ CREATE UNIQUE INDEX imports_checksum_live_key ON imports (checksum)
 CREATE TABLE import_rows (
     import_id uuid NOT NULL REFERENCES imports (id) ON DELETE CASCADE,
     line      bigint NOT NULL,
-    fields    text[] NOT NULL,
+    fields    jsonb NOT NULL,
     PRIMARY KEY (import_id, line)
 );
 

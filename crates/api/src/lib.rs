@@ -34,7 +34,7 @@ pub const DOCS_PATH: &str = "/docs/";
 /// Every documented route; the OpenAPI document — and with it the access table — is
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
-    use routes::{areas, auth, containers, health, ogc, queues, search, sites, users};
+    use routes::{areas, auth, containers, health, imports, ogc, queues, search, sites, users};
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
         .service(health::live)
@@ -80,6 +80,11 @@ fn routes(config: &mut ServiceConfig) {
                 .service(containers::patch_container)
                 .service(containers::archive_container)
                 .service(containers::container_history)
+                .service(imports::upload_import)
+                .service(imports::import_template)
+                .service(imports::get_import)
+                .service(imports::cancel_import)
+                .service(imports::import_errors)
                 .service(queues::list_queues)
                 .service(queues::list_dead_jobs)
                 .service(queues::retry_dead_job)

@@ -4,6 +4,7 @@ pub mod areas;
 pub mod auth;
 pub mod containers;
 pub mod health;
+pub mod imports;
 pub mod ogc;
 pub mod public;
 pub mod queues;
