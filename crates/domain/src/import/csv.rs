@@ -226,6 +226,8 @@ impl CsvStream {
             }
             match (self.state, byte) {
                 (State::Quoted, b'"') => self.state = State::QuoteInQuoted,
+                // CRLF inside a quoted field is kept as a plain newline
+                (State::Quoted, b'\r') => {}
                 (State::Quoted, _) => {
                     if byte == b'\n' {
                         self.line += 1;
