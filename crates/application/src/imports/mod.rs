@@ -94,6 +94,10 @@ impl ImportSummary {
     /// Rows handled so far out of the work to do (validation then merge), 0 to 100.
     #[must_use]
     pub fn percent(&self) -> u8 {
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "a percentage needs no exact row counts"
+        )]
         let done = |part: u64, of: u64| {
             if of == 0 {
                 1.0
@@ -101,18 +105,13 @@ impl ImportSummary {
                 part as f64 / of as f64
             }
         };
-        #[expect(
-            clippy::cast_precision_loss,
-            reason = "a percentage needs no exact row counts"
-        )]
         let value = match self.state {
             ImportState::Receiving | ImportState::Uploaded => 0.0,
-            ImportState::Validating => 50.0 * done(self.valid + self.rejected, self.staged),
-            ImportState::Merging => 50.0 + 50.0 * done(self.inserted + self.updated, self.valid),
-            ImportState::Completed => 100.0,
-            ImportState::Failed | ImportState::Cancelled => {
+            ImportState::Validating | ImportState::Failed | ImportState::Cancelled => {
                 50.0 * done(self.valid + self.rejected, self.staged)
             }
+            ImportState::Merging => 50.0 + 50.0 * done(self.inserted + self.updated, self.valid),
+            ImportState::Completed => 100.0,
         };
         #[expect(
             clippy::cast_possible_truncation,
