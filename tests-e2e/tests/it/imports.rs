@@ -353,3 +353,106 @@ async fn the_template_is_downloadable() {
     assert_eq!(import["state"], "completed", "{import}");
     env.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_worker_runs_the_import_from_the_outbox_and_mails_one_report() {
+    use std::time::Duration;
+    use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
+
+    let schema = Schema::create().await;
+    let settings = queue_settings(&unique("imw"));
+    let mut worker = WorkerSettings::from_source(&[]).unwrap();
+    worker.outbox_poll = Duration::from_millis(200);
+    worker.consumer = crate::jobs_support::fast_settings();
+    let parts = build_worker(
+        &crate::support::pg_settings(&schema.url, 4),
+        &settings,
+        &worker,
+    )
+    .unwrap();
+    let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
+        queue: parts.queue.clone(),
+        handlers: parts.handlers,
+        consumer: worker.consumer.clone(),
+        concurrency_per_queue: worker.concurrency_per_queue.clone(),
+        relay: Some((parts.relay, worker.outbox_poll)),
+        health: None,
+        name: unique("worker"),
+    })
+    .await
+    .unwrap();
+    let app = TestApp::serve_on(&schema.url, &settings);
+    app.site("lyon").await;
+    let email = format!("{}@tisseco.test", unique("uploader"));
+    let password = "a long enough password";
+    let user = app
+        .post(
+            "/api/v1/users",
+            &serde_json::json!({"email": email, "display_name": "Uploader", "role": "manager", "password": password}),
+        )
+        .await;
+    assert_eq!(user.status(), StatusCode::CREATED);
+    let tokens: Value = app
+        .anonymous
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let manager = app.client_for(tokens["access_token"].as_str().unwrap());
+    let response = manager
+        .post(app.url("/api/v1/imports?file_name=worker.csv"))
+        .body(csv(&[
+            "lyon,,W1,street_bin,,,45,4,,",
+            "lyon,,W2,nope,,,45,4,,",
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let created: Value = response.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let key = format!("import-report-{id}");
+    let url = schema.url.clone();
+    crate::jobs_support::eventually(Duration::from_secs(60), "the report e-mail", || {
+        let (url, key) = (url.clone(), key.clone());
+        async move { sent_emails(&url, &key).await == 1 }
+    })
+    .await;
+    running.shutdown(Duration::from_secs(10)).await.unwrap();
+    let import: Value = manager
+        .get(app.url(&format!("/api/v1/imports/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(import["state"], "completed", "{import}");
+    assert_eq!(import["counts"]["inserted"], 1);
+    assert_eq!(import["counts"]["rejected"], 1);
+    parts.queue.purge().await.unwrap();
+    drop(app);
+    schema.drop().await;
+}
+
+async fn sent_emails(url: &str, key: &str) -> i64 {
+    use diesel::sql_types::{BigInt, Text};
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut conn = AsyncPgConnection::establish(url).await.unwrap();
+    let count: Count =
+        diesel::sql_query("SELECT count(*) AS n FROM sent_emails WHERE dedup_key = $1")
+            .bind::<Text, _>(key)
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+    count.n
+}
