@@ -292,3 +292,48 @@ pub trait ImportStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<RejectedCell>, RepoError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(state: ImportState) -> ImportSummary {
+        ImportSummary {
+            id: Uuid::nil(),
+            file_name: "f.csv".into(),
+            uploaded_by: None,
+            uploader_email: None,
+            state,
+            failure: None,
+            dry_run: false,
+            columns: Vec::new(),
+            staged: 100,
+            valid: 30,
+            rejected: 10,
+            inserted: 15,
+            updated: 0,
+            validated_through: 41,
+            merged_through: 0,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn states_round_trip_by_name() {
+        for state in ImportState::ALL {
+            assert_eq!(ImportState::parse(state.as_str()), Ok(state));
+        }
+        assert!(ImportState::parse("done").is_err());
+    }
+
+    #[test]
+    fn the_percentage_covers_validation_then_merge() {
+        assert_eq!(summary(ImportState::Uploaded).percent(), 0);
+        assert_eq!(summary(ImportState::Validating).percent(), 20);
+        let mut merging = summary(ImportState::Merging);
+        merging.valid = 30;
+        assert_eq!(merging.percent(), 75);
+        assert_eq!(summary(ImportState::Completed).percent(), 100);
+    }
+}
