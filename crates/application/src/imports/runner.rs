@@ -219,6 +219,8 @@ impl ImportRunner {
                 rows_total: import.staged,
                 rows_imported: import.inserted + import.updated,
                 rejected,
+                rows_rejected: Some(import.rejected),
+                errors_url: Some(format!("/api/v1/imports/{}/errors.csv", import.id)),
             },
         };
         let job: Job = email
