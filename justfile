@@ -107,7 +107,8 @@ seed: migrate
     cargo run -q --bin tisseco-api -- seed
 
 # Benchmarks in release mode; figures go into BENCHMARKS.md. Known: auth, geo (1M
-# containers, pgbench vs wrk at 32 connections), queue, tours.
+# containers, pgbench vs wrk at 32 connections), import (1M-row CSV: psql \copy vs the
+# full pipeline), queue, tours.
 bench what:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -115,9 +116,10 @@ bench what:
     case "{{what}}" in
       auth) benches/auth/run.sh ;;
       geo) benches/geo/run.sh ;;
+      import) benches/import/run.sh ;;
       queue) cargo run -q --release -p tisseco-tests-e2e --example bench_queue ;;
       tours) cargo bench -q -p tisseco-domain --bench tours ;;
-      *) echo "bench: unknown benchmark {{what}} (known: auth, geo, queue, tours)" >&2; exit 2 ;;
+      *) echo "bench: unknown benchmark {{what}} (known: auth, geo, import, queue, tours)" >&2; exit 2 ;;
     esac
 
 # Check OGC API Features with a real client (OWSLib, in a virtualenv) against a running

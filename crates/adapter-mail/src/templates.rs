@@ -85,6 +85,8 @@ pub fn samples() -> Vec<MailMessage> {
                 line: 3,
                 reason: "latitude out of range".into(),
             }],
+            rows_rejected: Some(1),
+            errors_url: Some("/api/v1/imports/0190/errors.csv".into()),
         },
         MailMessage::PublicReportAcknowledgement {
             reference: "R-0001".into(),

@@ -6,6 +6,7 @@ mod audit;
 mod effects;
 mod errors;
 mod geo;
+mod imports;
 mod migrations;
 mod outbox;
 mod pool;

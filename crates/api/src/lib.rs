@@ -38,8 +38,8 @@ pub const DOCS_PATH: &str = "/docs/";
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
     use routes::{
-        areas, auth, containers, health, labels, my_tours, ogc, open311, queues, reports, search,
-        sites, tours, users,
+        areas, auth, containers, health, imports, labels, my_tours, ogc, open311, queues, reports,
+        search, sites, tours, users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
@@ -115,6 +115,11 @@ fn routes(config: &mut ServiceConfig) {
                 .service(reports::list_reports)
                 .service(reports::get_report)
                 .service(reports::moderate_report)
+                .service(imports::upload_import)
+                .service(imports::import_template)
+                .service(imports::get_import)
+                .service(imports::cancel_import)
+                .service(imports::import_errors)
                 .service(queues::list_queues)
                 .service(queues::list_dead_jobs)
                 .service(queues::retry_dead_job)

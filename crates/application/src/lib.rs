@@ -4,6 +4,7 @@ pub mod auth;
 pub mod cache;
 mod error;
 pub mod events;
+pub mod imports;
 pub mod jobs;
 pub mod mail;
 pub mod outbox;

@@ -31,7 +31,14 @@ pub enum MailMessage {
         file_name: String,
         rows_total: u64,
         rows_imported: u64,
+        /// The first rejected rows (all of them are behind `errors_url`).
         rejected: Vec<RejectedRow>,
+        /// Rows rejected in all, when `rejected` lists only the first ones.
+        #[serde(default)]
+        rows_rejected: Option<u64>,
+        /// Where every rejected row can be downloaded.
+        #[serde(default)]
+        errors_url: Option<String>,
     },
     PublicReportAcknowledgement {
         reference: String,

@@ -10,6 +10,7 @@ use tisseco_adapter_mail::{MailSettings, SmtpMailer};
 use tisseco_adapter_postgres::{PgOutbox, PgSettings, PgStore, PoolMode, build_pool};
 use tisseco_adapter_queue::{ConsumerSettings, QueueSettings, RedisQueue};
 use tisseco_application::events::RecordEventHandler;
+use tisseco_application::imports::{IMPORT_UPLOADED, ImportRunner};
 use tisseco_application::jobs::{EVENTS_QUEUE, Handlers, MAIL_QUEUE};
 use tisseco_application::mail::{SEND_EMAIL, SendEmailHandler};
 use tisseco_application::outbox::OutboxRelay;
@@ -81,6 +82,8 @@ pub struct WorkerSettings {
     /// Jobs run at once per queue, when it differs from `consumer.concurrency`.
     pub concurrency_per_queue: Vec<(String, usize)>,
     pub outbox_batch: u32,
+    /// Import rows validated, then merged, per transaction.
+    pub import_batch: u32,
     /// How often the relay looks at the outbox when no notification arrives.
     pub outbox_poll: Duration,
     pub mail: MailSettings,
@@ -142,6 +145,13 @@ impl WorkerSettings {
                 500,
                 1..=10_000,
                 "a number of events",
+            )?,
+            import_batch: number(
+                source,
+                "IMPORT_BATCH",
+                5_000,
+                1..=50_000,
+                "a number of rows",
             )?,
             outbox_poll: millis(source, "OUTBOX_POLL_MS", 1_000, 600_000)?,
             mail: MailSettings {
@@ -207,6 +217,14 @@ pub fn build_worker(
             Arc::new(TourPlannedHandler {
                 users: Arc::new(store.clone()),
                 queue: Arc::new(queue.clone()),
+            }),
+        )
+        .on(
+            IMPORT_UPLOADED,
+            Arc::new(ImportRunner {
+                store: Arc::new(store.clone()),
+                queue: Arc::new(queue.clone()),
+                batch: worker.import_batch,
             }),
         )
         .otherwise(Arc::new(RecordEventHandler {

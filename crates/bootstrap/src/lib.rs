@@ -23,6 +23,7 @@ use tisseco_application::Registry;
 use tisseco_application::auth::ports::RateLimiter;
 use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, Revocations};
 use tisseco_application::cache::{Cache, CachedReads};
+use tisseco_application::imports::Imports;
 use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
 use tisseco_application::reports::Reports;
@@ -52,6 +53,8 @@ pub struct Services {
     pub queues: QueueDashboard,
     /// Public reports and their moderation.
     pub reports: Reports,
+    /// CSV imports: upload, progress, rejected rows.
+    pub imports: Imports,
 }
 
 impl std::fmt::Debug for Services {
@@ -137,8 +140,9 @@ pub fn wire(
         tours,
         auth: Auth::new(ports, policy),
         limiter,
-        database: store,
+        database: store.clone(),
         queues: QueueDashboard::new(queue),
+        imports: Imports::new(store, settings.http.import_limit_bytes),
     })
 }
 

@@ -39,6 +39,8 @@ pub struct HttpSettings {
     pub bind: SocketAddr,
     /// Largest JSON body accepted; larger ones get 413.
     pub json_limit_bytes: usize,
+    /// Largest CSV import accepted (streamed, never held in memory).
+    pub import_limit_bytes: u64,
     pub workers: usize,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub shutdown_timeout: Duration,
@@ -229,6 +231,11 @@ impl Settings {
                     "a number of bytes",
                 )?,
                 1_024..=67_108_864,
+            )?,
+            import_limit_bytes: in_range(
+                "IMPORT_MAX_BYTES",
+                optional(source, "IMPORT_MAX_BYTES", 536_870_912, "a number of bytes")?,
+                1_024..=68_719_476_736,
             )?,
             workers: in_range(
                 "HTTP_WORKERS",

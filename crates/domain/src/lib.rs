@@ -6,6 +6,7 @@ mod container;
 mod error;
 mod geo;
 mod ids;
+pub mod import;
 mod public_code;
 mod report;
 pub mod route;

@@ -55,6 +55,19 @@ impl PublicCode {
         )
     }
 
+    /// A longest-length code (12 characters) for bulk imports, where a million new codes at
+    /// once would make the short codes collide.
+    #[must_use]
+    pub fn long_from_random(random: [u8; MAX_LENGTH]) -> Self {
+        let len = ALPHABET.len();
+        Self(
+            random
+                .iter()
+                .map(|b| char::from(ALPHABET[usize::from(*b) % len]))
+                .collect(),
+        )
+    }
+
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# `just bench import`: a CSV of BENCH_ROWS containers (default 1,000,000); (a) raw
+# `psql \copy` of the file into an unindexed table — the physical limit — then (b) the full
+# pipeline: upload to the release API, worker validation and merge, until `completed`;
+# rows/s, peak RSS (VmHWM) of the API and the worker, p99 of `GET /api/v1/sites` idle and
+# during the import. Prints the figures for BENCHMARKS.md.
+# Environment: BENCH_DATABASE_URL, BENCH_ROWS.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+root=$PWD
+target=${CARGO_TARGET_DIR:-$root/target}
+rows=${BENCH_ROWS:-1000000}
+db_url=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/tisseco_bench_import}
+admin_url="${db_url%/*}/postgres"
+db_name=${db_url##*/}; db_name=${db_name%%\?*}
+port=18090
+base="http://127.0.0.1:$port"
+work=$(mktemp -d /tmp/tisseco-bench-import.XXXXXX)
+say() { echo "bench import: $*" >&2; }
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+say "release build"
+cargo build --release --locked --bin tisseco-api --bin tisseco-worker
+api="$target/release/tisseco-api"
+worker="$target/release/tisseco-worker"
+
+psql "$admin_url" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$db_name'" | grep -q 1 \
+  || psql "$admin_url" -qc "CREATE DATABASE $db_name"
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379} SMTP_URL=${SMTP_URL:-smtp://127.0.0.1:1025}
+export DATABASE_URL=$db_url LOG_FORMAT=json RUST_LOG=warn QUEUE_PREFIX="bench-import-$$"
+"$api" generate-key | sed -n 's/^AUTH_PRIVATE_KEY=//p' > "$work/key"
+export AUTH_PRIVATE_KEY_FILE="$work/key"
+"$api" migrate
+psql "$db_url" -qc "TRUNCATE imports, containers CASCADE" \
+  -c "INSERT INTO sites (id, code, name, created_at, updated_at) VALUES (gen_random_uuid(), 'bench', 'Bench', now(), now()) ON CONFLICT DO NOTHING"
+
+say "generating $rows rows"
+csv="$work/containers.csv"
+awk -v n="$rows" 'BEGIN {
+  print "site_code,area_code,external_ref,type,status,capacity_litres,latitude,longitude,address,installed_on";
+  for (i = 1; i <= n; i++)
+    printf "bench,,R%d,street_bin,active,2500,%.6f,%.6f,%d rue du Banc,2024-03-01\n", i, 45 + (i % 1000) / 10000, 4.8 + int(i / 1000) / 10000, i % 300;
+}' > "$csv"
+size=$(stat -c %s "$csv")
+
+say "(a) raw \\copy"
+psql "$db_url" -qc "DROP TABLE IF EXISTS bench_raw" -c "CREATE UNLOGGED TABLE bench_raw (site_code text, area_code text, external_ref text, type text, status text, capacity_litres int, latitude float8, longitude float8, address text, installed_on date)"
+start=$(date +%s.%N)
+psql "$db_url" -qc "\\copy bench_raw FROM '$csv' CSV HEADER"
+raw=$(echo "$(date +%s.%N) - $start" | bc)
+psql "$db_url" -qc "DROP TABLE bench_raw"
+
+say "(b) full pipeline"
+export HTTP_BIND="127.0.0.1:$port" WORKER_HEALTH_BIND="127.0.0.1:$((port + 1))"
+"$api" seed-demo-users >/dev/null
+"$api" serve > "$work/api.log" 2>&1 & api_pid=$!; pids+=("$api_pid")
+"$worker" > "$work/worker.log" 2>&1 & worker_pid=$!; pids+=("$worker_pid")
+for _ in $(seq 100); do curl -sf "$base/health/live" >/dev/null && break; sleep 0.1; done
+token=$(curl -sS "$base/api/v1/auth/login" -H 'content-type: application/json' \
+  -d '{"email":"manager@tisseco.test","password":"demo-manager-password"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
+sample() { # $1: file; times of GET /api/v1/sites until the file $2 appears
+  while [ ! -e "$2" ]; do
+    curl -s -o /dev/null -w '%{time_total}\n' -H "authorization: Bearer $token" "$base/api/v1/sites?limit=10" >> "$1"
+    sleep 0.05 # stay under the per-user rate limit
+  done
+}
+p99() { sort -n "$1" | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i < 1) i = 1; printf "%.1f ms (%d requests)", a[i]*1000, NR}'; }
+( sample "$work/idle.txt" "$work/idle.stop" ) & sampler=$!; sleep 5; touch "$work/idle.stop"; wait "$sampler"; sleep 2
+
+( sample "$work/busy.txt" "$work/busy.stop" ) & sampler=$!
+start=$(date +%s.%N)
+id=$(curl -sS -X POST "$base/api/v1/imports?file_name=bench.csv" -H "authorization: Bearer $token" \
+  -H 'content-type: text/csv' -T "$csv" | sed -E 's/.*"id":"([^"]+)".*/\1/')
+echo "bench import: upload answered $id" >&2
+uploaded=$(echo "$(date +%s.%N) - $start" | bc)
+state=""
+while :; do
+  status=$(curl -sf "$base/api/v1/imports/$id" -H "authorization: Bearer $token")
+  state=$(echo "$status" | sed -E 's/.*"state":"([a-z]+)".*/\1/')
+  case "$state" in completed|failed|cancelled) break ;; esac
+  sleep 0.5
+done
+total=$(echo "$(date +%s.%N) - $start" | bc)
+touch "$work/busy.stop"; wait "$sampler"
+hwm() { awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$1/status"; }
+echo
+echo "rows: $rows ($((size / 1048576)) MB)"
+echo "(a) psql \\copy: ${raw} s, $(echo "$rows / $raw" | bc) rows/s"
+echo "(b) pipeline: state $state; upload ${uploaded} s; upload to completed ${total} s, $(echo "$rows / $total" | bc) rows/s; ratio $(echo "scale=2; $total / $raw" | bc)x the raw copy"
+echo "    $status"
+echo "peak RSS: API $(hwm "$api_pid"), worker $(hwm "$worker_pid")"
+echo "GET /api/v1/sites p99: idle $(p99 "$work/idle.txt"), during the import $(p99 "$work/busy.txt")"

@@ -1,0 +1,498 @@
+//! The import tables: staging (bulk `unnest` inserts per batch), validated rows, rejected
+//! cells, progress cursors; each batch commits with its cursor, under a row lock on the
+//! import, so concurrent or repeated runs of a step never apply a batch twice.
+
+mod merge;
+
+use crate::errors::from_diesel;
+use crate::registry::PgStore;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::{QueryableByName, sql_query};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use std::collections::HashMap;
+use tisseco_application::imports::{
+    ImportState, ImportStore, ImportSummary, NewImport, RejectedCell, UploadedFile, ValidatedBatch,
+};
+use tisseco_application::ports::RepoError;
+use tisseco_domain::import::{RawRecord, RowError};
+use uuid::Uuid;
+
+#[derive(QueryableByName)]
+struct SummaryRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    file_name: String,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    uploaded_by: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    email: Option<String>,
+    #[diesel(sql_type = Text)]
+    state: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    failure: Option<String>,
+    #[diesel(sql_type = Bool)]
+    dry_run: bool,
+    #[diesel(sql_type = Array<Text>)]
+    columns: Vec<String>,
+    #[diesel(sql_type = BigInt)]
+    staged: i64,
+    #[diesel(sql_type = BigInt)]
+    valid: i64,
+    #[diesel(sql_type = BigInt)]
+    rejected: i64,
+    #[diesel(sql_type = BigInt)]
+    inserted: i64,
+    #[diesel(sql_type = BigInt)]
+    updated: i64,
+    #[diesel(sql_type = BigInt)]
+    validated_through: i64,
+    #[diesel(sql_type = BigInt)]
+    merged_through: i64,
+    #[diesel(sql_type = Timestamptz)]
+    created_at: DateTime<Utc>,
+    #[diesel(sql_type = Timestamptz)]
+    updated_at: DateTime<Utc>,
+}
+
+pub(crate) fn count(value: i64) -> u64 {
+    u64::try_from(value).unwrap_or(0)
+}
+
+pub(crate) fn line(value: u64) -> i64 {
+    i64::try_from(value).unwrap_or(i64::MAX)
+}
+
+impl TryFrom<SummaryRow> for ImportSummary {
+    type Error = RepoError;
+
+    fn try_from(r: SummaryRow) -> Result<Self, RepoError> {
+        Ok(Self {
+            id: r.id,
+            file_name: r.file_name,
+            uploaded_by: r.uploaded_by,
+            uploader_email: r.email,
+            state: ImportState::parse(&r.state).map_err(RepoError::Unexpected)?,
+            failure: r.failure,
+            dry_run: r.dry_run,
+            columns: r.columns,
+            staged: count(r.staged),
+            valid: count(r.valid),
+            rejected: count(r.rejected),
+            inserted: count(r.inserted),
+            updated: count(r.updated),
+            validated_through: count(r.validated_through),
+            merged_through: count(r.merged_through),
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+#[derive(QueryableByName)]
+struct StagedRow {
+    #[diesel(sql_type = BigInt)]
+    line: i64,
+    #[diesel(sql_type = Jsonb)]
+    fields: serde_json::Value,
+}
+
+#[derive(QueryableByName)]
+struct CodeId {
+    #[diesel(sql_type = Text)]
+    code: String,
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    site_id: Option<Uuid>,
+}
+
+#[derive(QueryableByName)]
+struct Cursor {
+    #[diesel(sql_type = BigInt)]
+    cursor: i64,
+}
+
+#[derive(QueryableByName)]
+struct ErrorRow {
+    #[diesel(sql_type = BigInt)]
+    line: i64,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    value: String,
+    #[diesel(sql_type = Text)]
+    reason: String,
+}
+
+/// Locks the import row and returns its cursor when the import is in `state`.
+async fn lock_cursor(
+    tx: &mut AsyncPgConnection,
+    id: Uuid,
+    state: &str,
+    cursor: &str,
+) -> diesel::QueryResult<Option<i64>> {
+    let rows: Vec<Cursor> = sql_query(format!(
+        "SELECT {cursor} AS cursor FROM imports WHERE id = $1 AND state = $2 FOR UPDATE"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(state)
+    .load(tx)
+    .await?;
+    Ok(rows.into_iter().next().map(|c| c.cursor))
+}
+
+#[async_trait]
+impl ImportStore for PgStore {
+    async fn create(&self, new: &NewImport) -> Result<(), RepoError> {
+        let mut conn = self.conn().await?;
+        sql_query(
+            "INSERT INTO imports (id, uploaded_by, file_name, dry_run) VALUES ($1, $2, $3, $4)",
+        )
+        .bind::<SqlUuid, _>(new.id)
+        .bind::<Nullable<SqlUuid>, _>(new.uploaded_by)
+        .bind::<Text, _>(&new.file_name)
+        .bind::<Bool, _>(new.dry_run)
+        .execute(&mut conn)
+        .await
+        .map(drop)
+        .map_err(from_diesel)
+    }
+
+    async fn stage(&self, id: Uuid, rows: &[RawRecord]) -> Result<(), RepoError> {
+        let lines: Vec<i64> = rows.iter().map(|r| line(r.line)).collect();
+        let fields: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|r| serde_json::Value::from(r.fields.clone()))
+            .collect();
+        let mut conn = self.conn().await?;
+        sql_query(
+            "INSERT INTO import_rows (import_id, line, fields) \
+             SELECT $1, l, f FROM unnest($2::bigint[], $3::jsonb[]) AS u(l, f) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<Array<BigInt>, _>(lines)
+        .bind::<Array<Jsonb>, _>(fields)
+        .execute(&mut conn)
+        .await
+        .map(drop)
+        .map_err(from_diesel)
+    }
+
+    async fn finish_upload(&self, id: Uuid, file: &UploadedFile) -> Result<(), RepoError> {
+        let mut conn = self.conn().await?;
+        let previous: Vec<CodeId> = sql_query(
+            "SELECT id::text AS code, id, NULL::uuid AS site_id FROM imports \
+             WHERE checksum = $1 AND state NOT IN ('receiving', 'failed', 'cancelled') LIMIT 1",
+        )
+        .bind::<Text, _>(&file.checksum)
+        .load(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        if let Some(previous) = previous.into_iter().next() {
+            return Err(RepoError::Conflict {
+                field: "file".into(),
+                message: format!(
+                    "the same file was already uploaded as import {}",
+                    previous.id
+                ),
+            });
+        }
+        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+            sql_query(
+                "UPDATE imports SET state = 'uploaded', columns = $2, delimiter = $3, checksum = $4, \
+                 staged = $5, updated_at = now() WHERE id = $1 AND state = 'receiving'",
+            )
+            .bind::<SqlUuid, _>(id)
+            .bind::<Array<Text>, _>(&file.columns)
+            .bind::<Text, _>(file.delimiter.to_string())
+            .bind::<Text, _>(&file.checksum)
+            .bind::<BigInt, _>(line(file.staged))
+            .execute(tx)
+            .await?;
+            sql_query(
+                "INSERT INTO outbox (event_type, aggregate_type, aggregate_id, payload, correlation_id) \
+                 VALUES ('import.uploaded', 'import', $1, jsonb_build_object('import_id', $1), $2)",
+            )
+            .bind::<SqlUuid, _>(id)
+            .bind::<Nullable<Text>, _>(file.correlation_id.as_deref())
+            .execute(tx)
+            .await
+            .map(drop)
+        })
+        .await
+        .map_err(|e| match from_diesel(e) {
+            RepoError::Conflict { .. } => RepoError::Conflict {
+                field: "file".into(),
+                message: "the same file is already being imported".into(),
+            },
+            other => other,
+        })
+    }
+
+    async fn fail(&self, id: Uuid, reason: &str) -> Result<(), RepoError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+            sql_query(
+                "UPDATE imports SET state = 'failed', failure = $2, updated_at = now() \
+                 WHERE id = $1 AND state NOT IN ('completed', 'cancelled')",
+            )
+            .bind::<SqlUuid, _>(id)
+            .bind::<Text, _>(reason)
+            .execute(tx)
+            .await?;
+            sql_query("DELETE FROM import_rows WHERE import_id = $1")
+                .bind::<SqlUuid, _>(id)
+                .execute(tx)
+                .await
+                .map(drop)
+        })
+        .await
+        .map_err(from_diesel)
+    }
+
+    async fn get(&self, id: Uuid) -> Result<Option<ImportSummary>, RepoError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<SummaryRow> = sql_query(
+            "SELECT i.id, i.file_name, i.uploaded_by, u.email, i.state, i.failure, i.dry_run, \
+             i.columns, i.staged, i.valid, i.rejected, i.inserted, i.updated, \
+             i.validated_through, i.merged_through, i.created_at, i.updated_at \
+             FROM imports i LEFT JOIN users u ON u.id = i.uploaded_by WHERE i.id = $1",
+        )
+        .bind::<SqlUuid, _>(id)
+        .load(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        rows.into_iter()
+            .next()
+            .map(ImportSummary::try_from)
+            .transpose()
+    }
+
+    async fn cancel(&self, id: Uuid) -> Result<bool, RepoError> {
+        let mut conn = self.conn().await?;
+        let changed = sql_query(
+            "UPDATE imports SET state = 'cancelled', updated_at = now() \
+             WHERE id = $1 AND state IN ('receiving', 'uploaded', 'validating')",
+        )
+        .bind::<SqlUuid, _>(id)
+        .execute(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        Ok(changed == 1)
+    }
+
+    async fn transition(
+        &self,
+        id: Uuid,
+        from: ImportState,
+        to: ImportState,
+    ) -> Result<bool, RepoError> {
+        let mut conn = self.conn().await?;
+        let changed = sql_query(
+            "UPDATE imports SET state = $3, updated_at = now() WHERE id = $1 AND state = $2",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<Text, _>(from.as_str())
+        .bind::<Text, _>(to.as_str())
+        .execute(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        Ok(changed == 1)
+    }
+
+    async fn staged_after(
+        &self,
+        id: Uuid,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<RawRecord>, RepoError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<StagedRow> = sql_query(
+            "SELECT line, fields FROM import_rows WHERE import_id = $1 AND line > $2 \
+             ORDER BY line LIMIT $3",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<BigInt, _>(line(after))
+        .bind::<BigInt, _>(i64::from(limit))
+        .load(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(RawRecord {
+                    line: count(r.line),
+                    fields: serde_json::from_value(r.fields)
+                        .map_err(|e| RepoError::Unexpected(e.to_string()))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn site_ids(&self, codes: &[String]) -> Result<HashMap<String, Uuid>, RepoError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<CodeId> = sql_query(
+            "SELECT code, id, NULL::uuid AS site_id FROM sites \
+             WHERE code = ANY($1) AND archived_at IS NULL",
+        )
+        .bind::<Array<Text>, _>(codes)
+        .load(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        Ok(rows.into_iter().map(|r| (r.code, r.id)).collect())
+    }
+
+    async fn area_ids(
+        &self,
+        pairs: &[(Uuid, String)],
+    ) -> Result<HashMap<(Uuid, String), Uuid>, RepoError> {
+        let sites: Vec<Uuid> = pairs.iter().map(|p| p.0).collect();
+        let codes: Vec<String> = pairs.iter().map(|p| p.1.clone()).collect();
+        let mut conn = self.conn().await?;
+        let rows: Vec<CodeId> = sql_query(
+            "SELECT a.code, a.id, a.site_id FROM areas a \
+             JOIN unnest($1::uuid[], $2::text[]) AS p(site_id, code) \
+               ON a.site_id = p.site_id AND a.code = p.code \
+             WHERE a.archived_at IS NULL",
+        )
+        .bind::<Array<SqlUuid>, _>(sites)
+        .bind::<Array<Text>, _>(codes)
+        .load(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Some(((r.site_id?, r.code), r.id)))
+            .collect())
+    }
+
+    async fn save_validated(&self, id: Uuid, batch: &ValidatedBatch) -> Result<bool, RepoError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+            if lock_cursor(tx, id, "validating", "validated_through").await?
+                != Some(line(batch.from))
+            {
+                return Ok(false);
+            }
+            merge::insert_valid(tx, id, &batch.valid).await?;
+            insert_errors(tx, id, &batch.rejected).await?;
+            sql_query(
+                "UPDATE imports SET validated_through = $2, valid = valid + $3, \
+                 rejected = rejected + $4, updated_at = now() WHERE id = $1",
+            )
+            .bind::<SqlUuid, _>(id)
+            .bind::<BigInt, _>(line(batch.through))
+            .bind::<BigInt, _>(line(batch.valid.len() as u64))
+            .bind::<BigInt, _>(line(batch.rejected_lines))
+            .execute(tx)
+            .await?;
+            Ok(true)
+        })
+        .await
+        .map_err(from_diesel)
+    }
+
+    async fn finish_validation(&self, id: Uuid) -> Result<(), RepoError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+            if lock_cursor(tx, id, "validating", "validated_through")
+                .await?
+                .is_none()
+            {
+                return Ok(());
+            }
+            merge::reject_duplicates(tx, id).await
+        })
+        .await
+        .map_err(from_diesel)
+    }
+
+    async fn merge_batch(&self, id: Uuid, limit: u32) -> Result<bool, RepoError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+            let Some(cursor) = lock_cursor(tx, id, "merging", "merged_through").await? else {
+                return Ok(false);
+            };
+            merge::merge_after(tx, id, cursor, limit).await
+        })
+        .await
+        .map_err(from_diesel)
+    }
+
+    async fn complete(&self, id: Uuid) -> Result<(), RepoError> {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+            if lock_cursor(tx, id, "merging", "merged_through")
+                .await?
+                .is_none()
+            {
+                return Ok(());
+            }
+            merge::complete(tx, id).await
+        })
+        .await
+        .map_err(from_diesel)
+    }
+
+    async fn errors_after(
+        &self,
+        id: Uuid,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<RejectedCell>, RepoError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<ErrorRow> = sql_query(
+            "SELECT line, column_name, value, reason FROM import_errors \
+             WHERE import_id = $1 AND line IN (SELECT DISTINCT line FROM import_errors \
+               WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3) \
+             ORDER BY line, column_name",
+        )
+        .bind::<SqlUuid, _>(id)
+        .bind::<BigInt, _>(line(after))
+        .bind::<BigInt, _>(i64::from(limit))
+        .load(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RejectedCell {
+                line: count(r.line),
+                error: RowError {
+                    column: r.column_name,
+                    value: r.value,
+                    reason: r.reason,
+                },
+            })
+            .collect())
+    }
+}
+
+async fn insert_errors(
+    tx: &mut AsyncPgConnection,
+    id: Uuid,
+    cells: &[RejectedCell],
+) -> diesel::QueryResult<()> {
+    if cells.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<i64> = cells.iter().map(|c| line(c.line)).collect();
+    let columns: Vec<&str> = cells.iter().map(|c| c.error.column.as_str()).collect();
+    let values: Vec<&str> = cells.iter().map(|c| c.error.value.as_str()).collect();
+    let reasons: Vec<&str> = cells.iter().map(|c| c.error.reason.as_str()).collect();
+    sql_query(
+        "INSERT INTO import_errors (import_id, line, column_name, value, reason) \
+         SELECT $1, * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Array<BigInt>, _>(lines)
+    .bind::<Array<Text>, _>(columns)
+    .bind::<Array<Text>, _>(values)
+    .bind::<Array<Text>, _>(reasons)
+    .execute(tx)
+    .await
+    .map(drop)
+}

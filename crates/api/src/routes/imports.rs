@@ -1,0 +1,243 @@
+//! `/api/v1/imports`: CSV imports of containers (managers). The upload is streamed into
+//! staging as it arrives and answered 202; the worker validates and merges it; progress,
+//! rejected rows as CSV, cancel, and the CSV template.
+
+use crate::error::{ApiError, Problem};
+use crate::extract::{Caller, ValidQuery};
+use crate::request_id::RequestId;
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::web::{Bytes, Data, Path, Payload};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tisseco_application::AppError;
+use tisseco_application::imports::{ImportSummary, Imports};
+use tisseco_domain::import::template_csv;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// Rejected lines per page of `errors.csv`.
+const ERRORS_PAGE: u32 = 1_000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UploadQuery {
+    /// Shown in the import and its report (default `import.csv`).
+    pub file_name: Option<String>,
+    /// Validate only: nothing is merged.
+    pub dry_run: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportCreated {
+    pub id: Uuid,
+    /// Where to follow its progress.
+    pub url: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportCounts {
+    /// Rows received (the header excluded).
+    pub staged: u64,
+    pub valid: u64,
+    pub rejected: u64,
+    pub inserted: u64,
+    pub updated: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportDto {
+    pub id: Uuid,
+    pub file_name: String,
+    /// receiving, uploaded, validating, merging, completed, failed or cancelled.
+    #[schema(example = "validating")]
+    pub state: String,
+    /// Why a failed import failed.
+    pub failure: Option<String>,
+    pub dry_run: bool,
+    pub counts: ImportCounts,
+    /// 0 to 100.
+    pub percent: u8,
+    /// The rejected rows with their reasons, as CSV.
+    pub errors_url: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn url_of(id: Uuid) -> String {
+    format!("/api/v1/imports/{id}")
+}
+
+impl From<ImportSummary> for ImportDto {
+    fn from(i: ImportSummary) -> Self {
+        Self {
+            percent: i.percent(),
+            errors_url: format!("{}/errors.csv", url_of(i.id)),
+            id: i.id,
+            file_name: i.file_name,
+            state: i.state.as_str().to_owned(),
+            failure: i.failure,
+            dry_run: i.dry_run,
+            counts: ImportCounts {
+                staged: i.staged,
+                valid: i.valid,
+                rejected: i.rejected,
+                inserted: i.inserted,
+                updated: i.updated,
+            },
+            created_at: i.created_at,
+            updated_at: i.updated_at,
+        }
+    }
+}
+
+/// Upload a CSV file of containers (format: README, template: `imports/template.csv`).
+/// The body is read as it arrives; file-level problems (encoding, header, size) answer 422
+/// naming the reason; the same file uploaded twice answers 409.
+#[utoipa::path(tag = "imports", security(("bearer" = ["manager"])), params(UploadQuery),
+    request_body(content = String, content_type = "text/csv"), responses(
+    (status = 202, body = ImportCreated, headers(("Location" = String))),
+    (status = 409, description = "The same file was already imported", body = Problem, content_type = "application/problem+json"),
+    (status = 422, description = "The file can't be read", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/imports")]
+pub async fn upload_import(
+    query: ValidQuery<UploadQuery>,
+    caller: Caller,
+    request: HttpRequest,
+    state: Data<AppState>,
+    mut body: Payload,
+) -> Result<HttpResponse, ApiError> {
+    let file_name = query.0.file_name.unwrap_or_else(|| "import.csv".to_owned());
+    let mut upload = state
+        .imports
+        .begin(
+            Some(caller.0.user_id.0),
+            &file_name,
+            query.0.dry_run.unwrap_or(false),
+        )
+        .await?;
+    while let Some(chunk) = body.next().await {
+        match chunk {
+            Ok(chunk) => upload.push(&chunk).await?,
+            Err(error) => {
+                let reason = format!("the upload was interrupted: {error}");
+                upload.abort(&reason).await?;
+                return Err(AppError::Invalid(tisseco_domain::ValidationError::new(
+                    "file", reason,
+                ))
+                .into());
+            }
+        }
+    }
+    let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let id = upload.finish(request_id).await?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, url_of(id)))
+        .json(ImportCreated {
+            id,
+            url: url_of(id),
+        }))
+}
+
+/// The CSV template: the documented columns and one example row.
+#[utoipa::path(tag = "imports", security(("bearer" = ["manager"])), responses(
+    (status = 200, content_type = "text/csv", body = String),
+))]
+#[get("/imports/template.csv")]
+pub async fn import_template() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"tisseco-import-template.csv\"",
+        ))
+        .body(template_csv())
+}
+
+/// An import's state, counts and progress.
+#[utoipa::path(tag = "imports", security(("bearer" = ["manager"])), responses(
+    (status = 200, body = ImportDto),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/imports/{id}")]
+pub async fn get_import(id: Path<Uuid>, state: Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let import = state.imports.get(id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(ImportDto::from(import)))
+}
+
+/// Cancel an import that has not started merging.
+#[utoipa::path(tag = "imports", security(("bearer" = ["manager"])), responses(
+    (status = 200, body = ImportDto),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 409, description = "Merging started or the import ended", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/imports/{id}/cancel")]
+pub async fn cancel_import(
+    id: Path<Uuid>,
+    state: Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let import = state.imports.cancel(id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(ImportDto::from(import)))
+}
+
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+async fn errors_page(imports: &Imports, id: Uuid, after: u64) -> Result<(Bytes, u64), AppError> {
+    let cells = imports.errors_after(id, after, ERRORS_PAGE).await?;
+    let last = cells.last().map_or(after, |c| c.line);
+    let mut text = String::new();
+    for cell in cells {
+        text.push_str(&format!(
+            "{},{},{},{}\n",
+            cell.line,
+            csv_field(&cell.error.column),
+            csv_field(&cell.error.value),
+            csv_field(&cell.error.reason)
+        ));
+    }
+    Ok((Bytes::from(text), last))
+}
+
+/// The rejected rows: line, column, value and reason, as CSV (streamed page by page).
+#[utoipa::path(tag = "imports", security(("bearer" = ["manager"])), responses(
+    (status = 200, content_type = "text/csv", body = String),
+    (status = 404, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/imports/{id}/errors.csv")]
+pub async fn import_errors(
+    id: Path<Uuid>,
+    state: Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    state.imports.get(id).await?;
+    let imports = state.imports.clone();
+    let header = Bytes::from_static(b"line,column,value,reason\n");
+    let pages = futures_util::stream::unfold(Some(0_u64), move |after| {
+        let imports = imports.clone();
+        async move {
+            let after = after?;
+            match errors_page(&imports, id, after).await {
+                Ok((bytes, _)) if bytes.is_empty() => None,
+                Ok((bytes, last)) => Some((Ok::<_, actix_web::Error>(bytes), Some(last))),
+                Err(error) => Some((Err(ApiError::from(error).into()), None)),
+            }
+        }
+    });
+    let body = futures_util::stream::once(async { Ok::<_, actix_web::Error>(header) }).chain(pages);
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"import-{id}-errors.csv\""),
+        ))
+        .streaming(body))
+}

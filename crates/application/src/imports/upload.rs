@@ -1,0 +1,243 @@
+//! The upload: chunks are read as they arrive, checked (encoding, delimiter, header, size)
+//! and staged in batches, so memory holds one batch whatever the file size.
+
+use super::{ImportStore, ImportSummary, NewImport, RejectedCell, UploadedFile};
+use crate::AppError;
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use tisseco_domain::ValidationError;
+use tisseco_domain::import::{CsvStream, FileError, ImportHeader, RawRecord};
+use uuid::Uuid;
+
+/// Rows staged per round trip.
+const STAGE_BATCH: usize = 2_000;
+
+/// The imports seen from the API.
+#[derive(Clone)]
+pub struct Imports {
+    store: Arc<dyn ImportStore>,
+    max_bytes: u64,
+}
+
+impl std::fmt::Debug for Imports {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Imports")
+            .field("max_bytes", &self.max_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+fn file_error(error: &FileError) -> AppError {
+    AppError::Invalid(ValidationError::new("file", error.to_string()))
+}
+
+impl Imports {
+    #[must_use]
+    pub fn new(store: Arc<dyn ImportStore>, max_bytes: u64) -> Self {
+        Self { store, max_bytes }
+    }
+
+    /// Starts an upload.
+    ///
+    /// # Errors
+    /// `Invalid` for a bad file name, `Unavailable` when the store is down.
+    pub async fn begin(
+        &self,
+        uploaded_by: Option<Uuid>,
+        file_name: &str,
+        dry_run: bool,
+    ) -> Result<Upload, AppError> {
+        let file_name = file_name.trim();
+        if file_name.is_empty()
+            || file_name.chars().count() > 200
+            || file_name.contains(char::is_control)
+        {
+            return Err(AppError::Invalid(ValidationError::new(
+                "file_name",
+                "must be 1 to 200 characters without control characters",
+            )));
+        }
+        let new = NewImport {
+            id: Uuid::now_v7(),
+            uploaded_by,
+            file_name: file_name.to_owned(),
+            dry_run,
+        };
+        self.store.create(&new).await?;
+        Ok(Upload {
+            store: self.store.clone(),
+            id: new.id,
+            max_bytes: self.max_bytes,
+            bytes: 0,
+            stream: CsvStream::new(),
+            header: None,
+            records: Vec::with_capacity(STAGE_BATCH),
+            hasher: Sha256::new(),
+            staged: 0,
+        })
+    }
+
+    /// # Errors
+    /// `NotFound`, or `Unavailable` when the store is down.
+    pub async fn get(&self, id: Uuid) -> Result<ImportSummary, AppError> {
+        self.store
+            .get(id)
+            .await?
+            .ok_or_else(|| AppError::not_found("import", id))
+    }
+
+    /// Cancels an import that has not started merging.
+    ///
+    /// # Errors
+    /// `NotFound`; `Conflict` once merging started or the import ended.
+    pub async fn cancel(&self, id: Uuid) -> Result<ImportSummary, AppError> {
+        if !self.store.cancel(id).await? {
+            let current = self.get(id).await?;
+            return Err(AppError::Conflict {
+                field: Some("state".into()),
+                message: format!(
+                    "an import can be cancelled before merging; this one is {}",
+                    current.state.as_str()
+                ),
+            });
+        }
+        self.get(id).await
+    }
+
+    /// A page of rejected cells after line `after`.
+    ///
+    /// # Errors
+    /// `Unavailable` when the store is down.
+    pub async fn errors_after(
+        &self,
+        id: Uuid,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<RejectedCell>, AppError> {
+        Ok(self.store.errors_after(id, after, limit).await?)
+    }
+}
+
+/// One upload in progress.
+pub struct Upload {
+    store: Arc<dyn ImportStore>,
+    id: Uuid,
+    max_bytes: u64,
+    bytes: u64,
+    stream: CsvStream,
+    header: Option<ImportHeader>,
+    records: Vec<RawRecord>,
+    hasher: Sha256,
+    staged: u64,
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upload")
+            .field("id", &self.id)
+            .field("bytes", &self.bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Upload {
+    #[must_use]
+    pub fn id(&self) -> Uuid {
+        self.id
+    }
+
+    /// Reads the next chunk of the body.
+    ///
+    /// # Errors
+    /// `Invalid` on field `file` for a file-level problem (the import is then failed with
+    /// that reason); `Unavailable` when the store is down.
+    pub async fn push(&mut self, chunk: &[u8]) -> Result<(), AppError> {
+        self.bytes += chunk.len() as u64;
+        if self.bytes > self.max_bytes {
+            return self
+                .refuse(&FileError::TooLarge {
+                    limit: self.max_bytes,
+                })
+                .await;
+        }
+        self.hasher.update(chunk);
+        if let Err(error) = self.stream.feed(chunk, &mut self.records) {
+            return self.refuse(&error).await;
+        }
+        if let Err(error) = self.take_header() {
+            return self.refuse(&error).await;
+        }
+        if self.records.len() >= STAGE_BATCH {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Ends the upload: stages the last rows and hands the import to the worker.
+    ///
+    /// # Errors
+    /// As [`Upload::push`], and `Conflict` on field `file` when the same file is already
+    /// imported or importing.
+    pub async fn finish(mut self, correlation_id: Option<String>) -> Result<Uuid, AppError> {
+        if let Err(error) = self.stream.finish(&mut self.records) {
+            return self.refuse(&error).await.map(|()| self.id);
+        }
+        if let Err(error) = self.take_header() {
+            return self.refuse(&error).await.map(|()| self.id);
+        }
+        self.flush().await?;
+        let digest = std::mem::take(&mut self.hasher).finalize();
+        let checksum = digest.iter().fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        });
+        let file = UploadedFile {
+            columns: self
+                .header
+                .as_ref()
+                .map(|h| h.columns().to_vec())
+                .unwrap_or_default(),
+            delimiter: char::from(self.stream.delimiter().unwrap_or(b',')),
+            checksum,
+            staged: self.staged,
+            correlation_id,
+        };
+        if let Err(error) = self.store.finish_upload(self.id, &file).await {
+            self.store.fail(self.id, &error.to_string()).await?;
+            return Err(error.into());
+        }
+        Ok(self.id)
+    }
+
+    /// Gives the upload up (the body could not be read to its end): the import fails.
+    ///
+    /// # Errors
+    /// `Unavailable` when the store is down.
+    pub async fn abort(self, reason: &str) -> Result<(), AppError> {
+        Ok(self.store.fail(self.id, reason).await?)
+    }
+
+    fn take_header(&mut self) -> Result<(), FileError> {
+        if self.header.is_none() && !self.records.is_empty() {
+            let first = self.records.remove(0);
+            self.header = Some(ImportHeader::parse(&first.fields)?);
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), AppError> {
+        if !self.records.is_empty() {
+            self.store.stage(self.id, &self.records).await?;
+            self.staged += self.records.len() as u64;
+            self.records.clear();
+        }
+        Ok(())
+    }
+
+    async fn refuse(&mut self, error: &FileError) -> Result<(), AppError> {
+        self.records.clear();
+        self.store.fail(self.id, &error.to_string()).await?;
+        Err(file_error(error))
+    }
+}

@@ -1,0 +1,353 @@
+//! The documented import columns and what a row must contain: each field goes through the
+//! same value objects the API uses; a rejected row reports every column at fault.
+
+use super::csv::FileError;
+use crate::{
+    Address, AreaCode, Capacity, ContainerStatus, ContainerType, ExternalRef, GeoPoint, SiteCode,
+};
+use chrono::NaiveDate;
+
+/// The documented columns, in template order, and whether each is required.
+pub const COLUMNS: [(&str, bool); 10] = [
+    ("site_code", true),
+    ("area_code", false),
+    ("external_ref", true),
+    ("type", true),
+    ("status", false),
+    ("capacity_litres", false),
+    ("latitude", true),
+    ("longitude", true),
+    ("address", false),
+    ("installed_on", false),
+];
+
+/// Longest offending value kept in an error report.
+const MAX_VALUE_CHARS: usize = 200;
+
+/// Why one column of one row was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    pub column: String,
+    pub value: String,
+    pub reason: String,
+}
+
+impl RowError {
+    #[must_use]
+    pub fn new(column: &str, value: &str, reason: impl Into<String>) -> Self {
+        Self {
+            column: column.to_owned(),
+            value: value.chars().take(MAX_VALUE_CHARS).collect(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A row that passed every rule; site and area are still codes, resolved by the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRow {
+    pub site: SiteCode,
+    pub area: Option<AreaCode>,
+    pub external_ref: ExternalRef,
+    pub kind: ContainerType,
+    pub status: ContainerStatus,
+    pub capacity: Option<Capacity>,
+    pub location: GeoPoint,
+    pub address: Option<Address>,
+    pub installed_on: Option<NaiveDate>,
+}
+
+/// The header of a file: where each documented column is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportHeader {
+    columns: Vec<String>,
+}
+
+impl ImportHeader {
+    /// # Errors
+    /// `FileError::Header` listing the missing required and the unknown columns.
+    pub fn parse(fields: &[String]) -> Result<Self, FileError> {
+        let columns: Vec<String> = fields.iter().map(|f| f.trim().to_lowercase()).collect();
+        let missing: Vec<String> = COLUMNS
+            .iter()
+            .filter(|(name, required)| *required && !columns.iter().any(|c| c == name))
+            .map(|(name, _)| (*name).to_owned())
+            .collect();
+        let mut unknown: Vec<String> = Vec::new();
+        for (i, column) in columns.iter().enumerate() {
+            if !COLUMNS.iter().any(|(name, _)| name == column) {
+                unknown.push(fields[i].clone());
+            } else if columns[..i].contains(column) {
+                unknown.push(format!("{column} (repeated)"));
+            }
+        }
+        if missing.is_empty() && unknown.is_empty() {
+            Ok(Self { columns })
+        } else {
+            Err(FileError::Header { missing, unknown })
+        }
+    }
+
+    #[must_use]
+    pub fn columns(&self) -> &[String] {
+        &self.columns
+    }
+
+    /// Rebuilds a header already checked (from its stored columns).
+    #[must_use]
+    pub fn from_checked(columns: Vec<String>) -> Self {
+        Self { columns }
+    }
+
+    fn get<'a>(&self, fields: &'a [String], name: &str) -> &'a str {
+        self.columns
+            .iter()
+            .position(|c| c == name)
+            .and_then(|i| fields.get(i))
+            .map_or("", |v| v.trim())
+    }
+
+    /// Checks one row against the domain rules.
+    ///
+    /// # Errors
+    /// Every column at fault, or the column count when it differs from the header's.
+    pub fn row(&self, fields: &[String]) -> Result<ImportRow, Vec<RowError>> {
+        if fields.len() != self.columns.len() {
+            return Err(vec![RowError::new(
+                "*",
+                &fields.join(","),
+                format!(
+                    "expected {} columns, found {}",
+                    self.columns.len(),
+                    fields.len()
+                ),
+            )]);
+        }
+        let mut errors = Vec::new();
+        macro_rules! check {
+            ($column:expr, $result:expr $(,)?) => {
+                keep(&mut errors, $column, self.get(fields, $column), $result)
+            };
+        }
+        let value = |name: &str| self.get(fields, name);
+        let optional = |name: &str| Some(self.get(fields, name)).filter(|v| !v.is_empty());
+        let site = check!(
+            "site_code",
+            SiteCode::parse(value("site_code")).map_err(|e| e.reason)
+        );
+        let area = check!(
+            "area_code",
+            optional("area_code")
+                .map(AreaCode::parse)
+                .transpose()
+                .map_err(|e| e.reason),
+        );
+        let external_ref = check!(
+            "external_ref",
+            ExternalRef::parse(value("external_ref")).map_err(|e| e.reason),
+        );
+        let kind = check!(
+            "type",
+            ContainerType::parse(value("type")).map_err(|e| e.reason)
+        );
+        let status = check!(
+            "status",
+            optional("status")
+                .map_or(Ok(ContainerStatus::Active), ContainerStatus::parse)
+                .map_err(|e| e.reason),
+        );
+        let capacity = check!(
+            "capacity_litres",
+            optional("capacity_litres")
+                .map(|v| {
+                    v.parse::<i64>()
+                        .map_err(|_| "must be a whole number of litres".to_owned())
+                        .and_then(|n| Capacity::litres(n).map_err(|e| e.reason))
+                })
+                .transpose(),
+        );
+        let latitude = check!("latitude", decimal(value("latitude")));
+        let longitude = check!("longitude", decimal(value("longitude")));
+        let address = check!(
+            "address",
+            optional("address")
+                .map(Address::parse)
+                .transpose()
+                .map_err(|e| e.reason),
+        );
+        let installed_on = check!(
+            "installed_on",
+            optional("installed_on")
+                .map(|v| {
+                    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                        .map_err(|_| "must be a date like 2026-11-22".to_owned())
+                })
+                .transpose(),
+        );
+        let location = match (latitude, longitude) {
+            (Some(lat), Some(lon)) => GeoPoint::new(lat, lon)
+                .map_err(|e| {
+                    let column = if e.field.contains("longitude") {
+                        "longitude"
+                    } else {
+                        "latitude"
+                    };
+                    errors.push(RowError::new(column, self.get(fields, column), e.reason));
+                })
+                .ok(),
+            _ => None,
+        };
+        match (
+            site,
+            area,
+            external_ref,
+            kind,
+            status,
+            capacity,
+            location,
+            address,
+            installed_on,
+        ) {
+            (
+                Some(site),
+                Some(area),
+                Some(external_ref),
+                Some(kind),
+                Some(status),
+                Some(capacity),
+                Some(location),
+                Some(address),
+                Some(installed_on),
+            ) if errors.is_empty() => Ok(ImportRow {
+                site,
+                area,
+                external_ref,
+                kind,
+                status,
+                capacity,
+                location,
+                address,
+                installed_on,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn keep<T>(
+    errors: &mut Vec<RowError>,
+    column: &str,
+    value: &str,
+    result: Result<T, String>,
+) -> Option<T> {
+    result
+        .map_err(|reason| errors.push(RowError::new(column, value, reason)))
+        .ok()
+}
+
+/// A decimal number written with a decimal point or a decimal comma.
+fn decimal(value: &str) -> Result<f64, String> {
+    let normalised = value.replace(',', ".");
+    normalised
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| "must be a decimal number like 45.75 or 45,75".to_owned())
+}
+
+/// The template file: the header and one example row.
+#[must_use]
+pub fn template_csv() -> String {
+    let header: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
+    format!(
+        "{}\nlyon,part-dieu,BIN-0001,street_bin,active,2500,45.7603,4.8595,\"12 rue Garibaldi, 69003 Lyon\",2024-03-01\n",
+        header.join(",")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(values: &[&str]) -> Vec<String> {
+        values.iter().map(|v| (*v).to_owned()).collect()
+    }
+
+    fn header() -> ImportHeader {
+        ImportHeader::parse(&strings(&COLUMNS.map(|(n, _)| n))).unwrap()
+    }
+
+    #[test]
+    fn the_header_lists_missing_and_unknown_columns() {
+        let error = ImportHeader::parse(&strings(&["site_code", "colour", "type"])).unwrap_err();
+        assert_eq!(
+            error,
+            FileError::Header {
+                missing: strings(&["external_ref", "latitude", "longitude"]),
+                unknown: strings(&["colour"]),
+            }
+        );
+    }
+
+    #[test]
+    fn a_good_row_with_a_decimal_comma_passes() {
+        let row = header()
+            .row(&strings(&[
+                "lyon",
+                "",
+                "R1",
+                "street_bin",
+                "",
+                "",
+                "45,75",
+                "4,83",
+                "",
+                "",
+            ]))
+            .unwrap();
+        assert_eq!(row.status, ContainerStatus::Active);
+        assert!((row.location.latitude() - 45.75).abs() < 1e-9);
+    }
+
+    #[test]
+    fn every_faulty_column_is_reported() {
+        let errors = header()
+            .row(&strings(&[
+                "lyon",
+                "",
+                "",
+                "bin",
+                "",
+                "-3",
+                "95",
+                "4.8",
+                "",
+                "yesterday",
+            ]))
+            .unwrap_err();
+        let columns: Vec<&str> = errors.iter().map(|e| e.column.as_str()).collect();
+        assert_eq!(
+            columns,
+            vec![
+                "external_ref",
+                "type",
+                "capacity_litres",
+                "installed_on",
+                "latitude"
+            ]
+        );
+        let short = header().row(&strings(&["lyon"])).unwrap_err();
+        assert_eq!(short[0].reason, "expected 10 columns, found 1");
+    }
+
+    #[test]
+    fn the_template_is_a_valid_file() {
+        let template = template_csv();
+        let mut lines = template.lines();
+        let header = ImportHeader::parse(&strings(
+            &lines.next().unwrap().split(',').collect::<Vec<_>>(),
+        ))
+        .unwrap();
+        assert_eq!(header.columns().len(), COLUMNS.len());
+    }
+}

@@ -1,0 +1,458 @@
+//! CSV imports end to end on a committed schema: upload over HTTP, the worker's import
+//! handler, then progress, rejected rows and merged containers; every bad input the issue
+//! lists, duplicate uploads, dry run, cancel, and concurrent or repeated runs giving the same
+//! result.
+
+use crate::jobs_support::{Schema, test_queue};
+use crate::support::{TestApp, queue_settings, unique};
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::sync::Arc;
+use tisseco_application::imports::ImportRunner;
+use tisseco_application::jobs::{Job, JobHandler};
+use tisseco_bootstrap::PgStore;
+use uuid::Uuid;
+
+const HEADER: &str = "site_code,area_code,external_ref,type,status,capacity_litres,latitude,longitude,address,installed_on";
+
+struct Env {
+    schema: Schema,
+    app: TestApp,
+    store: PgStore,
+}
+
+impl Env {
+    async fn new() -> Self {
+        let schema = Schema::create().await;
+        let app = TestApp::serve_on(&schema.url, &queue_settings(&unique("imp")));
+        let store = schema.store();
+        let site = app.site("lyon").await;
+        app.area(&site, "centre").await;
+        app.area(&site, "part-dieu").await;
+        Self { schema, app, store }
+    }
+
+    fn runner(&self, batch: u32) -> ImportRunner {
+        ImportRunner {
+            store: Arc::new(self.store.clone()),
+            queue: Arc::new(test_queue()),
+            batch,
+        }
+    }
+
+    async fn upload(&self, body: impl Into<reqwest::Body>, query: &str) -> reqwest::Response {
+        self.app
+            .client
+            .post(self.app.url(&format!("/api/v1/imports{query}")))
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Uploads `body` (must be accepted), runs the worker's handler, returns the import.
+    async fn import(&self, body: impl Into<reqwest::Body>, query: &str) -> Value {
+        let response = self.upload(body, query).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        let created: Value = response.json().await.unwrap();
+        let id = created["id"].as_str().unwrap().to_owned();
+        // the job the outbox relay would queue
+        let job = Job::new(
+            "import.uploaded",
+            serde_json::json!({ "aggregate_id": id }),
+            None,
+        );
+        self.runner(3).handle(&job).await.unwrap();
+        self.status(&id).await
+    }
+
+    async fn status(&self, id: &str) -> Value {
+        let response = self.app.get(&format!("/api/v1/imports/{id}")).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.json().await.unwrap()
+    }
+
+    async fn errors_csv(&self, import: &Value) -> String {
+        let response = self.app.get(import["errors_url"].as_str().unwrap()).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        response.text().await.unwrap()
+    }
+
+    async fn containers(&self) -> Vec<Value> {
+        let body: Value = self
+            .app
+            .get("/api/v1/containers?limit=100")
+            .await
+            .json()
+            .await
+            .unwrap();
+        body["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    async fn drop(self) {
+        drop(self.app);
+        self.schema.drop().await;
+    }
+}
+
+fn csv(rows: &[&str]) -> String {
+    let mut text = String::from(HEADER);
+    for row in rows {
+        text.push('\n');
+        text.push_str(row);
+    }
+    text.push('\n');
+    text
+}
+
+async fn refused(response: reqwest::Response, words: &str) {
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = response.json().await.unwrap();
+    let text = problem.to_string();
+    assert!(text.contains(words), "{text} should say {words}");
+    assert!(text.contains("file"), "{text} should name the file");
+}
+
+#[tokio::test]
+async fn a_file_with_bom_crlf_semicolons_decimal_commas_and_quoted_newlines_is_merged() {
+    let env = Env::new().await;
+    let body = format!(
+        "\u{FEFF}{}\r\nlyon;centre;R-1;street_bin;active;2500;45,75;4,83;\"12 rue \"\"Garibaldi\"\"\r\n69003 Lyon\";2024-03-01\r\nlyon;;R-2;underground;;;45.76;4.84;;\r\n",
+        HEADER.replace(',', ";")
+    );
+    let import = env.import(body.clone(), "?file_name=lyon.csv").await;
+    assert_eq!(import["state"], "completed", "{import}");
+    assert_eq!(import["counts"]["staged"], 2);
+    assert_eq!(import["counts"]["inserted"], 2);
+    assert_eq!(import["counts"]["rejected"], 0);
+    assert_eq!(import["percent"], 100);
+    let containers = env.containers().await;
+    assert_eq!(containers.len(), 2);
+    let first = containers
+        .iter()
+        .find(|c| c["external_ref"] == "R-1")
+        .unwrap();
+    assert_eq!(first["address"], "12 rue \"Garibaldi\"\n69003 Lyon");
+
+    // the same bytes again: told, nothing imported twice
+    let again = env.upload(body, "").await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let problem: Value = again.json().await.unwrap();
+    assert!(
+        problem.to_string().contains("already uploaded"),
+        "{problem}"
+    );
+
+    // another file updates the container matched by (site, external reference)
+    let update = env
+        .import(
+            csv(&["lyon,centre,R-1,street_bin,full,3000,45.75,4.83,,"]),
+            "",
+        )
+        .await;
+    assert_eq!(update["counts"]["updated"], 1, "{update}");
+    assert_eq!(update["counts"]["inserted"], 0);
+    assert_eq!(env.containers().await.len(), 2);
+    env.drop().await;
+}
+
+#[tokio::test]
+async fn file_level_problems_fail_with_one_clear_reason() {
+    let env = Env::new().await;
+    refused(env.upload("", "").await, "empty").await;
+    refused(env.upload(format!("{HEADER}\n"), "").await, "no rows").await;
+    refused(
+        env.upload(
+            [
+                format!("{HEADER}\nlyon,,").as_bytes(),
+                b"\xC3\x28,street_bin,,,45,4,,\n",
+            ]
+            .concat(),
+            "",
+        )
+        .await,
+        "UTF-8",
+    )
+    .await;
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            csv(&["lyon,,A,street_bin,,,45,4,,"])
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    refused(env.upload(utf16, "").await, "UTF-16").await;
+    let garbage: Vec<u8> = (0..4096_u32).map(|i| (i * 7919 % 251) as u8).collect();
+    let response = env.upload(garbage, "").await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    refused(
+        env.upload("site_code,colour,type\nlyon,red,street_bin\n", "")
+            .await,
+        "missing: external_ref, latitude, longitude; unknown: colour",
+    )
+    .await;
+    assert!(env.containers().await.is_empty());
+    env.drop().await;
+}
+
+#[tokio::test]
+async fn row_level_problems_reject_only_those_rows_with_line_column_and_reason() {
+    let env = Env::new().await;
+    let long_line = format!(
+        "lyon,,LONG,street_bin,,,45,4,{},",
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let body = csv(&[
+        "lyon,centre,OK-1,street_bin,,,45.75,4.83,,",
+        "lyon,centre,BAD-COUNT,street_bin",
+        "lyon,centre,LAT,street_bin,,,95.5,4.83,,",
+        "lyon,nowhere,AREA,street_bin,,,45.75,4.83,,",
+        "paris,,SITE,street_bin,,,45.75,4.83,,",
+        "lyon,,OK-1,street_bin,,,45.70,4.80,,",
+        &long_line,
+        "lyon,,OK-2,street_bin,,,\"45,1\",\"4,2\",,",
+    ]);
+    let import = env.import(body, "").await;
+    assert_eq!(import["state"], "completed", "{import}");
+    assert_eq!(import["counts"]["staged"], 8);
+    assert_eq!(import["counts"]["inserted"], 2);
+    assert_eq!(import["counts"]["rejected"], 6);
+    let errors = env.errors_csv(&import).await;
+    let lines: Vec<&str> = errors.lines().collect();
+    assert_eq!(lines[0], "line,column,value,reason");
+    for expected in [
+        "3,*,",
+        "expected 10 columns, found 4",
+        "4,latitude,95.5,",
+        "5,area_code,nowhere,unknown area",
+        "6,site_code,paris,unknown site",
+        "7,external_ref,OK-1,duplicate external reference in this file (first on line 2)",
+        "8,address,",
+    ] {
+        assert!(
+            errors.contains(expected),
+            "{expected} missing from\n{errors}"
+        );
+    }
+    assert!(errors.len() < 10_000, "offending values are shortened");
+    env.drop().await;
+}
+
+#[tokio::test]
+async fn zero_valid_rows_fails_the_import_and_merges_nothing() {
+    let env = Env::new().await;
+    let import = env
+        .import(
+            csv(&["lyon,,A,bin,,,45,4,,", "nowhere,,B,street_bin,,,45,4,,"]),
+            "",
+        )
+        .await;
+    assert_eq!(import["state"], "failed", "{import}");
+    assert!(
+        import["failure"]
+            .as_str()
+            .unwrap()
+            .contains("no row passed")
+    );
+    assert_eq!(import["counts"]["rejected"], 2);
+    assert!(env.containers().await.is_empty());
+    env.drop().await;
+}
+
+#[tokio::test]
+async fn a_dry_run_validates_without_merging() {
+    let env = Env::new().await;
+    let import = env
+        .import(
+            csv(&["lyon,,A,street_bin,,,45,4,,", "lyon,,B,nope,,,45,4,,"]),
+            "?dry_run=true",
+        )
+        .await;
+    assert_eq!(import["state"], "completed", "{import}");
+    assert_eq!(import["dry_run"], true);
+    assert_eq!(import["counts"]["valid"], 1);
+    assert_eq!(import["counts"]["rejected"], 1);
+    assert_eq!(import["counts"]["inserted"], 0);
+    assert!(env.containers().await.is_empty());
+    env.drop().await;
+}
+
+#[tokio::test]
+async fn an_import_cancelled_before_merging_changes_nothing() {
+    let env = Env::new().await;
+    let response = env.upload(csv(&["lyon,,A,street_bin,,,45,4,,"]), "").await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let created: Value = response.json().await.unwrap();
+    let id = created["id"].as_str().unwrap();
+    let cancelled = env
+        .app
+        .client
+        .post(env.app.url(&format!("/api/v1/imports/{id}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cancelled.status(), StatusCode::OK);
+    env.runner(10)
+        .run(Uuid::parse_str(id).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(env.status(id).await["state"], "cancelled");
+    assert!(env.containers().await.is_empty());
+    let again = env
+        .app
+        .client
+        .post(env.app.url(&format!("/api/v1/imports/{id}/cancel")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    env.drop().await;
+}
+
+#[tokio::test]
+async fn concurrent_and_repeated_runs_give_the_same_result() {
+    let env = Env::new().await;
+    let rows: Vec<String> = (0..200)
+        .map(|i| {
+            if i % 10 == 0 {
+                format!("lyon,,R{i},bad-type,,,45,4,,")
+            } else {
+                format!("lyon,,R{i},street_bin,,,45.{i},4.{i},,")
+            }
+        })
+        .collect();
+    let body = csv(&rows.iter().map(String::as_str).collect::<Vec<_>>());
+    let response = env.upload(body, "").await;
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let created: Value = response.json().await.unwrap();
+    let id = Uuid::parse_str(created["id"].as_str().unwrap()).unwrap();
+    // two workers given the same job at once (a redelivery), then a third run afterwards
+    let (first, second) = (env.runner(7), env.runner(13));
+    let (a, b) = tokio::join!(first.run(id), second.run(id));
+    a.unwrap();
+    b.unwrap();
+    env.runner(5).run(id).await.unwrap();
+    let import = env.status(&id.to_string()).await;
+    assert_eq!(import["state"], "completed", "{import}");
+    assert_eq!(import["counts"]["inserted"], 180);
+    assert_eq!(import["counts"]["rejected"], 20);
+    assert_eq!(import["counts"]["valid"], 180);
+    env.drop().await;
+}
+
+#[tokio::test]
+async fn the_template_is_downloadable() {
+    let env = Env::new().await;
+    let response = env.app.get("/api/v1/imports/template.csv").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    assert!(text.starts_with(HEADER), "{text}");
+    let import = env.import(text, "").await;
+    assert_eq!(import["state"], "completed", "{import}");
+    env.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_worker_runs_the_import_from_the_outbox_and_mails_one_report() {
+    use std::time::Duration;
+    use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
+
+    let schema = Schema::create().await;
+    let settings = queue_settings(&unique("imw"));
+    let mut worker = WorkerSettings::from_source(&[]).unwrap();
+    worker.outbox_poll = Duration::from_millis(200);
+    worker.consumer = crate::jobs_support::fast_settings();
+    let parts = build_worker(
+        &crate::support::pg_settings(&schema.url, 4),
+        &settings,
+        &worker,
+    )
+    .unwrap();
+    let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
+        queue: parts.queue.clone(),
+        handlers: parts.handlers,
+        consumer: worker.consumer.clone(),
+        concurrency_per_queue: worker.concurrency_per_queue.clone(),
+        relay: Some((parts.relay, worker.outbox_poll)),
+        health: None,
+        name: unique("worker"),
+    })
+    .await
+    .unwrap();
+    let app = TestApp::serve_on(&schema.url, &settings);
+    app.site("lyon").await;
+    let email = format!("{}@tisseco.test", unique("uploader"));
+    let password = "a long enough password";
+    let user = app
+        .post(
+            "/api/v1/users",
+            &serde_json::json!({"email": email, "display_name": "Uploader", "role": "manager", "password": password}),
+        )
+        .await;
+    assert_eq!(user.status(), StatusCode::CREATED);
+    let tokens: Value = app
+        .anonymous
+        .post(app.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": email, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let manager = app.client_for(tokens["access_token"].as_str().unwrap());
+    let response = manager
+        .post(app.url("/api/v1/imports?file_name=worker.csv"))
+        .body(csv(&[
+            "lyon,,W1,street_bin,,,45,4,,",
+            "lyon,,W2,nope,,,45,4,,",
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let created: Value = response.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let key = format!("import-report-{id}");
+    let url = schema.url.clone();
+    crate::jobs_support::eventually(Duration::from_secs(60), "the report e-mail", || {
+        let (url, key) = (url.clone(), key.clone());
+        async move { sent_emails(&url, &key).await == 1 }
+    })
+    .await;
+    running.shutdown(Duration::from_secs(10)).await.unwrap();
+    let import: Value = manager
+        .get(app.url(&format!("/api/v1/imports/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(import["state"], "completed", "{import}");
+    assert_eq!(import["counts"]["inserted"], 1);
+    assert_eq!(import["counts"]["rejected"], 1);
+    parts.queue.purge().await.unwrap();
+    drop(app);
+    schema.drop().await;
+}
+
+async fn sent_emails(url: &str, key: &str) -> i64 {
+    use diesel::sql_types::{BigInt, Text};
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let mut conn = AsyncPgConnection::establish(url).await.unwrap();
+    let count: Count =
+        diesel::sql_query("SELECT count(*) AS n FROM sent_emails WHERE dedup_key = $1")
+            .bind::<Text, _>(key)
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+    count.n
+}
