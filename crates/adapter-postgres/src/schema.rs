@@ -119,6 +119,19 @@ diesel::table! {
     use diesel::sql_types::*;
     use postgis_diesel::sql_types::*;
 
+    password_resets (digest) {
+        digest -> Bytea,
+        user_id -> Uuid,
+        expires_at -> Timestamptz,
+        spent_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
     refresh_tokens (digest) {
         digest -> Bytea,
         session_id -> Uuid,
@@ -225,6 +238,7 @@ diesel::table! {
 diesel::joinable!(areas -> sites (site_id));
 diesel::joinable!(containers -> sites (site_id));
 
+diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(tours -> sites (site_id));
 diesel::joinable!(report_events -> reports (report_id));
@@ -237,6 +251,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     event_journal,
     idempotency_keys,
     outbox,
+    password_resets,
     refresh_tokens,
     report_events,
     reports,

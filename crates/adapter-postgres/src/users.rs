@@ -2,15 +2,15 @@
 
 use crate::errors::from_diesel;
 use crate::registry::PgStore;
-use crate::schema::{refresh_tokens, revoked_tokens, users};
+use crate::schema::{password_resets, refresh_tokens, revoked_tokens, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use tisseco_application::auth::UserFilter;
 use tisseco_application::auth::ports::{
     RefreshOutcome, Revocation, RevocationStore, SessionStore, UserDirectory,
 };
+use tisseco_application::auth::{PasswordResets, UserFilter};
 use tisseco_application::ports::{PageRequest, RepoError};
 use tisseco_domain::{Email, PasswordHash, Role, User, UserId, ValidationError, display_name};
 use uuid::Uuid;
@@ -263,5 +263,49 @@ impl RevocationStore for PgStore {
             .into_iter()
             .map(|(id, until)| Revocation { id, until })
             .collect())
+    }
+}
+
+#[async_trait]
+impl PasswordResets for PgStore {
+    async fn create(
+        &self,
+        digest: &[u8],
+        user: UserId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        let mut conn = self.conn().await?;
+        diesel::insert_into(password_resets::table)
+            .values((
+                password_resets::digest.eq(digest),
+                password_resets::user_id.eq(user.0),
+                password_resets::expires_at.eq(expires_at),
+            ))
+            .execute(&mut conn)
+            .await
+            .map(drop)
+            .map_err(from_diesel)
+    }
+
+    async fn consume(
+        &self,
+        digest: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserId>, RepoError> {
+        let mut conn = self.conn().await?;
+        // One statement spends the token: two concurrent uses can't both succeed.
+        let user: Option<Uuid> = diesel::update(
+            password_resets::table
+                .filter(password_resets::digest.eq(digest))
+                .filter(password_resets::spent_at.is_null())
+                .filter(password_resets::expires_at.gt(now)),
+        )
+        .set(password_resets::spent_at.eq(now))
+        .returning(password_resets::user_id)
+        .get_result(&mut conn)
+        .await
+        .optional()
+        .map_err(from_diesel)?;
+        Ok(user.map(Into::into))
     }
 }

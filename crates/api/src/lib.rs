@@ -58,6 +58,8 @@ fn routes(config: &mut ServiceConfig) {
                 .service(auth::logout)
                 .service(auth::attenuate)
                 .service(auth::me)
+                .service(auth::request_password_reset)
+                .service(auth::confirm_password_reset)
                 .service(users::list_users)
                 .service(users::create_user)
                 .service(users::get_user)

@@ -21,7 +21,7 @@ use tisseco_adapter_cache::{RedisCache, RedisPool, RedisRateLimiter, RedisRevoca
 use tisseco_adapter_queue::RedisQueue;
 use tisseco_application::Registry;
 use tisseco_application::auth::ports::RateLimiter;
-use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, Revocations};
+use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, PasswordReset, Revocations};
 use tisseco_application::cache::{Cache, CachedReads};
 use tisseco_application::imports::Imports;
 use tisseco_application::jobs::{JobQueue, QueueDashboard};
@@ -47,6 +47,7 @@ pub struct Services {
     pub search: GeoSearchService,
     pub tours: Tours,
     pub auth: Auth,
+    pub password_reset: PasswordReset,
     pub limiter: Arc<dyn RateLimiter>,
     pub database: Arc<dyn HealthCheck>,
     /// The job queues, for the dashboard.
@@ -133,12 +134,23 @@ pub fn wire(
         cache,
         settings.http.rate_limits.reports_per_container,
     );
+    let auth = Auth::new(ports, policy);
+    let password_reset = PasswordReset::new(
+        auth.clone(),
+        store.clone(),
+        queue.clone(),
+        format!(
+            "{}/reset-password",
+            settings.http.public_base_url.trim_end_matches('/')
+        ),
+    );
     Ok(Services {
         reports,
+        password_reset,
         registry,
         search,
         tours,
-        auth: Auth::new(ports, policy),
+        auth,
         limiter,
         database: store.clone(),
         queues: QueueDashboard::new(queue),

@@ -13,6 +13,8 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/health/ready", None),
     ("POST", "/api/v1/auth/login", None),
     ("POST", "/api/v1/auth/refresh", None),
+    ("POST", "/api/v1/auth/password-reset", None),
+    ("POST", "/api/v1/auth/password-reset/confirm", None),
     ("POST", "/api/v1/auth/logout", Some(Role::Driver)),
     ("POST", "/api/v1/auth/attenuate", Some(Role::Driver)),
     ("GET", "/api/v1/me", Some(Role::Driver)),

@@ -488,3 +488,41 @@ async fn the_audit_log_records_the_actor() {
         principal.user_id.to_string()
     );
 }
+
+#[tokio::test]
+async fn password_reset_answers_alike_and_refuses_bad_tokens() {
+    let app = TestApp::spawn().await;
+    user(&app, "ana@tisseco.test", Role::Driver).await;
+    for email in ["ana@tisseco.test", "nobody@tisseco.test"] {
+        let response = app
+            .anonymous
+            .post(app.url("/api/v1/auth/password-reset"))
+            .json(&json!({"email": email}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::ACCEPTED, "{email}");
+    }
+    let confirm = |body: Value| {
+        app.anonymous
+            .post(app.url("/api/v1/auth/password-reset/confirm"))
+            .json(&body)
+            .send()
+    };
+    problem(
+        confirm(json!({"token": "made-up", "password": "a long enough password"}))
+            .await
+            .unwrap(),
+        422,
+        Some("token"),
+    )
+    .await;
+    problem(
+        confirm(json!({"token": "made-up", "password": "short"}))
+            .await
+            .unwrap(),
+        422,
+        Some("password"),
+    )
+    .await;
+}

@@ -141,3 +141,53 @@ pub async fn attenuate(
 pub async fn me(caller: Caller, state: Data<AppState>) -> Result<Json<UserDto>, ApiError> {
     Ok(Json(state.auth.get_user(caller.0.user_id).await?.into()))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetRequest {
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResetConfirm {
+    /// From the link in the reset e-mail.
+    pub token: String,
+    /// 12 to 256 characters.
+    pub password: String,
+}
+
+/// Ask for a password-reset e-mail. The answer is the same whether the account exists.
+#[utoipa::path(tag = "auth", security(()), request_body = ResetRequest, responses(
+    (status = 202, description = "If the account exists, a link valid 30 minutes is on its way"),
+    (status = 429, body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/auth/password-reset")]
+pub async fn request_password_reset(
+    body: ValidJson<ResetRequest>,
+    state: Data<AppState>,
+    audit: crate::extract::Audit,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .password_reset
+        .request(&body.0.email, audit.0.request_id)
+        .await?;
+    Ok(HttpResponse::Accepted().finish())
+}
+
+/// Set a new password with the token from the e-mail; every session of the account ends.
+#[utoipa::path(tag = "auth", security(()), request_body = ResetConfirm, responses(
+    (status = 204),
+    (status = 422, description = "Weak password, or an invalid, expired or used token", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/auth/password-reset/confirm")]
+pub async fn confirm_password_reset(
+    body: ValidJson<ResetConfirm>,
+    state: Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .password_reset
+        .reset(&body.0.token, &body.0.password)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -67,12 +67,12 @@ impl std::fmt::Debug for Auth {
 
 const INVALID_CREDENTIALS: &str = "invalid e-mail or password";
 
-fn digest(secret: &str) -> Vec<u8> {
+pub(super) fn digest(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
 /// 244 random bits, hex-encoded.
-fn random_secret() -> String {
+pub(super) fn random_secret() -> String {
     format!("{}{}", Uuid::new_v4().simple(), Uuid::new_v4().simple())
 }
 

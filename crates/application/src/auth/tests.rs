@@ -301,3 +301,73 @@ fn drivers_act_only_on_their_own_tours() {
     ));
     assert!(ensure_tour_access(&manager, Some(UserId::generate())).is_ok());
 }
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_password_once_and_ends_sessions() {
+    use crate::jobs::MAIL_QUEUE;
+    use crate::testing::InMemoryJobQueue;
+    use std::sync::Arc;
+    let (auth, fakes, _) = with_user(Role::Driver).await;
+    let queue = Arc::new(InMemoryJobQueue::default());
+    let reset = super::PasswordReset::new(
+        auth.clone(),
+        fakes.store.clone(),
+        queue.clone(),
+        "https://admin.test/reset".into(),
+    );
+    let old = auth.login("ana@tisseco.org", PASSWORD).await.unwrap();
+
+    reset.request("nobody@tisseco.org", None).await.unwrap();
+    assert!(
+        queue.take(MAIL_QUEUE).is_empty(),
+        "no account, no e-mail, same answer"
+    );
+    reset
+        .request("ANA@tisseco.org", Some("req-1".into()))
+        .await
+        .unwrap();
+    let mails = queue.take(MAIL_QUEUE);
+    assert_eq!(mails.len(), 1);
+    let url = mails[0].payload["message"]["reset_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let token = url.split("token=").nth(1).unwrap();
+    assert!(url.starts_with("https://admin.test/reset?token="));
+
+    let weak = reset.reset(token, "short").await;
+    assert!(
+        matches!(weak, Err(AppError::Invalid(ref e)) if e.field == "password"),
+        "{weak:?}"
+    );
+    reset.reset(token, "a brand new password").await.unwrap();
+    assert!(
+        auth.login("ana@tisseco.org", "a brand new password")
+            .await
+            .is_ok()
+    );
+    assert!(matches!(
+        auth.login("ana@tisseco.org", PASSWORD).await,
+        Err(AppError::Unauthenticated(_))
+    ));
+    let again = reset.reset(token, "yet another password").await;
+    assert!(
+        matches!(again, Err(AppError::Invalid(ref e)) if e.field == "token"),
+        "single use: {again:?}"
+    );
+    let stale = auth
+        .authenticate(&old.access_token, &request(Role::Driver, Operation::Read))
+        .await;
+    assert!(
+        matches!(stale, Err(AppError::Unauthenticated(_))),
+        "sessions ended: {stale:?}"
+    );
+
+    for _ in 0..2 {
+        reset.request("ana@tisseco.org", None).await.unwrap();
+    }
+    assert!(matches!(
+        reset.request("ana@tisseco.org", None).await,
+        Err(AppError::RateLimited { .. })
+    ));
+}

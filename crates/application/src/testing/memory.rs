@@ -20,6 +20,7 @@ struct Tables {
     users: BTreeMap<UserId, User>,
     tours: BTreeMap<tisseco_domain::TourId, tisseco_domain::Tour>,
     keys: std::collections::HashSet<(String, String)>,
+    resets: std::collections::HashMap<Vec<u8>, (UserId, DateTime<Utc>, bool)>,
     audit: Vec<AuditRecord>,
 }
 
@@ -369,5 +370,35 @@ impl crate::tours::TourLookups for InMemoryStore {
     async fn release_key(&self, scope: &str, key: &str) -> Result<(), RepoError> {
         self.lock().keys.remove(&(scope.to_owned(), key.to_owned()));
         Ok(())
+    }
+}
+
+#[async_trait]
+impl crate::auth::PasswordResets for InMemoryStore {
+    async fn create(
+        &self,
+        digest: &[u8],
+        user: UserId,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), RepoError> {
+        self.lock()
+            .resets
+            .insert(digest.to_vec(), (user, expires_at, false));
+        Ok(())
+    }
+
+    async fn consume(
+        &self,
+        digest: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserId>, RepoError> {
+        let mut tables = self.lock();
+        Ok(match tables.resets.get_mut(digest) {
+            Some((user, expires_at, spent)) if !*spent && *expires_at > now => {
+                *spent = true;
+                Some(*user)
+            }
+            _ => None,
+        })
     }
 }
