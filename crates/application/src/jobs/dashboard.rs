@@ -13,7 +13,7 @@ pub struct QueueOverview {
     pub counts: QueueCounts,
 }
 
-/// Administers the queues (admin only once auth lands).
+/// Administers the queues (admins only: the routes declare it, the access middleware enforces it).
 #[derive(Clone)]
 pub struct QueueDashboard {
     queue: Arc<dyn JobQueue>,
