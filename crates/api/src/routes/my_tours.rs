@@ -2,7 +2,7 @@
 
 use crate::error::{ApiError, Problem};
 use crate::extract::{Audit, Caller, ValidJson, ValidQuery};
-use crate::routes::tours::{TourDto, respond};
+use crate::routes::tours::{TourDto, dtos, respond};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Json, Path};
@@ -56,12 +56,8 @@ pub async fn my_tours(
     state: Data<AppState>,
 ) -> Result<Json<Vec<TourDto>>, ApiError> {
     let date = query.0.date.unwrap_or_else(|| Utc::now().date_naive());
-    let mut tours = Vec::new();
-    for tour in state.tours.of_driver(&caller.0, date).await? {
-        let containers = state.tours.stop_containers(&tour).await?;
-        tours.push(TourDto::new(tour, containers));
-    }
-    Ok(Json(tours))
+    let tours = state.tours.of_driver(&caller.0, date).await?;
+    Ok(Json(dtos(&state, tours).await?))
 }
 
 /// One of the caller's tours.

@@ -115,6 +115,16 @@ impl TourDto {
     }
 }
 
+/// The tours as shown, each with its stops' containers.
+pub async fn dtos(state: &AppState, tours: Vec<Tour>) -> Result<Vec<TourDto>, ApiError> {
+    let mut shown = Vec::with_capacity(tours.len());
+    for tour in tours {
+        let containers = state.tours.stop_containers(&tour).await?;
+        shown.push(TourDto::new(tour, containers));
+    }
+    Ok(shown)
+}
+
 /// Answers with the tour, its stops' containers and its ETag.
 pub async fn respond(
     state: &AppState,
@@ -278,11 +288,7 @@ pub async fn list_tours(
         )
         .await?;
     let next_cursor = page.next.map(|c| c.to_string());
-    let mut items = Vec::with_capacity(page.items.len());
-    for tour in page.items {
-        let containers = state.tours.stop_containers(&tour).await?;
-        items.push(TourDto::new(tour, containers));
-    }
+    let items = dtos(&state, page.items).await?;
     Ok(Json(Page { items, next_cursor }))
 }
 
