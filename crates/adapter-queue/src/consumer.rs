@@ -11,6 +11,7 @@ use crate::{scripts, unavailable};
 use chrono::Utc;
 use fred::prelude::*;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tisseco_application::jobs::{Handlers, Job, JobError, QueueError};
 use tokio::sync::{Semaphore, mpsc, watch};
@@ -32,6 +33,7 @@ struct Done {
 pub struct ConsumerHandle {
     shutdown: watch::Sender<bool>,
     task: JoinHandle<Result<(), QueueError>>,
+    killed: Arc<AtomicBool>,
 }
 
 impl ConsumerHandle {
@@ -48,6 +50,8 @@ impl ConsumerHandle {
 
     /// Kills the consumer at once, leaving its jobs unacknowledged (for tests).
     pub fn abort(self) {
+        // its running jobs die with it, as with the process: dropped, never acknowledged
+        self.killed.store(true, Ordering::SeqCst);
         self.task.abort();
     }
 
@@ -66,6 +70,7 @@ pub struct Consumer {
     name: String,
     settings: ConsumerSettings,
     handlers: Handlers,
+    killed: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Consumer {
@@ -125,10 +130,16 @@ impl Consumer {
             name: consumer.to_owned(),
             settings,
             handlers,
+            killed: Arc::new(AtomicBool::new(false)),
         });
+        let killed = consumer.killed.clone();
         let (shutdown, stopping) = watch::channel(false);
         let task = tokio::spawn(consumer.run(stopping));
-        Ok(ConsumerHandle { shutdown, task })
+        Ok(ConsumerHandle {
+            shutdown,
+            task,
+            killed,
+        })
     }
 
     async fn run(self: Arc<Self>, stopping: watch::Receiver<bool>) -> Result<(), QueueError> {
@@ -272,7 +283,24 @@ impl Consumer {
         let done = done.clone();
         tokio::spawn(async move {
             let span = job_span(&consumer.keys.name, &job);
-            let outcome = consumer.handlers.handle(&job).instrument(span).await;
+            let outcome = {
+                let handling = consumer.handlers.handle(&job).instrument(span);
+                tokio::pin!(handling);
+                // a long job (an import) stays claimed while it runs: no one takes it over
+                let mut beat = tokio::time::interval(consumer.settings.visibility_timeout / 3);
+                beat.tick().await;
+                loop {
+                    tokio::select! {
+                        outcome = &mut handling => break outcome,
+                        _ = beat.tick() => {
+                            if consumer.killed.load(Ordering::SeqCst) {
+                                return;
+                            }
+                            consumer.keep_claimed(&entry.id).await;
+                        }
+                    }
+                }
+            };
             let _ = done.send(Done {
                 entry_id: entry.id,
                 job,
@@ -280,6 +308,28 @@ impl Consumer {
             });
             drop(permit);
         });
+    }
+
+    /// Resets the idle time of an entry in flight.
+    async fn keep_claimed(&self, entry_id: &str) {
+        let kept: Result<Value, _> = self
+            .client
+            .xclaim(
+                &self.keys.stream,
+                GROUP,
+                &self.name,
+                0,
+                entry_id,
+                None,
+                None,
+                None,
+                false,
+                true,
+            )
+            .await;
+        if let Err(error) = kept {
+            tracing::warn!(queue = %self.keys.name, error = %error, "cannot keep a running job claimed");
+        }
     }
 
     /// Acknowledges handled jobs in batches; schedules retries and buries the dead.

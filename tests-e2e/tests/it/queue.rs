@@ -88,6 +88,38 @@ async fn a_worker_that_dies_with_a_job_in_flight_is_relieved_by_another() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_job_running_past_the_visibility_timeout_stays_with_its_worker() {
+    let queue = test_queue();
+    let handler = Arc::new(Flaky {
+        work: Duration::from_millis(2_000),
+        ..Flaky::default()
+    });
+    let mut settings = fast_settings();
+    settings.visibility_timeout = Duration::from_millis(400);
+    let first = consume(&queue, EVENTS_QUEUE, settings.clone(), handler.clone()).await;
+    let second = consume(&queue, EVENTS_QUEUE, settings, handler.clone()).await;
+    let job = Job::new("test.long", json!({}), None);
+    queue
+        .enqueue(EVENTS_QUEUE, std::slice::from_ref(&job))
+        .await
+        .unwrap();
+    eventually(WAIT, "the long job to finish", || async {
+        handler.effects_of(&job.id) == 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    first.stop().await.unwrap();
+    second.stop().await.unwrap();
+    assert_eq!(
+        handler.attempts_of(&job.id).len(),
+        1,
+        "no consumer took the running job over"
+    );
+    assert_eq!(queue.counts(EVENTS_QUEUE).await.unwrap().in_flight, 0);
+    queue.purge().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn shutdown_finishes_the_jobs_in_flight_and_loses_none() {
     let queue = test_queue();
     let handler = Arc::new(Flaky {
