@@ -6,6 +6,7 @@ use crate::keys::SigningKeys;
 use biscuit_auth::error::{FailedCheck, Logic, Token};
 use biscuit_auth::macros::{authorizer, biscuit, block};
 use biscuit_auth::{AuthorizerLimits, Biscuit, BlockBuilder};
+use chrono::{DateTime, Utc};
 use std::time::{Duration, SystemTime};
 use tisseco_application::auth::ports::{
     AccessClaims, AccessRequest, Principal, Restriction, TokenError, TokenService, VerifiedToken,
@@ -21,16 +22,41 @@ const LIMITS: AuthorizerLimits = AuthorizerLimits {
     max_time: Duration::from_secs(1),
 };
 
-/// Issues and checks biscuit tokens with [`SigningKeys`].
+/// How long a verified token is trusted without checking it again (never past its expiry).
+const VERIFIED_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+/// Verified tokens remembered, per (token, required role, operation, tour).
+const VERIFIED_CAPACITY: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Verdict {
+    token: String,
+    required: &'static str,
+    operation: &'static str,
+    tour: Option<Uuid>,
+}
+
+#[derive(Debug, Clone)]
+struct Verified {
+    token: VerifiedToken,
+    until: DateTime<Utc>,
+}
+
+/// Issues and checks biscuit tokens with [`SigningKeys`]. A token that passed for a kind of
+/// request is trusted for the same kind for a minute (signature checks dominate the cost of
+/// an authenticated request); revocation is still checked by the caller every time.
 #[derive(Debug)]
 pub struct BiscuitTokens {
     keys: SigningKeys,
+    verified: quick_cache::sync::Cache<Verdict, Verified>,
 }
 
 impl BiscuitTokens {
     #[must_use]
     pub fn new(keys: SigningKeys) -> Self {
-        Self { keys }
+        Self {
+            keys,
+            verified: quick_cache::sync::Cache::new(VERIFIED_CAPACITY),
+        }
     }
 
     fn parse(&self, token: &str) -> Result<Biscuit, TokenError> {
@@ -86,6 +112,7 @@ impl TokenService for BiscuitTokens {
             user({user});
             role({role});
             session({session});
+            expires({expires});
             check if time($t), $t < {expires};
             "#,
             role = p.role.as_str(),
@@ -97,6 +124,17 @@ impl TokenService for BiscuitTokens {
     }
 
     fn authorize(&self, token: &str, request: &AccessRequest) -> Result<VerifiedToken, TokenError> {
+        let verdict = Verdict {
+            token: token.trim().to_owned(),
+            required: request.required.as_str(),
+            operation: request.operation.as_str(),
+            tour: request.tour,
+        };
+        if let Some(known) = self.verified.get(&verdict)
+            && request.now < known.until
+        {
+            return Ok(known.token);
+        }
         let biscuit = self.parse(token)?;
         let now = SystemTime::from(request.now);
         let mut policy = authorizer!(
@@ -142,10 +180,27 @@ impl TokenService for BiscuitTokens {
             .iter()
             .map(hex::encode)
             .collect();
-        Ok(VerifiedToken {
+        let verified = VerifiedToken {
             principal,
             revocation_ids,
-        })
+        };
+        // only unattenuated tokens: an appended block may hold checks of its own
+        if biscuit.block_count() == 1 {
+            let expiry: Vec<(SystemTime,)> = authorizer
+                .query("expiry($t) <- expires($t)")
+                .map_err(internal)?;
+            if let Some((expires,)) = expiry.into_iter().next() {
+                let until = DateTime::<Utc>::from(expires).min(request.now + VERIFIED_FOR);
+                self.verified.insert(
+                    verdict,
+                    Verified {
+                        token: verified.clone(),
+                        until,
+                    },
+                );
+            }
+        }
+        Ok(verified)
     }
 
     fn attenuate(&self, token: &str, restriction: &Restriction) -> Result<String, TokenError> {

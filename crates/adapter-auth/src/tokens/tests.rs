@@ -227,3 +227,53 @@ fn a_driver_token_limited_to_one_tour_and_one_day() {
         Err(TokenError::Unauthenticated(_))
     ));
 }
+
+#[test]
+fn a_verified_token_is_remembered_per_kind_of_request_and_never_past_its_expiry() {
+    let tokens = tokens();
+    let mut claims = claims(Role::Manager);
+    claims.expires_at = Utc::now() + Span::seconds(30);
+    let token = tokens.issue(&claims).unwrap();
+    let manager_write = request(Role::Manager, Operation::Write);
+    let first = tokens.authorize(&token, &manager_write).unwrap();
+    let again = tokens.authorize(&token, &manager_write).unwrap();
+    assert_eq!(first.principal, again.principal);
+    assert_eq!(tokens.verified.len(), 1, "one verdict remembered");
+
+    // another kind of request is judged afresh, and refused
+    let admin_only = tokens.authorize(&token, &request(Role::Admin, Operation::Write));
+    assert!(
+        matches!(admin_only, Err(TokenError::Forbidden(_))),
+        "{admin_only:?}"
+    );
+
+    // past the token's expiry the remembered verdict no longer counts
+    let later = AccessRequest {
+        now: Utc::now() + Span::seconds(31),
+        ..manager_write
+    };
+    let expired = tokens.authorize(&token, &later);
+    assert!(
+        matches!(expired, Err(TokenError::Unauthenticated(_))),
+        "{expired:?}"
+    );
+}
+
+#[test]
+fn an_attenuated_token_is_never_remembered() {
+    let tokens = tokens();
+    let token = tokens.issue(&claims(Role::Manager)).unwrap();
+    let read_only = tokens
+        .attenuate(
+            &token,
+            &Restriction {
+                read_only: true,
+                ..Restriction::default()
+            },
+        )
+        .unwrap();
+    tokens
+        .authorize(&read_only, &request(Role::Driver, Operation::Read))
+        .unwrap();
+    assert_eq!(tokens.verified.len(), 0);
+}
