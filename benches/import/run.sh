@@ -2,6 +2,7 @@
 # `just bench import`: a CSV of BENCH_ROWS containers (default 1,000,000); (a) raw
 # `psql \copy` of the file into an unindexed table — the physical limit — then (b) the full
 # pipeline: upload to the release API, worker validation and merge, until `completed`;
+# (c) one INSERT ... SELECT of the copied rows into containers, with all its indexes;
 # rows/s, peak RSS (VmHWM) of the API and the worker, p99 of `GET /api/v1/sites` idle and
 # during the import. Prints the figures for BENCHMARKS.md.
 # Environment: BENCH_DATABASE_URL, BENCH_ROWS.
@@ -22,7 +23,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -r
 trap cleanup EXIT
 
 say "release build"
-cargo build --release --locked --bin tisseco-api --bin tisseco-worker
+cargo build --release --bin tisseco-api --bin tisseco-worker
 api="$target/release/tisseco-api"
 worker="$target/release/tisseco-worker"
 
@@ -50,7 +51,17 @@ psql "$db_url" -qc "DROP TABLE IF EXISTS bench_raw" -c "CREATE UNLOGGED TABLE be
 start=$(date +%s.%N)
 psql "$db_url" -qc "\\copy bench_raw FROM '$csv' CSV HEADER"
 raw=$(echo "$(date +%s.%N) - $start" | bc)
-psql "$db_url" -qc "DROP TABLE bench_raw"
+say "(c) the merge's floor: one INSERT ... SELECT of the same rows into containers"
+psql "$db_url" -qc "CHECKPOINT"
+start=$(date +%s.%N)
+psql "$db_url" -qc "INSERT INTO containers (id, public_code, site_id, external_ref, kind, status,
+    capacity_litres, location, address, installed_on, created_at, updated_at)
+  SELECT gen_random_uuid(), translate(upper(substr(md5(random()::text), 1, 10)), '01', '23'),
+    (SELECT id FROM sites WHERE code = 'bench'), external_ref, type, status, capacity_litres,
+    ST_SetSRID(ST_MakePoint(longitude, latitude), 4326), address, installed_on, now(), now()
+  FROM bench_raw"
+floor=$(echo "$(date +%s.%N) - $start" | bc)
+psql "$db_url" -qc "DROP TABLE bench_raw" -c "TRUNCATE containers CASCADE" -c "CHECKPOINT"
 
 say "(b) full pipeline"
 export HTTP_BIND="127.0.0.1:$port" WORKER_HEALTH_BIND="127.0.0.1:$((port + 1))"
@@ -75,12 +86,15 @@ id=$(curl -sS -X POST "$base/api/v1/imports?file_name=bench.csv" -H "authorizati
   -H 'content-type: text/csv' -T "$csv" | sed -E 's/.*"id":"([^"]+)".*/\1/')
 echo "bench import: upload answered $id" >&2
 uploaded=$(echo "$(date +%s.%N) - $start" | bc)
-state=""
+state=""; phases=""
 while :; do
   status=$(curl -sf "$base/api/v1/imports/$id" -H "authorization: Bearer $token")
-  state=$(echo "$status" | sed -E 's/.*"state":"([a-z]+)".*/\1/')
+  seen=$(echo "$status" | sed -E 's/.*"state":"([a-z]+)".*/\1/')
+  if [ "$seen" != "$state" ]; then
+    state=$seen; phases="$phases $state from $(echo "$(date +%s.%N) - $start" | bc | cut -c1-5) s;"
+  fi
   case "$state" in completed|failed|cancelled) break ;; esac
-  sleep 0.5
+  sleep 0.2
 done
 total=$(echo "$(date +%s.%N) - $start" | bc)
 touch "$work/busy.stop"; wait "$sampler"
@@ -88,7 +102,9 @@ hwm() { awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$1/status"; }
 echo
 echo "rows: $rows ($((size / 1048576)) MB)"
 echo "(a) psql \\copy: ${raw} s, $(echo "$rows / $raw" | bc) rows/s"
-echo "(b) pipeline: state $state; upload ${uploaded} s; upload to completed ${total} s, $(echo "$rows / $total" | bc) rows/s; ratio $(echo "scale=2; $total / $raw" | bc)x the raw copy"
+echo "(c) INSERT into containers (10 indexes, 2 foreign keys): ${floor} s, $(echo "$rows / $floor" | bc) rows/s"
+echo "(b) pipeline: state $state; upload ${uploaded} s; upload to completed ${total} s, $(echo "$rows / $total" | bc) rows/s; $(echo "scale=2; $total / $raw" | bc)x the raw copy, $(echo "scale=2; $total / $floor" | bc)x the INSERT"
+echo "    phases (polled every 0.2 s):$phases"
 echo "    $status"
 echo "peak RSS: API $(hwm "$api_pid"), worker $(hwm "$worker_pid")"
 echo "GET /api/v1/sites p99: idle $(p99 "$work/idle.txt"), during the import $(p99 "$work/busy.txt")"

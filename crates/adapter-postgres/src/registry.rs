@@ -14,6 +14,7 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel_async::pooled_connection::deadpool::Object;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use secrecy::SecretString;
 use tisseco_application::ports::{
     AuditContext, Entity, HealthCheck, PageRequest, RegistryQueries, RepoError, Repository,
 };
@@ -25,6 +26,8 @@ use uuid::Uuid;
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// Where to open connections outside the pool, for `COPY`.
+    bulk_url: Option<SecretString>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -38,7 +41,22 @@ impl std::fmt::Debug for PgStore {
 impl PgStore {
     #[must_use]
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            bulk_url: None,
+        }
+    }
+
+    /// Lets bulk work (import staging) open connections of its own at `url`, outside the
+    /// pool, for `COPY`; without it, that work goes through the pool, more slowly.
+    #[must_use]
+    pub fn with_bulk_url(mut self, url: SecretString) -> Self {
+        self.bulk_url = Some(url);
+        self
+    }
+
+    pub(crate) fn bulk_url(&self) -> Option<&SecretString> {
+        self.bulk_url.as_ref()
     }
 
     pub(crate) async fn conn(&self) -> Result<Object<AsyncPgConnection>, RepoError> {

@@ -6,6 +6,7 @@ use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
+use tisseco_adapter_cache::{RedisCache, RedisSettings};
 use tisseco_adapter_mail::{MailSettings, SmtpMailer};
 use tisseco_adapter_postgres::{PgOutbox, PgSettings, PgStore, PoolMode, build_pool};
 use tisseco_adapter_queue::{ConsumerSettings, QueueSettings, RedisQueue};
@@ -91,6 +92,8 @@ pub struct WorkerSettings {
     pub shutdown_timeout: Duration,
     /// `PUBLIC_BASE_URL`: follow-up links in e-mails to reporters.
     pub public_base_url: String,
+    /// `REDIS_KEY_PREFIX`: the API's cache keys, whose versions imports bump.
+    pub cache_key_prefix: String,
 }
 
 impl WorkerSettings {
@@ -149,7 +152,7 @@ impl WorkerSettings {
             import_batch: number(
                 source,
                 "IMPORT_BATCH",
-                5_000,
+                20_000,
                 1..=50_000,
                 "a number of rows",
             )?,
@@ -172,6 +175,12 @@ impl WorkerSettings {
                 "a number of seconds",
             )?),
             public_base_url: crate::settings::public_base_url(source)?,
+            cache_key_prefix: optional(
+                source,
+                "REDIS_KEY_PREFIX",
+                "tisseco:".to_owned(),
+                "a key prefix",
+            )?,
         })
     }
 }
@@ -192,12 +201,21 @@ pub struct WorkerParts {
 /// Invalid pool, Redis or mail settings, or a template that does not render.
 pub fn build_worker(
     database: &PgSettings,
-    queue: &QueueSettings,
+    queue_settings: &QueueSettings,
     worker: &WorkerSettings,
 ) -> Result<WorkerParts, String> {
     let store = PgStore::new(build_pool(database, PoolMode::Normal)?);
-    let queue = RedisQueue::connect(queue).map_err(|e| e.to_string())?;
+    let queue = RedisQueue::connect(queue_settings).map_err(|e| e.to_string())?;
     let mailer = SmtpMailer::new(&worker.mail).map_err(|e| e.to_string())?;
+    // the API's search cache, on the queue's Redis, for imports to bump
+    let cache = RedisCache::new(&RedisSettings {
+        url: SecretString::from(queue_settings.url.clone()),
+        key_prefix: worker.cache_key_prefix.clone(),
+        max_connections: 2,
+        timeout: queue_settings.command_timeout,
+        retry_after: Duration::from_secs(1),
+    })
+    .map_err(|e| e.to_string())?;
     let report_mail = Arc::new(ReportMailHandler {
         queue: Arc::new(queue.clone()),
         public_base_url: worker.public_base_url.clone(),
@@ -224,6 +242,8 @@ pub fn build_worker(
             Arc::new(ImportRunner {
                 store: Arc::new(store.clone()),
                 queue: Arc::new(queue.clone()),
+                cache: Arc::new(cache),
+                public_base_url: worker.public_base_url.clone(),
                 batch: worker.import_batch,
             }),
         )

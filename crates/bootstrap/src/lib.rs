@@ -71,7 +71,12 @@ impl std::fmt::Debug for Services {
 /// # Errors
 /// When a pool, key, Redis or queue setting is invalid.
 pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, String> {
-    let store = Arc::new(PgStore::new(build_pool(&settings.database, mode)?));
+    let mut store = PgStore::new(build_pool(&settings.database, mode)?);
+    if mode == PoolMode::Normal {
+        // a test transaction's rows are invisible to other connections: no COPY there
+        store = store.with_bulk_url(settings.database.url.clone());
+    }
+    let store = Arc::new(store);
     let cache: Arc<dyn Cache> =
         Arc::new(RedisCache::new(&settings.redis).map_err(|e| e.to_string())?);
     wire(settings, store, cache)

@@ -8,8 +8,10 @@ use crate::support::{TestApp, queue_settings, unique};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::sync::Arc;
+use tisseco_application::cache::{CONTAINERS, Cache};
 use tisseco_application::imports::ImportRunner;
 use tisseco_application::jobs::{Job, JobHandler};
+use tisseco_application::testing::InMemoryCache;
 use tisseco_bootstrap::PgStore;
 use uuid::Uuid;
 
@@ -19,6 +21,7 @@ struct Env {
     schema: Schema,
     app: TestApp,
     store: PgStore,
+    cache: Arc<InMemoryCache>,
 }
 
 impl Env {
@@ -29,13 +32,20 @@ impl Env {
         let site = app.site("lyon").await;
         app.area(&site, "centre").await;
         app.area(&site, "part-dieu").await;
-        Self { schema, app, store }
+        Self {
+            schema,
+            app,
+            store,
+            cache: Arc::new(InMemoryCache::default()),
+        }
     }
 
     fn runner(&self, batch: u32) -> ImportRunner {
         ImportRunner {
             store: Arc::new(self.store.clone()),
             queue: Arc::new(test_queue()),
+            cache: self.cache.clone(),
+            public_base_url: "https://tisseco.example".into(),
             batch,
         }
     }
@@ -134,6 +144,11 @@ async fn a_file_with_bom_crlf_semicolons_decimal_commas_and_quoted_newlines_is_m
         .find(|c| c["external_ref"] == "R-1")
         .unwrap();
     assert_eq!(first["address"], "12 rue \"Garibaldi\"\n69003 Lyon");
+    assert_eq!(
+        env.cache.version(CONTAINERS).await,
+        Some(1),
+        "the merge made cached searches stale"
+    );
 
     // the same bytes again: told, nothing imported twice
     let again = env.upload(body, "").await;
@@ -351,6 +366,45 @@ async fn the_template_is_downloadable() {
     assert!(text.starts_with(HEADER), "{text}");
     let import = env.import(text, "").await;
     assert_eq!(import["state"], "completed", "{import}");
+    env.drop().await;
+}
+
+#[tokio::test]
+async fn a_form_upload_takes_the_file_part_and_its_name() {
+    let env = Env::new().await;
+    let form = |parts: &str| {
+        env.app
+            .client
+            .post(env.app.url("/api/v1/imports"))
+            .header("content-type", "multipart/form-data; boundary=XyZ")
+            .body(format!("{parts}--XyZ--\r\n"))
+            .send()
+    };
+    let file = csv(&["lyon,centre,F-1,street_bin,active,,45.75,4.83,,"]);
+    let response = form(&format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nweekly\r\n\
+         --XyZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"depot.csv\"\r\n\
+         Content-Type: text/csv\r\n\r\n{file}\r\n"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let created: Value = response.json().await.unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let job = Job::new(
+        "import.uploaded",
+        serde_json::json!({ "aggregate_id": id }),
+        None,
+    );
+    env.runner(10).handle(&job).await.unwrap();
+    let import = env.status(&id).await;
+    assert_eq!(import["file_name"], "depot.csv");
+    assert_eq!(import["counts"]["inserted"], 1, "{import}");
+
+    let without_file = form("--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nx\r\n")
+        .await
+        .unwrap();
+    refused(without_file, "no part named file").await;
     env.drop().await;
 }
 

@@ -43,7 +43,7 @@ impl Schema {
             PoolMode::Normal,
         )
         .unwrap();
-        PgStore::new(pool)
+        PgStore::new(pool).with_bulk_url(SecretString::from(self.url.clone()))
     }
 
     pub async fn drop(self) {

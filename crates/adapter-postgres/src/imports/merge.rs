@@ -1,13 +1,18 @@
 //! The set-based statements of an import: saving validated rows, rejecting duplicate
-//! external references, merging a batch into the containers (recording each row's change and
-//! the container's state before it) and completing the import with its audit record.
+//! external references, merging a batch into the containers (first recording each line's
+//! change and the container's state before it, then inserting and updating) and completing
+//! the import with its audit record.
 
 use super::{count, line};
 use diesel::sql_types::{Array, BigInt, Date, Double, Integer, Nullable, Text, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use tisseco_application::imports::ValidRow;
 use uuid::Uuid;
+
+/// The statement time limit of the import's set-based steps, which handle whole batches
+/// (the pool's limit is meant for requests).
+pub(super) const BULK_TIMEOUT: &str = "SET LOCAL statement_timeout = '120s'";
 
 pub(super) async fn insert_valid(
     tx: &mut AsyncPgConnection,
@@ -83,6 +88,9 @@ pub(super) async fn reject_duplicates(
     tx: &mut AsyncPgConnection,
     id: Uuid,
 ) -> diesel::QueryResult<()> {
+    // fresh statistics keep this statement, and the merge's batch reads, on the indexes
+    tx.batch_execute(&format!("{BULK_TIMEOUT}; ANALYZE import_valid"))
+        .await?;
     sql_query(REJECT_DUPLICATES)
         .bind::<SqlUuid, _>(id)
         .execute(tx)
@@ -90,37 +98,54 @@ pub(super) async fn reject_duplicates(
         .map(drop)
 }
 
-const MERGE: &str = "
+/// Records what each line of the batch will do, before anything changes: the container it
+/// updates (locked, its state kept) or the one it creates.
+const RECORD_CHANGES: &str = "
 WITH batch AS (
-    SELECT * FROM import_valid WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3
-), prev AS (
-    SELECT c.id, (to_jsonb(c) - 'location')
-           || jsonb_build_object('latitude', ST_Y(c.location), 'longitude', ST_X(c.location)) AS before
-    FROM containers c JOIN batch b ON c.site_id = b.site_id AND c.external_ref = b.external_ref
-), up AS (
-    INSERT INTO containers AS c (id, public_code, site_id, area_id, external_ref, kind, status,
-        capacity_litres, location, address, installed_on, created_at, updated_at)
-    SELECT container_id, public_code, site_id, area_id, external_ref, kind, status, capacity_litres,
-           ST_SetSRID(ST_MakePoint(longitude, latitude), 4326), address, installed_on, now(), now()
-    FROM batch ORDER BY line
-    ON CONFLICT (site_id, external_ref) DO UPDATE SET
-        area_id = EXCLUDED.area_id, kind = EXCLUDED.kind, status = EXCLUDED.status,
-        capacity_litres = EXCLUDED.capacity_litres, location = EXCLUDED.location,
-        address = EXCLUDED.address, installed_on = EXCLUDED.installed_on,
-        version = c.version + 1, updated_at = now()
-    RETURNING c.id, c.site_id, c.external_ref, (xmax = 0) AS inserted
-), changes AS (
+    SELECT line, container_id, site_id, external_ref FROM import_valid
+    WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3
+), recorded AS (
     INSERT INTO import_changes (import_id, line, container_id, action, before)
-    SELECT $1, b.line, up.id, CASE WHEN up.inserted THEN 'inserted' ELSE 'updated' END, prev.before
-    FROM up JOIN batch b ON b.site_id = up.site_id AND b.external_ref = up.external_ref
-    LEFT JOIN prev ON prev.id = up.id
+    SELECT $1, b.line, coalesce(c.id, b.container_id),
+           CASE WHEN c.id IS NULL THEN 'inserted' ELSE 'updated' END,
+           (to_jsonb(c) - 'location')
+             || jsonb_build_object('latitude', ST_Y(c.location), 'longitude', ST_X(c.location))
+    FROM batch b LEFT JOIN LATERAL (
+        -- one probe of the unique (site_id, external_ref) index per line whatever the
+        -- statistics: LIMIT 1 keeps the planner from a join over every container
+        SELECT * FROM containers c
+        WHERE c.site_id = b.site_id AND c.external_ref = b.external_ref
+        ORDER BY c.site_id, c.external_ref LIMIT 1 FOR UPDATE
+    ) c ON true
     ON CONFLICT DO NOTHING
     RETURNING action, line
 )
 SELECT count(*) FILTER (WHERE action = 'inserted') AS inserted,
        count(*) FILTER (WHERE action = 'updated') AS updated,
        coalesce(max(line), -1) AS last
-FROM changes";
+FROM recorded";
+
+/// Creates the batch's new containers; a container created meanwhile with the same
+/// (site, external reference) fails the batch, to be recorded again as an update.
+const INSERT_NEW: &str = "
+INSERT INTO containers (id, public_code, site_id, area_id, external_ref, kind, status,
+    capacity_litres, location, address, installed_on, created_at, updated_at)
+SELECT v.container_id, v.public_code, v.site_id, v.area_id, v.external_ref, v.kind, v.status,
+       v.capacity_litres, ST_SetSRID(ST_MakePoint(v.longitude, v.latitude), 4326), v.address,
+       v.installed_on, now(), now()
+FROM import_changes ch JOIN import_valid v ON v.import_id = ch.import_id AND v.line = ch.line
+WHERE ch.import_id = $1 AND ch.line > $2 AND ch.line <= $3 AND ch.action = 'inserted'
+ORDER BY ch.line";
+
+/// Updates the batch's existing containers, locked by [`RECORD_CHANGES`].
+const UPDATE_EXISTING: &str = "
+UPDATE containers c SET
+    area_id = v.area_id, kind = v.kind, status = v.status, capacity_litres = v.capacity_litres,
+    location = ST_SetSRID(ST_MakePoint(v.longitude, v.latitude), 4326), address = v.address,
+    installed_on = v.installed_on, version = c.version + 1, updated_at = now()
+FROM import_changes ch JOIN import_valid v ON v.import_id = ch.import_id AND v.line = ch.line
+WHERE ch.import_id = $1 AND ch.line > $2 AND ch.line <= $3 AND ch.action = 'updated'
+  AND c.id = ch.container_id";
 
 #[derive(QueryableByName)]
 struct Merged {
@@ -139,7 +164,15 @@ pub(super) async fn merge_after(
     cursor: i64,
     limit: u32,
 ) -> diesel::QueryResult<bool> {
-    let merged: Merged = sql_query(MERGE)
+    // A larger pending list lets the trigram indexes take a batch in bulk (about 40% less
+    // time); `complete` flushes it. The batch commits with its cursor, so losing the last
+    // commits in a server crash only means merging those batches again.
+    tx.batch_execute(&format!(
+        "{BULK_TIMEOUT}; SET LOCAL gin_pending_list_limit = '64MB'; \
+         SET LOCAL synchronous_commit = off"
+    ))
+    .await?;
+    let merged: Merged = sql_query(RECORD_CHANGES)
         .bind::<SqlUuid, _>(id)
         .bind::<BigInt, _>(cursor)
         .bind::<BigInt, _>(i64::from(limit))
@@ -147,6 +180,19 @@ pub(super) async fn merge_after(
         .await?;
     if merged.last < 0 {
         return Ok(false);
+    }
+    for (statement, rows) in [
+        (INSERT_NEW, merged.inserted),
+        (UPDATE_EXISTING, merged.updated),
+    ] {
+        if rows > 0 {
+            sql_query(statement)
+                .bind::<SqlUuid, _>(id)
+                .bind::<BigInt, _>(cursor)
+                .bind::<BigInt, _>(merged.last)
+                .execute(tx)
+                .await?;
+        }
     }
     sql_query(
         "UPDATE imports SET merged_through = $2, inserted = inserted + $3, \
@@ -161,8 +207,14 @@ pub(super) async fn merge_after(
     Ok(true)
 }
 
-/// Completes the import and writes its one audit record.
+/// Completes the import and writes its one audit record, after merging the trigram
+/// indexes' pending lists (so that text searches need not scan them).
 pub(super) async fn complete(tx: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<()> {
+    tx.batch_execute(&format!(
+        "{BULK_TIMEOUT}; SELECT gin_clean_pending_list('containers_public_code_trgm'::regclass), \
+         gin_clean_pending_list('containers_address_trgm'::regclass)"
+    ))
+    .await?;
     sql_query("UPDATE imports SET state = 'completed', updated_at = now() WHERE id = $1")
         .bind::<SqlUuid, _>(id)
         .execute(tx)

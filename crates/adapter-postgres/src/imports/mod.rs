@@ -3,17 +3,21 @@
 //! import, so concurrent or repeated runs of a step never apply a batch twice.
 
 mod merge;
+mod staging;
+
+use staging::{CopyStaging, PooledStaging};
 
 use crate::errors::from_diesel;
 use crate::registry::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{Array, BigInt, Bool, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use std::collections::HashMap;
 use tisseco_application::imports::{
-    ImportState, ImportStore, ImportSummary, NewImport, RejectedCell, UploadedFile, ValidatedBatch,
+    ImportState, ImportStore, ImportSummary, NewImport, RejectedCell, Staging, UploadedFile,
+    ValidatedBatch,
 };
 use tisseco_application::ports::RepoError;
 use tisseco_domain::import::{RawRecord, RowError};
@@ -95,8 +99,8 @@ impl TryFrom<SummaryRow> for ImportSummary {
 struct StagedRow {
     #[diesel(sql_type = BigInt)]
     line: i64,
-    #[diesel(sql_type = Jsonb)]
-    fields: serde_json::Value,
+    #[diesel(sql_type = Array<Text>)]
+    fields: Vec<String>,
 }
 
 #[derive(QueryableByName)]
@@ -161,25 +165,14 @@ impl ImportStore for PgStore {
         .map_err(from_diesel)
     }
 
-    async fn stage(&self, id: Uuid, rows: &[RawRecord]) -> Result<(), RepoError> {
-        let lines: Vec<i64> = rows.iter().map(|r| line(r.line)).collect();
-        let fields: Vec<serde_json::Value> = rows
-            .iter()
-            .map(|r| serde_json::Value::from(r.fields.clone()))
-            .collect();
-        let mut conn = self.conn().await?;
-        sql_query(
-            "INSERT INTO import_rows (import_id, line, fields) \
-             SELECT $1, l, f FROM unnest($2::bigint[], $3::jsonb[]) AS u(l, f) \
-             ON CONFLICT DO NOTHING",
-        )
-        .bind::<SqlUuid, _>(id)
-        .bind::<Array<BigInt>, _>(lines)
-        .bind::<Array<Jsonb>, _>(fields)
-        .execute(&mut conn)
-        .await
-        .map(drop)
-        .map_err(from_diesel)
+    async fn stage(&self, id: Uuid) -> Result<Box<dyn Staging>, RepoError> {
+        Ok(match self.bulk_url() {
+            Some(url) => Box::new(CopyStaging::open(url, id).await?),
+            None => Box::new(PooledStaging {
+                store: self.clone(),
+                id,
+            }),
+        })
     }
 
     async fn finish_upload(&self, id: Uuid, file: &UploadedFile) -> Result<(), RepoError> {
@@ -321,15 +314,13 @@ impl ImportStore for PgStore {
         .load(&mut conn)
         .await
         .map_err(from_diesel)?;
-        rows.into_iter()
-            .map(|r| {
-                Ok(RawRecord {
-                    line: count(r.line),
-                    fields: serde_json::from_value(r.fields)
-                        .map_err(|e| RepoError::Unexpected(e.to_string()))?,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|r| RawRecord {
+                line: count(r.line),
+                fields: r.fields,
             })
-            .collect()
+            .collect())
     }
 
     async fn site_ids(&self, codes: &[String]) -> Result<HashMap<String, Uuid>, RepoError> {
@@ -377,6 +368,7 @@ impl ImportStore for PgStore {
             {
                 return Ok(false);
             }
+            tx.batch_execute(merge::BULK_TIMEOUT).await?;
             merge::insert_valid(tx, id, &batch.valid).await?;
             insert_errors(tx, id, &batch.rejected).await?;
             sql_query(
@@ -435,6 +427,18 @@ impl ImportStore for PgStore {
         })
         .await
         .map_err(from_diesel)
+    }
+
+    async fn discard_rows(&self, id: Uuid) -> Result<(), RepoError> {
+        let mut conn = self.conn().await?;
+        for table in ["import_rows", "import_valid"] {
+            sql_query(format!("DELETE FROM {table} WHERE import_id = $1"))
+                .bind::<SqlUuid, _>(id)
+                .execute(&mut conn)
+                .await
+                .map_err(from_diesel)?;
+        }
+        Ok(())
     }
 
     async fn errors_after(

@@ -6,11 +6,12 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{Caller, ValidQuery};
 use crate::request_id::RequestId;
 use crate::state::AppState;
+use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::web::{Bytes, Data, Path, Payload};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
+use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use tisseco_application::AppError;
 use tisseco_application::imports::{ImportSummary, Imports};
@@ -93,11 +94,24 @@ impl From<ImportSummary> for ImportDto {
     }
 }
 
-/// Upload a CSV file of containers (format: README, template: `imports/template.csv`).
-/// The body is read as it arrives; file-level problems (encoding, header, size) answer 422
-/// naming the reason; the same file uploaded twice answers 409.
+/// A multipart upload: the file in a part named `file`; other parts are ignored.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code, reason = "documents the multipart body")]
+pub struct UploadForm {
+    /// The CSV file; its name is the import's unless `file_name` is given.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Upload a CSV file of containers (format: README, template: `imports/template.csv`), as
+/// the body (`text/csv`) or as the `file` part of a `multipart/form-data` form. The body is
+/// read as it arrives; file-level problems (encoding, header, size) answer 422 naming the
+/// reason; the same file uploaded twice answers 409.
 #[utoipa::path(tag = "imports", security(("bearer" = ["manager"])), params(UploadQuery),
-    request_body(content = String, content_type = "text/csv"), responses(
+    request_body(content(
+        (String = "text/csv"),
+        (UploadForm = "multipart/form-data"),
+    )), responses(
     (status = 202, body = ImportCreated, headers(("Location" = String))),
     (status = 409, description = "The same file was already imported", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "The file can't be read", body = Problem, content_type = "application/problem+json"),
@@ -108,38 +122,90 @@ pub async fn upload_import(
     caller: Caller,
     request: HttpRequest,
     state: Data<AppState>,
-    mut body: Payload,
+    body: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let file_name = query.0.file_name.unwrap_or_else(|| "import.csv".to_owned());
-    let mut upload = state
-        .imports
-        .begin(
-            Some(caller.0.user_id.0),
-            &file_name,
-            query.0.dry_run.unwrap_or(false),
-        )
-        .await?;
-    while let Some(chunk) = body.next().await {
-        match chunk {
-            Ok(chunk) => upload.push(&chunk).await?,
-            Err(error) => {
-                let reason = format!("the upload was interrupted: {error}");
-                upload.abort(&reason).await?;
-                return Err(AppError::Invalid(tisseco_domain::ValidationError::new(
-                    "file", reason,
-                ))
-                .into());
-            }
-        }
-    }
+    let UploadQuery { file_name, dry_run } = query.0;
+    let dry_run = dry_run.unwrap_or(false);
     let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
-    let id = upload.finish(request_id).await?;
+    let mut upload = Receive {
+        imports: &state.imports,
+        uploader: caller.0.user_id.0,
+        dry_run,
+        request_id,
+    };
+    let is_form = request
+        .mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.essence_str() == "multipart/form-data");
+    let id = if is_form {
+        let mut parts = Multipart::new(request.headers(), body);
+        loop {
+            let Some(part) = parts.next().await else {
+                return Err(file_problem("the form has no part named file").into());
+            };
+            let mut part =
+                part.map_err(|e| file_problem(format!("the form can't be read: {e}")))?;
+            if part.name() == Some("file") {
+                let name = file_name.or_else(|| {
+                    part.content_disposition()
+                        .and_then(|d| d.get_filename())
+                        .map(str::to_owned)
+                });
+                break upload.run(name, &mut part).await?;
+            }
+            while part.next().await.is_some() {}
+        }
+    } else {
+        upload.run(file_name, &mut Box::pin(body)).await?
+    };
     Ok(HttpResponse::Accepted()
         .insert_header((header::LOCATION, url_of(id)))
         .json(ImportCreated {
             id,
             url: url_of(id),
         }))
+}
+
+fn file_problem(reason: impl Into<String>) -> AppError {
+    AppError::Invalid(tisseco_domain::ValidationError::new("file", reason))
+}
+
+/// One upload's bytes, from the body or a form part, into the import.
+struct Receive<'a> {
+    imports: &'a Imports,
+    uploader: Uuid,
+    dry_run: bool,
+    request_id: Option<String>,
+}
+
+impl Receive<'_> {
+    async fn run<S, E>(
+        &mut self,
+        file_name: Option<String>,
+        bytes: &mut S,
+    ) -> Result<Uuid, AppError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let file_name = file_name.unwrap_or_else(|| "import.csv".to_owned());
+        let mut upload = self
+            .imports
+            .begin(Some(self.uploader), &file_name, self.dry_run)
+            .await?;
+        while let Some(chunk) = bytes.next().await {
+            match chunk {
+                Ok(chunk) => upload.push(&chunk).await?,
+                Err(error) => {
+                    let reason = format!("the upload was interrupted: {error}");
+                    upload.abort(&reason).await?;
+                    return Err(file_problem(reason));
+                }
+            }
+        }
+        upload.finish(self.request_id.take()).await
+    }
 }
 
 /// The CSV template: the documented columns and one example row.

@@ -180,6 +180,21 @@ pub struct ValidatedBatch {
     pub rejected_lines: u64,
 }
 
+/// The rows of one upload on their way into staging. Dropped before [`Staging::commit`],
+/// it stages nothing: a cut-off upload leaves no partial file behind.
+#[async_trait]
+pub trait Staging: Send {
+    /// # Errors
+    /// `Unavailable` or `Unexpected`.
+    async fn write(&mut self, rows: &[RawRecord]) -> Result<(), RepoError>;
+
+    /// Makes every written row visible, at once.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected`.
+    async fn commit(self: Box<Self>) -> Result<(), RepoError>;
+}
+
 /// The import tables.
 #[async_trait]
 pub trait ImportStore: Send + Sync {
@@ -187,11 +202,11 @@ pub trait ImportStore: Send + Sync {
     /// `Unavailable` or `Unexpected`.
     async fn create(&self, new: &NewImport) -> Result<(), RepoError>;
 
-    /// Appends staged rows (idempotent per line).
+    /// Opens the staging of an upload's rows.
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected`.
-    async fn stage(&self, id: Uuid, rows: &[RawRecord]) -> Result<(), RepoError>;
+    async fn stage(&self, id: Uuid) -> Result<Box<dyn Staging>, RepoError>;
 
     /// Marks the upload complete and, in the same transaction, writes the outbox event that
     /// starts the worker.
@@ -280,6 +295,13 @@ pub trait ImportStore: Send + Sync {
     /// # Errors
     /// `Unavailable` or `Unexpected`.
     async fn complete(&self, id: Uuid) -> Result<(), RepoError>;
+
+    /// Drops the staged and validated rows of an ended import; its rejected rows and
+    /// per-row changes stay.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected`.
+    async fn discard_rows(&self, id: Uuid) -> Result<(), RepoError>;
 
     /// Up to `limit` rejected cells after line `after`, in line order.
     ///

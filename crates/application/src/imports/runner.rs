@@ -3,6 +3,7 @@
 //! e-mail. Every step resumes from the stored state, so a re-run finishes the same import.
 
 use super::{ImportState, ImportStore, ImportSummary, RejectedCell, ValidRow, ValidatedBatch};
+use crate::cache::{CONTAINERS, Cache};
 use crate::jobs::{Job, JobError, JobHandler, JobQueue, MAIL_QUEUE};
 use crate::mail::{EmailJob, MailMessage, Recipient, RejectedRow};
 use crate::ports::RepoError;
@@ -21,6 +22,10 @@ const REPORTED_ERRORS: u32 = 20;
 pub struct ImportRunner {
     pub store: Arc<dyn ImportStore>,
     pub queue: Arc<dyn JobQueue>,
+    /// Bumped after each merged batch, so that searches see the imported containers.
+    pub cache: Arc<dyn Cache>,
+    /// Where the API answers (`PUBLIC_BASE_URL`), for the link to the rejected rows.
+    pub public_base_url: String,
     /// Rows validated, then merged, per transaction.
     pub batch: u32,
 }
@@ -60,12 +65,14 @@ impl ImportRunner {
                 }
                 ImportState::Validating => self.validate_next(&import).await?,
                 ImportState::Merging => {
-                    if !self
+                    if self
                         .store
                         .merge_batch(id, self.batch)
                         .await
                         .map_err(|e| retry(&e))?
                     {
+                        self.cache.bump(CONTAINERS).await;
+                    } else {
                         self.store.complete(id).await.map_err(|e| retry(&e))?;
                     }
                 }
@@ -73,6 +80,7 @@ impl ImportRunner {
                     tracing::info!(import.id = %id, import.state = import.state.as_str(),
                         import.inserted = import.inserted, import.updated = import.updated,
                         import.rejected = import.rejected, "import finished");
+                    self.store.discard_rows(id).await.map_err(|e| retry(&e))?;
                     return self.report(&import).await;
                 }
             }
@@ -220,7 +228,11 @@ impl ImportRunner {
                 rows_imported: import.inserted + import.updated,
                 rejected,
                 rows_rejected: Some(import.rejected),
-                errors_url: Some(format!("/api/v1/imports/{}/errors.csv", import.id)),
+                errors_url: Some(format!(
+                    "{}/api/v1/imports/{}/errors.csv",
+                    self.public_base_url.trim_end_matches('/'),
+                    import.id
+                )),
             },
         };
         let job: Job = email

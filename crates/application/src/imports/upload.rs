@@ -1,7 +1,7 @@
 //! The upload: chunks are read as they arrive, checked (encoding, delimiter, header, size)
 //! and staged in batches, so memory holds one batch whatever the file size.
 
-use super::{ImportStore, ImportSummary, NewImport, RejectedCell, UploadedFile};
+use super::{ImportStore, ImportSummary, NewImport, RejectedCell, Staging, UploadedFile};
 use crate::AppError;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -10,8 +10,8 @@ use tisseco_domain::ValidationError;
 use tisseco_domain::import::{CsvStream, FileError, ImportHeader, RawRecord};
 use uuid::Uuid;
 
-/// Rows staged per round trip.
-const STAGE_BATCH: usize = 2_000;
+/// Rows handed to staging at a time.
+const STAGE_BATCH: usize = 1_000;
 
 /// The imports seen from the API.
 #[derive(Clone)]
@@ -67,6 +67,7 @@ impl Imports {
         self.store.create(&new).await?;
         Ok(Upload {
             store: self.store.clone(),
+            staging: None,
             id: new.id,
             max_bytes: self.max_bytes,
             bytes: 0,
@@ -122,6 +123,8 @@ impl Imports {
 /// One upload in progress.
 pub struct Upload {
     store: Arc<dyn ImportStore>,
+    /// Opened with the first rows.
+    staging: Option<Box<dyn Staging>>,
     id: Uuid,
     max_bytes: u64,
     bytes: u64,
@@ -187,6 +190,9 @@ impl Upload {
             return self.refuse(&error).await.map(|()| self.id);
         }
         self.flush().await?;
+        if let Some(staging) = self.staging.take() {
+            staging.commit().await?;
+        }
         let digest = std::mem::take(&mut self.hasher).finalize();
         let checksum = digest.iter().fold(String::with_capacity(64), |mut s, b| {
             let _ = write!(s, "{b:02x}");
@@ -214,7 +220,8 @@ impl Upload {
     ///
     /// # Errors
     /// `Unavailable` when the store is down.
-    pub async fn abort(self, reason: &str) -> Result<(), AppError> {
+    pub async fn abort(mut self, reason: &str) -> Result<(), AppError> {
+        self.staging = None;
         Ok(self.store.fail(self.id, reason).await?)
     }
 
@@ -228,7 +235,11 @@ impl Upload {
 
     async fn flush(&mut self) -> Result<(), AppError> {
         if !self.records.is_empty() {
-            self.store.stage(self.id, &self.records).await?;
+            let staging = match &mut self.staging {
+                Some(staging) => staging,
+                None => self.staging.insert(self.store.stage(self.id).await?),
+            };
+            staging.write(&self.records).await?;
             self.staged += self.records.len() as u64;
             self.records.clear();
         }
@@ -237,6 +248,7 @@ impl Upload {
 
     async fn refuse(&mut self, error: &FileError) -> Result<(), AppError> {
         self.records.clear();
+        self.staging = None;
         self.store.fail(self.id, &error.to_string()).await?;
         Err(file_error(error))
     }

@@ -1,0 +1,157 @@
+//! Staging an upload's rows: one binary `COPY` on a connection of its own, committed when
+//! the upload ends, so rows stream in at `COPY` speed and a cut-off upload leaves nothing.
+//! Without a URL for such connections (a pool of one test transaction), rows go through the
+//! pool in `unnest` batches instead.
+
+use super::line;
+use crate::errors::from_diesel;
+use crate::registry::PgStore;
+use async_trait::async_trait;
+use diesel::sql_query;
+use diesel::sql_types::{Array, BigInt, Text, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use secrecy::{ExposeSecret, SecretString};
+use std::pin::Pin;
+use tisseco_application::imports::Staging;
+use tisseco_application::ports::RepoError;
+use tisseco_domain::import::RawRecord;
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::Type;
+use tokio_postgres::{Client, NoTls};
+use uuid::Uuid;
+
+pub(crate) fn from_driver(error: &tokio_postgres::Error) -> RepoError {
+    match error.as_db_error() {
+        Some(db) => RepoError::Unexpected(db.message().to_owned()),
+        None => RepoError::Unavailable(format!("database connection: {error}")),
+    }
+}
+
+/// A connection outside the pool, for a long `COPY`; it closes when the client is dropped.
+pub(crate) async fn bulk_connection(url: &SecretString) -> Result<Client, RepoError> {
+    let (client, connection) = tokio_postgres::connect(url.expose_secret(), NoTls)
+        .await
+        .map_err(|e| from_driver(&e))?;
+    tokio::spawn(async move {
+        if let Err(error) = connection.await {
+            tracing::warn!(%error, "bulk database connection ended with an error");
+        }
+    });
+    Ok(client)
+}
+
+pub(super) struct CopyStaging {
+    id: Uuid,
+    writer: Pin<Box<BinaryCopyInWriter>>,
+    /// The COPY's connection; dropping it before `commit` aborts the COPY.
+    client: Client,
+}
+
+impl CopyStaging {
+    pub(super) async fn open(url: &SecretString, id: Uuid) -> Result<Self, RepoError> {
+        let client = bulk_connection(url).await?;
+        let sink = client
+            .copy_in("COPY import_rows (import_id, line, fields) FROM STDIN (FORMAT binary)")
+            .await
+            .map_err(|e| from_driver(&e))?;
+        let writer = BinaryCopyInWriter::new(sink, &[Type::UUID, Type::INT8, Type::TEXT_ARRAY]);
+        Ok(Self {
+            id,
+            writer: Box::pin(writer),
+            client,
+        })
+    }
+}
+
+#[async_trait]
+impl Staging for CopyStaging {
+    async fn write(&mut self, rows: &[RawRecord]) -> Result<(), RepoError> {
+        for row in rows {
+            self.writer
+                .as_mut()
+                .write(&[&self.id, &line(row.line), &row.fields])
+                .await
+                .map_err(|e| from_driver(&e))?;
+        }
+        Ok(())
+    }
+
+    async fn commit(mut self: Box<Self>) -> Result<(), RepoError> {
+        self.writer
+            .as_mut()
+            .finish()
+            .await
+            .map_err(|e| from_driver(&e))?;
+        // fresh statistics keep the worker's batch reads on the primary key's order
+        self.client
+            .batch_execute("ANALYZE import_rows")
+            .await
+            .map_err(|e| from_driver(&e))
+    }
+}
+
+pub(super) struct PooledStaging {
+    pub(super) store: PgStore,
+    pub(super) id: Uuid,
+}
+
+#[async_trait]
+impl Staging for PooledStaging {
+    async fn write(&mut self, rows: &[RawRecord]) -> Result<(), RepoError> {
+        let lines: Vec<i64> = rows.iter().map(|r| line(r.line)).collect();
+        // one `text[]` literal per row: unnest would flatten an array of arrays
+        let fields: Vec<String> = rows.iter().map(|r| array_literal(&r.fields)).collect();
+        let mut conn = self.store.conn().await?;
+        sql_query(
+            "INSERT INTO import_rows (import_id, line, fields) \
+             SELECT $1, l, f::text[] FROM unnest($2::bigint[], $3::text[]) AS u(l, f) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind::<SqlUuid, _>(self.id)
+        .bind::<Array<BigInt>, _>(lines)
+        .bind::<Array<Text>, _>(fields)
+        .execute(&mut conn)
+        .await
+        .map(drop)
+        .map_err(from_diesel)
+    }
+
+    async fn commit(self: Box<Self>) -> Result<(), RepoError> {
+        Ok(())
+    }
+}
+
+/// `{"a","b \"c\""}`: every element quoted, quotes and backslashes escaped.
+fn array_literal(fields: &[String]) -> String {
+    let mut text = String::from("{");
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push('"');
+        for c in field.chars() {
+            if c == '"' || c == '\\' {
+                text.push('\\');
+            }
+            text.push(c);
+        }
+        text.push('"');
+    }
+    text.push('}');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::array_literal;
+
+    #[test]
+    fn array_literals_quote_every_element() {
+        let fields = [
+            "a".to_owned(),
+            String::new(),
+            "say \"hi\" \\ {x,y}".to_owned(),
+        ];
+        assert_eq!(array_literal(&fields), r#"{"a","","say \"hi\" \\ {x,y}"}"#);
+    }
+}
