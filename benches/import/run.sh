@@ -56,7 +56,7 @@ psql "$db_url" -qc "CHECKPOINT"
 start=$(date +%s.%N)
 psql "$db_url" -qc "INSERT INTO containers (id, public_code, site_id, external_ref, kind, status,
     capacity_litres, location, address, installed_on, created_at, updated_at)
-  SELECT gen_random_uuid(), translate(upper(substr(md5(random()::text), 1, 10)), '01', '23'),
+  SELECT gen_random_uuid(), translate(upper(substr(md5(random()::text), 1, 12)), '01', '23'),
     (SELECT id FROM sites WHERE code = 'bench'), external_ref, type, status, capacity_litres,
     ST_SetSRID(ST_MakePoint(longitude, latitude), 4326), address, installed_on, now(), now()
   FROM bench_raw"

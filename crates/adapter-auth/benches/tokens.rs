@@ -57,9 +57,21 @@ fn main() {
     measure("issue", 2_000, || {
         black_box(tokens.issue(black_box(&claims)).is_ok());
     });
+    // a new tour each time: never a remembered verdict
     let verify = measure("authorize (verify + policy)", 5_000, || {
+        let fresh = AccessRequest {
+            tour: Some(Uuid::now_v7()),
+            ..request.clone()
+        };
+        black_box(tokens.authorize(black_box(&token), &fresh).is_ok());
+    });
+    let remembered = measure("authorize, verdict remembered", 50_000, || {
         black_box(tokens.authorize(black_box(&token), &request).is_ok());
     });
+    println!(
+        "remembered / full check: {:.3}x",
+        remembered.as_secs_f64() / verify.as_secs_f64()
+    );
     let attenuated = measure("authorize an attenuated token (2 blocks)", 5_000, || {
         black_box(tokens.authorize(black_box(&narrowed), &request).is_ok());
     });
