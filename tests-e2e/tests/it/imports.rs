@@ -63,7 +63,11 @@ impl Env {
 
     /// Uploads `body` (must be accepted), runs the worker's handler, returns the import.
     async fn import(&self, body: impl Into<reqwest::Body>, query: &str) -> Value {
-        let response = self.upload(body, query).await;
+        self.accepted(self.upload(body, query).await).await
+    }
+
+    /// The upload was accepted: runs the worker's handler, returns the import.
+    async fn accepted(&self, response: reqwest::Response) -> Value {
         assert_eq!(response.status(), StatusCode::ACCEPTED);
         let created: Value = response.json().await.unwrap();
         let id = created["id"].as_str().unwrap().to_owned();
@@ -388,16 +392,7 @@ async fn a_form_upload_takes_the_file_part_and_its_name() {
     ))
     .await
     .unwrap();
-    assert_eq!(response.status(), StatusCode::ACCEPTED);
-    let created: Value = response.json().await.unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
-    let job = Job::new(
-        "import.uploaded",
-        serde_json::json!({ "aggregate_id": id }),
-        None,
-    );
-    env.runner(10).handle(&job).await.unwrap();
-    let import = env.status(&id).await;
+    let import = env.accepted(response).await;
     assert_eq!(import["file_name"], "depot.csv");
     assert_eq!(import["counts"]["inserted"], 1, "{import}");
 
