@@ -12,8 +12,10 @@ use crate::registry::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{QueryableByName, sql_query};
+use diesel::{QueryResult, QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use std::collections::HashMap;
 use tisseco_application::imports::{
     ImportState, ImportStore, ImportSummary, NewImport, RejectedCell, Staging, UploadedFile,
@@ -146,6 +148,33 @@ async fn lock_cursor(
     .load(tx)
     .await?;
     Ok(rows.into_iter().next().map(|c| c.cursor))
+}
+
+impl PgStore {
+    /// Runs `step` with the import's cursor in one transaction that holds the import's row
+    /// lock, when the import is in `state`; otherwise gives `idle`.
+    async fn in_state<T, F>(
+        &self,
+        id: Uuid,
+        state: &str,
+        cursor: &str,
+        idle: T,
+        step: F,
+    ) -> Result<T, RepoError>
+    where
+        T: Send,
+        F: for<'c> FnOnce(&'c mut AsyncPgConnection, i64) -> BoxFuture<'c, QueryResult<T>> + Send,
+    {
+        let mut conn = self.conn().await?;
+        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+            match lock_cursor(tx, id, state, cursor).await? {
+                Some(at) => step(tx, at).await,
+                None => Ok(idle),
+            }
+        })
+        .await
+        .map_err(from_diesel)
+    }
 }
 
 #[async_trait]
@@ -388,45 +417,24 @@ impl ImportStore for PgStore {
     }
 
     async fn finish_validation(&self, id: Uuid) -> Result<(), RepoError> {
-        let mut conn = self.conn().await?;
-        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
-            if lock_cursor(tx, id, "validating", "validated_through")
-                .await?
-                .is_none()
-            {
-                return Ok(());
-            }
-            merge::reject_duplicates(tx, id).await
+        self.in_state(id, "validating", "validated_through", (), |tx, _| {
+            merge::reject_duplicates(tx, id).boxed()
         })
         .await
-        .map_err(from_diesel)
     }
 
     async fn merge_batch(&self, id: Uuid, limit: u32) -> Result<bool, RepoError> {
-        let mut conn = self.conn().await?;
-        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
-            let Some(cursor) = lock_cursor(tx, id, "merging", "merged_through").await? else {
-                return Ok(false);
-            };
-            merge::merge_after(tx, id, cursor, limit).await
+        self.in_state(id, "merging", "merged_through", false, move |tx, cursor| {
+            merge::merge_after(tx, id, cursor, limit).boxed()
         })
         .await
-        .map_err(from_diesel)
     }
 
     async fn complete(&self, id: Uuid) -> Result<(), RepoError> {
-        let mut conn = self.conn().await?;
-        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
-            if lock_cursor(tx, id, "merging", "merged_through")
-                .await?
-                .is_none()
-            {
-                return Ok(());
-            }
-            merge::complete(tx, id).await
+        self.in_state(id, "merging", "merged_through", (), |tx, _| {
+            merge::complete(tx, id).boxed()
         })
         .await
-        .map_err(from_diesel)
     }
 
     async fn discard_rows(&self, id: Uuid) -> Result<(), RepoError> {
