@@ -30,7 +30,10 @@ say "release build"
 cargo build --release --locked --bin tisseco-api --bin tisseco-bench
 api="$target/release/tisseco-api"
 
-# 2. The database and its data.
+# 2. The database and its data (every API command needs a signing key, `migrate` too).
+export AUTH_PRIVATE_KEY_FILE=${AUTH_PRIVATE_KEY_FILE:-$PWD/.dev/auth-private.key}
+mkdir -p .dev
+[ -s "$AUTH_PRIVATE_KEY_FILE" ] || "$api" generate-key | sed -n 's/^AUTH_PRIVATE_KEY=//p' > "$AUTH_PRIVATE_KEY_FILE"
 psql "$admin_url" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$db_name'" | grep -q 1 \
   || psql "$admin_url" -qc "CREATE DATABASE $db_name"
 DATABASE_URL=$db_url LOG_FORMAT=pretty RUST_LOG=warn "$api" migrate
@@ -38,7 +41,7 @@ count=$(psql "$db_url" -Atc "SELECT count(*) FROM containers")
 fresh=0
 if [ "$count" != 1000000 ] || [ "${BENCH_RELOAD:-0}" = 1 ]; then
   say "loading 1,000,000 containers (a few minutes)"
-  psql "$db_url" -qc "TRUNCATE audit_log, containers, areas, sites"
+  psql "$db_url" -qc "TRUNCATE audit_log, containers, areas, sites CASCADE"
   load_started=$(date +%s)
   psql "$db_url" -q -f benches/geo/load.sql >/dev/null
   say "loaded in $(( $(date +%s) - load_started )) s"
@@ -99,9 +102,6 @@ if grep -q "Seq Scan on containers" "$plans"; then say "a search scans the table
 
 say "starting the API (release, 2 workers, $api_pool database connections)"
 # Staff searches need a manager's token; limits far above what the run sends.
-export AUTH_PRIVATE_KEY_FILE=${AUTH_PRIVATE_KEY_FILE:-$PWD/.dev/auth-private.key}
-mkdir -p .dev
-[ -s "$AUTH_PRIVATE_KEY_FILE" ] || "$api" generate-key | sed -n 's/^AUTH_PRIVATE_KEY=//p' > "$AUTH_PRIVATE_KEY_FILE"
 export RATE_LIMIT_PUBLIC=100000000/1 RATE_LIMIT_API=100000000/1
 DATABASE_URL=$db_url LOG_FORMAT=json RUST_LOG=warn "$api" seed-demo-users > /dev/null
 DATABASE_URL=$db_url DATABASE_MAX_CONNECTIONS=$api_pool HTTP_BIND=127.0.0.1:$port HTTP_WORKERS=2 \
@@ -142,7 +142,7 @@ row() { # label sql-label
   echo
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/Mem:/ {print $2}') GB RAM,"
   echo "$(psql "$db_url" -Atc 'SELECT version()' | cut -d, -f1), PostGIS $(psql "$db_url" -Atc 'SELECT postgis_lib_version()'), Redis $(redis-cli INFO server 2>/dev/null | sed -n 's/^redis_version:\(.*\)\r*$/\1/p' | tr -d '\r')."
-  echo "Client (wrk/pgbench), API and PostgreSQL share these cores, and other engineers' builds and benchmarks ran at the same time (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end of this run): compare columns of the same run, not absolute values. HTTP: wrk with $conns connections, the API with 2 workers and a pool of $api_pool PostgreSQL connections; SQL: pgbench with $conns connections."
+  echo "Client (wrk/pgbench), API and PostgreSQL share these cores (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end of this run, the benchmark's own load included): compare columns of the same run, not absolute values. HTTP: wrk with $conns connections, the API with 2 workers and a pool of $api_pool PostgreSQL connections; SQL: pgbench with $conns connections."
   echo
   echo "Data: 1,000,000 containers (\`benches/geo/load.sql\`: 80 % in Gaussian clusters around 40 French cities weighted by population, 20 % uniform countryside; 1 % archived), 240 areas."
   echo "Inputs: 100 centres drawn from the containers themselves (where people look), 50 areas. Each SQL column runs **exactly the statement the endpoint sends** (written by \`tisseco-bench scripts\` from the adapter's own SQL builder, values inlined), one pgbench script per input, chosen at random per transaction. pgbench runs with \`-M extended\`, as the API does: diesel keeps no prepared statement for dynamic SQL, so both sides parse and plan every search."
