@@ -32,8 +32,11 @@ pub enum PoolMode {
 /// # Errors
 /// When the pool settings are invalid.
 pub fn build_pool(settings: &PgSettings, mode: PoolMode) -> Result<PgPool, String> {
+    // Searches are prepared once per connection, but their best plan depends on the
+    // values (a street or a whole city): plan each execution, as unprepared SQL would be.
     let setup_sql = format!(
-        "SET statement_timeout = {}; SET application_name = '{}';",
+        "SET statement_timeout = {}; SET application_name = '{}'; \
+         SET plan_cache_mode = force_custom_plan;",
         settings.statement_timeout.as_millis(),
         settings.application_name.replace('\'', "''"),
     );

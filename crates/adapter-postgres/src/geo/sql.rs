@@ -1,8 +1,10 @@
 //! The SQL of a search, built with numbered parameters (or, for benchmarks and docs, with
 //! the values inlined: the very statement the API sends).
 
+use diesel::QueryResult;
 use diesel::pg::Pg;
-use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::Untyped;
 use diesel::sql_types::{Array, BigInt, Double, Text};
 use tisseco_application::ports::RepoError;
 use tisseco_application::search::{GeoQuery, Shape};
@@ -61,18 +63,9 @@ impl Sql {
         format!("${}", self.binds.len())
     }
 
-    pub(crate) fn into_query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
-        let mut query = diesel::sql_query(self.text).into_boxed::<Pg>();
-        for bind in self.binds {
-            query = match bind {
-                Bind::Float(v) => query.bind::<Double, _>(v),
-                Bind::Uuid(v) => query.bind::<diesel::sql_types::Uuid, _>(v),
-                Bind::Text(v) => query.bind::<Text, _>(v),
-                Bind::Texts(v) => query.bind::<Array<Text>, _>(v),
-                Bind::Int(v) => query.bind::<BigInt, _>(v),
-            };
-        }
-        query
+    /// The statement as a query diesel prepares once per connection and then reuses.
+    pub(crate) fn into_query(self) -> Statement {
+        Statement(self)
     }
 
     /// The text with every parameter replaced by its literal value.
@@ -82,6 +75,53 @@ impl Sql {
             text = text.replace(&format!("${}", index + 1), &bind.literal());
         }
         text
+    }
+}
+
+/// A search statement. Its text is one of a few shapes (every value is a parameter), so
+/// diesel may cache it as a prepared statement per connection: one round trip per search,
+/// where `sql_query`, never cached, costs a prepare and an execute every time.
+pub(crate) struct Statement(Sql);
+
+impl QueryId for Statement {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl Query for Statement {
+    type SqlType = Untyped;
+}
+
+impl QueryFragment<Pg> for Statement {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        // each `$n` of the text becomes diesel's own placeholder, bound to the n-th value
+        let mut rest = self.0.text.as_str();
+        while let Some(at) = rest.find('$') {
+            out.push_sql(&rest[..at]);
+            let digits = rest[at + 1..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
+            let bind = rest[at + 1..at + 1 + digits]
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| self.0.binds.get(n.wrapping_sub(1)))
+                .ok_or_else(|| {
+                    diesel::result::Error::QueryBuilderError(
+                        format!("no parameter for {}", &rest[at..at + 1 + digits]).into(),
+                    )
+                })?;
+            match bind {
+                Bind::Float(v) => out.push_bind_param::<Double, _>(v)?,
+                Bind::Uuid(v) => out.push_bind_param::<diesel::sql_types::Uuid, _>(v)?,
+                Bind::Text(v) => out.push_bind_param::<Text, _>(v)?,
+                Bind::Texts(v) => out.push_bind_param::<Array<Text>, _>(v)?,
+                Bind::Int(v) => out.push_bind_param::<BigInt, _>(v)?,
+            }
+            rest = &rest[at + 1 + digits..];
+        }
+        out.push_sql(rest);
+        Ok(())
     }
 }
 
