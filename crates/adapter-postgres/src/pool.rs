@@ -1,7 +1,9 @@
 //! The connection pool: every connection gets a statement timeout and an application name.
 
 use diesel_async::pooled_connection::deadpool::Pool;
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 use secrecy::{ExposeSecret, SecretString};
@@ -41,6 +43,10 @@ pub fn build_pool(settings: &PgSettings, mode: PoolMode) -> Result<PgPool, Strin
         settings.application_name.replace('\'', "''"),
     );
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
+    // No `SELECT 1` before each use (diesel-async's default): a round trip per request.
+    // A connection the server closed is still dropped (`is_broken`), so after a restart
+    // the pool reconnects instead of handing it out.
+    config.recycling_method = RecyclingMethod::Fast;
     config.custom_setup = Box::new(move |url| {
         let setup_sql = setup_sql.clone();
         let url = url.to_owned();

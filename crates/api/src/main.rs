@@ -10,6 +10,9 @@ use tisseco_bootstrap::{
     seed_demo_data, seed_demo_users,
 };
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Debug, Parser)]
 #[command(name = "tisseco-api", version, about = "The Tisseco HTTP API")]
 struct Cli {
