@@ -4,7 +4,7 @@
 
 use crate::RedisSettings;
 use deadpool_redis::redis::aio::MultiplexedConnection;
-use deadpool_redis::redis::{self, FromRedisValue};
+use deadpool_redis::redis::{self, FromRedisValue, RedisResult};
 use deadpool_redis::{Config, Connection, Pool, Runtime};
 use secrecy::ExposeSecret;
 use std::sync::{Mutex, PoisonError};
@@ -81,13 +81,25 @@ impl SharedConnection {
         state.retry_at = Some(Instant::now() + self.retry_after);
     }
 
-    pub(crate) async fn query<T: FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, String> {
-        let mut connection = self.connection().await?;
-        command.query_async(&mut connection).await.map_err(|error| {
+    /// Runs `work` on the shared connection; an I/O failure or timeout drops it, so the
+    /// next call (after `retry_after`) connects again.
+    pub(crate) async fn run<T, F>(
+        &self,
+        work: impl FnOnce(MultiplexedConnection) -> F,
+    ) -> Result<T, String>
+    where
+        F: Future<Output = RedisResult<T>>,
+    {
+        work(self.connection().await?).await.map_err(|error| {
             if error.is_unrecoverable_error() || error.is_io_error() || error.is_timeout() {
                 self.failed();
             }
             error.to_string()
         })
+    }
+
+    pub(crate) async fn query<T: FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, String> {
+        self.run(|mut connection| async move { command.query_async(&mut connection).await })
+            .await
     }
 }

@@ -3,12 +3,12 @@
 //! deployments (or tests) share one Redis.
 
 mod cache;
+mod client;
 mod connection;
-mod pool;
 mod rate_limit;
 mod revocations;
 
 pub use cache::{RedisCache, RedisConfigError};
-pub use pool::{RedisPool, RedisSettings};
+pub use client::{RedisClient, RedisSettings};
 pub use rate_limit::RedisRateLimiter;
 pub use revocations::RedisRevocationCache;

@@ -1,7 +1,7 @@
 //! A GCRA rate limiter: one Lua script, so each check is one atomic Redis operation. The
 //! quota allows bursts of `limit` and refills one request every `period / limit`.
 
-use crate::pool::RedisPool;
+use crate::client::RedisClient;
 use async_trait::async_trait;
 use deadpool_redis::redis::Script;
 use std::sync::LazyLock;
@@ -39,12 +39,12 @@ static GCRA: LazyLock<Script> = LazyLock::new(|| {
 
 #[derive(Debug, Clone)]
 pub struct RedisRateLimiter {
-    redis: RedisPool,
+    redis: RedisClient,
 }
 
 impl RedisRateLimiter {
     #[must_use]
-    pub fn new(redis: RedisPool) -> Self {
+    pub fn new(redis: RedisClient) -> Self {
         Self { redis }
     }
 }

@@ -3,7 +3,7 @@
 //! gone, so the list is reloaded from PostgreSQL before the cache answers again; the
 //! marker also expires every minute, which bounds how stale a missed write can leave it.
 
-use crate::pool::RedisPool;
+use crate::client::RedisClient;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use deadpool_redis::redis::{self, AsyncCommands};
@@ -14,12 +14,12 @@ const LOADED_TTL_SECONDS: u64 = 60;
 
 #[derive(Debug, Clone)]
 pub struct RedisRevocationCache {
-    redis: RedisPool,
+    redis: RedisClient,
 }
 
 impl RedisRevocationCache {
     #[must_use]
-    pub fn new(redis: RedisPool) -> Self {
+    pub fn new(redis: RedisClient) -> Self {
         Self { redis }
     }
 }

@@ -211,7 +211,6 @@ pub fn build_worker(
     let cache = RedisCache::new(&RedisSettings {
         url: SecretString::from(queue_settings.url.clone()),
         key_prefix: worker.cache_key_prefix.clone(),
-        max_connections: 2,
         timeout: queue_settings.command_timeout,
         retry_after: Duration::from_secs(1),
     })

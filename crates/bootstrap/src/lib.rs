@@ -17,7 +17,7 @@ pub use users::{DemoUser, create_admin, seed_demo_users};
 
 use std::sync::Arc;
 use tisseco_adapter_auth::{Argon2Hasher, BiscuitTokens, SigningKeys};
-use tisseco_adapter_cache::{RedisCache, RedisPool, RedisRateLimiter, RedisRevocationCache};
+use tisseco_adapter_cache::{RedisCache, RedisClient, RedisRateLimiter, RedisRevocationCache};
 use tisseco_adapter_queue::RedisQueue;
 use tisseco_application::Registry;
 use tisseco_application::auth::ports::RateLimiter;
@@ -115,7 +115,7 @@ pub fn wire(
         registry.clone(),
         clock.clone(),
     );
-    let redis = RedisPool::new(&settings.redis)?;
+    let redis = RedisClient::new(&settings.redis)?;
     let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter::new(redis.clone()));
     let keys = settings.auth.signing_keys().map_err(|e| e.to_string())?;
     let ports = AuthPorts {

@@ -157,11 +157,6 @@ pub(crate) fn redis(source: &dyn Source) -> Result<RedisSettings, ConfigError> {
             "tisseco:".to_owned(),
             "a key prefix",
         )?,
-        max_connections: in_range(
-            "REDIS_MAX_CONNECTIONS",
-            optional(source, "REDIS_MAX_CONNECTIONS", 16, "a number")?,
-            1..=1000,
-        )?,
         timeout: Duration::from_millis(in_range(
             "REDIS_TIMEOUT_MS",
             optional(source, "REDIS_TIMEOUT_MS", 500, "a number of milliseconds")?,

@@ -22,7 +22,6 @@ pub fn cache_at(url: &str) -> RedisCache {
     RedisCache::new(&RedisSettings {
         url: SecretString::from(url.to_owned()),
         key_prefix: format!("test:{}:", uuid::Uuid::new_v4().simple()),
-        max_connections: 4,
         timeout: Duration::from_millis(500),
         retry_after: Duration::from_secs(1),
     })
