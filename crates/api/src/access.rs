@@ -240,13 +240,17 @@ async fn admit(req: &ServiceRequest, pattern: &str) -> Result<Option<RateDecisio
         tracing::error!(http.route = %pattern, "route has no declared access policy; refusing");
         return Err(AppError::Forbidden("this route has no access policy".into()).into());
     };
-    let who = match access {
-        Access::Public => client_ip(
-            req.peer_addr().map(|a| a.ip()),
-            req.headers(),
-            &http.trusted_proxies,
-        )
-        .map_or_else(|| "unknown".into(), |ip| ip.to_string()),
+    match access {
+        Access::Public => {
+            let who = client_ip(
+                req.peer_addr().map(|a| a.ip()),
+                req.headers(),
+                &http.trusted_proxies,
+            )
+            .map_or_else(|| "unknown".into(), |ip| ip.to_string());
+            let (quota, key, fail_closed) = limit_for(&http.rate_limits, access, pattern, &who);
+            check_rate(state, quota, &key, fail_closed).await
+        }
         Access::AtLeast(required) => {
             let tour = path_param(pattern, req.path(), "tour_id").and_then(|id| id.parse().ok());
             let request = AccessRequest {
@@ -255,17 +259,18 @@ async fn admit(req: &ServiceRequest, pattern: &str) -> Result<Option<RateDecisio
                 tour,
                 now: Utc::now(),
             };
-            let principal = state
-                .auth
-                .authenticate(bearer_token(req)?, &request)
-                .await?;
-            let id = principal.user_id.to_string();
-            req.extensions_mut().insert(principal);
-            id
+            let pending = state.auth.verify(bearer_token(req)?, &request)?;
+            let who = pending.user_id().to_string();
+            let (quota, key, fail_closed) = limit_for(&http.rate_limits, access, pattern, &who);
+            // Both ask Redis: sent together, they share one round trip.
+            let (principal, decision) = tokio::join!(
+                state.auth.check_revocation(pending, request.now),
+                check_rate(state, quota, &key, fail_closed),
+            );
+            req.extensions_mut().insert(principal?);
+            decision
         }
-    };
-    let (quota, key, fail_closed) = limit_for(&http.rate_limits, access, pattern, &who);
-    check_rate(state, quota, &key, fail_closed).await
+    }
 }
 
 pub async fn middleware(

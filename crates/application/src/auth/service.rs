@@ -4,14 +4,15 @@
 use super::Revocations;
 use super::ports::{
     AccessClaims, AccessRequest, PasswordHasher, Principal, Quota, RateLimiter, RefreshOutcome,
-    Restriction, Revocation, SessionStore, TokenError, TokenService, UserDirectory,
+    Restriction, Revocation, SessionStore, TokenError, TokenService, UserDirectory, VerifiedToken,
 };
 use crate::AppError;
 use crate::ports::{Clock, RepoError, Repository};
+use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use std::time::Duration;
-use tisseco_domain::{Email, Password, User};
+use tisseco_domain::{Email, Password, User, UserId};
 use uuid::Uuid;
 
 /// Token lifetimes and login throttling.
@@ -78,6 +79,19 @@ pub(super) fn random_secret() -> String {
 
 pub(super) fn session_revocation_id(session: Uuid) -> String {
     format!("session:{session}")
+}
+
+/// A token whose signature, expiry and policy passed, not yet checked for revocation.
+#[derive(Debug)]
+pub struct PendingToken(VerifiedToken);
+
+impl PendingToken {
+    /// Who the token speaks for (authentic: the signature was checked), e.g. to key a
+    /// rate limit while revocation is checked.
+    #[must_use]
+    pub fn user_id(&self) -> UserId {
+        self.0.principal.user_id
+    }
 }
 
 impl From<TokenError> for AppError {
@@ -222,10 +236,33 @@ impl Auth {
         token: &str,
         request: &AccessRequest,
     ) -> Result<Principal, AppError> {
-        let verified = self.tokens.authorize(token, request)?;
+        let pending = self.verify(token, request)?;
+        self.check_revocation(pending, request.now).await
+    }
+
+    /// The first half of [`Self::authenticate`], without I/O: signature, expiry, policy.
+    /// The principal is released by [`Self::check_revocation`], so a caller can run that
+    /// beside other I/O but can't skip it.
+    ///
+    /// # Errors
+    /// `Unauthenticated` (bad or expired token) or `Forbidden` (policy refuses).
+    pub fn verify(&self, token: &str, request: &AccessRequest) -> Result<PendingToken, AppError> {
+        Ok(PendingToken(self.tokens.authorize(token, request)?))
+    }
+
+    /// The second half of [`Self::authenticate`]: refuses a token whose session, or any
+    /// token it derives from, has been revoked.
+    ///
+    /// # Errors
+    /// `Unauthenticated` when revoked; `Unavailable` when no revocation list answers.
+    pub async fn check_revocation(
+        &self,
+        PendingToken(verified): PendingToken,
+        now: DateTime<Utc>,
+    ) -> Result<Principal, AppError> {
         let mut ids = verified.revocation_ids;
         ids.push(session_revocation_id(verified.principal.session_id));
-        if self.revocations.any_revoked(&ids, request.now).await? {
+        if self.revocations.any_revoked(&ids, now).await? {
             return Err(AppError::Unauthenticated(
                 "the token has been revoked".into(),
             ));
