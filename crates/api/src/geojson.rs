@@ -6,7 +6,7 @@ use actix_web::HttpRequest;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use tisseco_application::search::{GeoCursor, GeoHit, SearchPage};
-use tisseco_domain::{Capacity, Container};
+use tisseco_domain::{Address, Capacity, Container, ExternalRef, Notes};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -51,9 +51,12 @@ pub struct ContainerProperties {
     pub address: Option<String>,
     pub installed_on: Option<NaiveDate>,
     pub notes: Option<String>,
+    #[serde(serialize_with = "timestamp::optional")]
     pub archived_at: Option<DateTime<Utc>>,
     pub version: i32,
+    #[serde(serialize_with = "timestamp::required")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "timestamp::required")]
     pub updated_at: DateTime<Utc>,
     /// Metres from the search centre (radius and nearest searches).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -64,16 +67,16 @@ impl ContainerProperties {
     #[must_use]
     pub fn new(c: Container, distance_m: Option<f64>) -> Self {
         Self {
-            public_code: c.public_code.to_string(),
+            public_code: c.public_code.into_string(),
             site_id: c.site_id.0,
             area_id: c.area_id.map(|a| a.0),
-            external_ref: c.external_ref.map(|r| r.as_str().to_owned()),
+            external_ref: c.external_ref.map(ExternalRef::into_string),
             kind: c.kind.as_str(),
             status: c.status.as_str(),
             capacity_litres: c.capacity.map(Capacity::get),
-            address: c.address.map(|a| a.as_str().to_owned()),
+            address: c.address.map(Address::into_string),
             installed_on: c.installed_on,
-            notes: c.notes.map(|n| n.as_str().to_owned()),
+            notes: c.notes.map(Notes::into_string),
             archived_at: c.archived_at,
             version: c.version,
             created_at: c.created_at,
@@ -231,9 +234,78 @@ pub fn collection<P: ToSchema>(
     }
 }
 
+/// Timestamps as chrono's serde writes them (RFC 3339, UTC as `Z`, the fraction only as
+/// long as needed), formatted once and written as one string: chrono's own `Serialize`
+/// goes through `collect_str`, which escapes its output a character at a time.
+mod timestamp {
+    use chrono::{DateTime, SecondsFormat, Utc};
+    use serde::Serializer;
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `serialize_with` passes a reference
+    pub fn required<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&at.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+
+    #[allow(clippy::ref_option)] // serde's `serialize_with` passes a reference
+    pub fn optional<S: Serializer>(
+        at: &Option<DateTime<Utc>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match at {
+            Some(at) => required(at, serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+}
+
+/// Bytes per feature, about, so that a page is written into one buffer without regrowing.
+const FEATURE_BYTES: usize = 640;
+
 /// A JSON response with the GeoJSON media type.
 pub fn geo_json<T: Serialize>(body: &T) -> actix_web::HttpResponse {
-    actix_web::HttpResponse::Ok()
-        .content_type(GEO_JSON)
-        .json(body)
+    geo_json_sized(body, 1)
+}
+
+impl<P: ToSchema + Serialize> FeatureCollection<P> {
+    /// The collection as a GeoJSON response.
+    #[must_use]
+    pub fn respond(&self) -> actix_web::HttpResponse {
+        geo_json_sized(self, self.features.len())
+    }
+}
+
+/// [`geo_json`] for a body of about `features` features.
+fn geo_json_sized<T: Serialize>(body: &T, features: usize) -> actix_web::HttpResponse {
+    let mut bytes = Vec::with_capacity(1024 + features * FEATURE_BYTES);
+    match serde_json::to_writer(&mut bytes, body) {
+        Ok(()) => actix_web::HttpResponse::Ok()
+            .content_type(GEO_JSON)
+            .body(bytes),
+        Err(error) => {
+            tracing::error!(error = %error, "response could not be written as JSON");
+            actix_web::HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, TimeZone, Utc};
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    struct Ours(#[serde(serialize_with = "super::timestamp::required")] DateTime<Utc>);
+
+    #[test]
+    fn timestamps_are_written_as_chrono_writes_them() {
+        let second = Utc.with_ymd_and_hms(2026, 11, 22, 7, 5, 9).unwrap();
+        for nanos in [0, 120_000_000, 123_456_000, 123_456_789, 1] {
+            let at = second + chrono::Duration::nanoseconds(nanos);
+            assert_eq!(
+                serde_json::to_string(&Ours(at)).unwrap(),
+                serde_json::to_string(&at).unwrap(),
+                "{nanos} ns"
+            );
+        }
+    }
 }

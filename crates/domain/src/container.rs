@@ -86,6 +86,11 @@ impl ExternalRef {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    #[must_use]
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 /// A capacity in litres.

@@ -48,6 +48,11 @@ macro_rules! text_type {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+
+            #[must_use]
+            pub fn into_string(self) -> String {
+                self.0
+            }
         }
     };
 }

@@ -6,7 +6,6 @@ use crate::error::{ApiError, Problem};
 use crate::extract::{GeometryJson, ValidQuery};
 use crate::geojson::{
     ContainerProperties, FeatureCollection, GEO_JSON, PageLinks, collection, container_feature,
-    geo_json,
 };
 use crate::state::AppState;
 use actix_web::web::{Data, Path};
@@ -130,7 +129,7 @@ pub async fn radius(
             q.limit,
         )
         .await?;
-    Ok(geo_json(&PageLinks::from_request(&req).containers(page)))
+    Ok(PageLinks::from_request(&req).containers(page).respond())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -169,11 +168,7 @@ pub async fn nearest(
         .await?;
     let features = hits.into_iter().map(container_feature).collect();
     let links = PageLinks::from_request(&req);
-    Ok(geo_json(&collection(
-        features,
-        links.with_after(None),
-        None,
-    )))
+    Ok(collection(features, links.with_after(None), None).respond())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -211,7 +206,7 @@ pub async fn in_bbox(
         .search
         .bbox(bbox(&q.bbox)?, filter, cursor(q.after.as_deref())?, q.limit)
         .await?;
-    Ok(geo_json(&PageLinks::from_request(&req).containers(page)))
+    Ok(PageLinks::from_request(&req).containers(page).respond())
 }
 
 /// Filters and paging of the polygon and area searches.
@@ -277,7 +272,7 @@ pub async fn in_polygon(
         .search
         .polygon(polygon, filter, cursor(q.after.as_deref())?, q.limit)
         .await?;
-    Ok(geo_json(&PageLinks::from_request(&req).containers(page)))
+    Ok(PageLinks::from_request(&req).containers(page).respond())
 }
 
 /// Containers inside an area's boundary (cached; a container or area change invalidates).
