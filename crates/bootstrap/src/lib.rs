@@ -22,7 +22,7 @@ use tisseco_adapter_queue::RedisQueue;
 use tisseco_application::Registry;
 use tisseco_application::auth::ports::RateLimiter;
 use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, PasswordReset, Revocations};
-use tisseco_application::cache::{Cache, CachedReads};
+use tisseco_application::cache::{Cache, CachedReads, SingleFlight};
 use tisseco_application::imports::Imports;
 use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
@@ -71,7 +71,46 @@ impl std::fmt::Debug for Services {
 /// # Errors
 /// When a pool, key, Redis or queue setting is invalid.
 pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, String> {
-    let mut store = PgStore::new(build_pool(&settings.database, mode)?);
+    build_sharing(
+        settings,
+        mode,
+        settings.database.max_connections,
+        &SingleFlight::default(),
+    )
+}
+
+/// One set of services per HTTP worker. Each worker runs its own single-threaded runtime,
+/// and a PostgreSQL or Redis connection is driven by a task on the runtime that opened it:
+/// shared between workers, every query would cost two wake-ups across threads. So each
+/// worker gets its own connections (the pool size divided among the workers, at least one
+/// each), while cache loads in flight stay shared: concurrent misses of one key, on any
+/// worker, still run one query.
+///
+/// # Errors
+/// As [`build_services`].
+pub fn build_worker_services(settings: &Settings, workers: usize) -> Result<Vec<Services>, String> {
+    let workers = workers.max(1);
+    let total = settings.database.max_connections;
+    let flights = SingleFlight::default();
+    (0..workers)
+        .map(|worker| {
+            let share = total / workers + usize::from(worker < total % workers);
+            build_sharing(settings, PoolMode::Normal, share.max(1), &flights)
+        })
+        .collect()
+}
+
+fn build_sharing(
+    settings: &Settings,
+    mode: PoolMode,
+    max_connections: usize,
+    flights: &SingleFlight,
+) -> Result<Services, String> {
+    let database = PgSettings {
+        max_connections,
+        ..settings.database.clone()
+    };
+    let mut store = PgStore::new(build_pool(&database, mode)?);
     if mode == PoolMode::Normal {
         // a test transaction's rows are invisible to other connections: no COPY there
         store = store.with_bulk_url(settings.database.url.clone());
@@ -79,7 +118,7 @@ pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, S
     let store = Arc::new(store);
     let cache: Arc<dyn Cache> =
         Arc::new(RedisCache::new(&settings.redis).map_err(|e| e.to_string())?);
-    wire(settings, store, cache)
+    wire_sharing(settings, store, cache, flights)
 }
 
 /// Builds the services over a given store and cache (tests that hold their own store use it).
@@ -91,13 +130,22 @@ pub fn wire(
     store: Arc<PgStore>,
     cache: Arc<dyn Cache>,
 ) -> Result<Services, String> {
+    wire_sharing(settings, store, cache, &SingleFlight::default())
+}
+
+fn wire_sharing(
+    settings: &Settings,
+    store: Arc<PgStore>,
+    cache: Arc<dyn Cache>,
+    flights: &SingleFlight,
+) -> Result<Services, String> {
     let queue: Arc<dyn JobQueue> =
         Arc::new(RedisQueue::connect(&settings.queue).map_err(|e| e.to_string())?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let search = GeoSearchService::new(
         store.clone(),
         store.clone(),
-        CachedReads::new(cache.clone()),
+        CachedReads::sharing(cache.clone(), flights.clone()),
         settings.cache.ttls,
     );
     let registry = Registry::new(RegistryPorts {
