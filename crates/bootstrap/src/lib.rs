@@ -89,14 +89,18 @@ pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, S
 /// # Errors
 /// As [`build_services`].
 pub fn build_worker_services(settings: &Settings, workers: usize) -> Result<Vec<Services>, String> {
-    let workers = workers.max(1);
-    let total = settings.database.max_connections;
     let flights = SingleFlight::default();
+    pool_shares(settings.database.max_connections, workers)
+        .into_iter()
+        .map(|share| build_sharing(settings, PoolMode::Normal, share, &flights))
+        .collect()
+}
+
+/// `total` connections divided among `workers` (at least one worker, one connection each).
+fn pool_shares(total: usize, workers: usize) -> Vec<usize> {
+    let workers = workers.max(1);
     (0..workers)
-        .map(|worker| {
-            let share = total / workers + usize::from(worker < total % workers);
-            build_sharing(settings, PoolMode::Normal, share.max(1), &flights)
-        })
+        .map(|worker| (total / workers + usize::from(worker < total % workers)).max(1))
         .collect()
 }
 
@@ -216,4 +220,17 @@ fn wire_sharing(
 pub fn generate_signing_key(key_id: u32) -> (String, String) {
     let keys = SigningKeys::generate(key_id);
     (keys.private_hex(), keys.public_entry())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pool_shares;
+
+    #[test]
+    fn the_pool_is_divided_among_the_workers() {
+        assert_eq!(pool_shares(16, 2), [8, 8]);
+        assert_eq!(pool_shares(5, 2), [3, 2]);
+        assert_eq!(pool_shares(1, 3), [1, 1, 1]);
+        assert_eq!(pool_shares(4, 0), [4]);
+    }
 }
