@@ -24,8 +24,6 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::web::{self, Data, PayloadConfig};
 use actix_web::{App, HttpRequest, HttpServer};
 use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use tisseco_bootstrap::{HttpSettings, Services};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{InfoBuilder, OpenApi};
@@ -269,29 +267,20 @@ pub fn app(
         .wrap(from_fn(request_id::middleware))
 }
 
-/// Starts serving on `listener` with one worker per entry of `per_worker` (each worker
-/// keeps to its own connections); the returned server stops gracefully on SIGINT/SIGTERM.
+/// Starts serving on `listener`; the returned server stops gracefully on SIGINT/SIGTERM.
 ///
 /// # Errors
-/// When the listener can't be used, or `per_worker` is empty.
+/// When the listener can't be used.
 pub fn serve(
     listener: TcpListener,
-    per_worker: Vec<Services>,
+    services: Services,
     http: &HttpSettings,
 ) -> std::io::Result<Server> {
-    if per_worker.is_empty() {
-        return Err(std::io::Error::other("no services to serve with"));
-    }
-    let workers = per_worker.len();
     let settings = http.clone();
-    let next = Arc::new(AtomicUsize::new(0));
-    let server = HttpServer::new(move || {
-        let worker = next.fetch_add(1, Ordering::Relaxed) % workers;
-        app(per_worker[worker].clone(), settings.clone())
-    })
-    .workers(workers)
-    .shutdown_timeout(http.shutdown_timeout.as_secs())
-    .listen(listener)?
-    .run();
+    let server = HttpServer::new(move || app(services.clone(), settings.clone()))
+        .workers(http.workers)
+        .shutdown_timeout(http.shutdown_timeout.as_secs())
+        .listen(listener)?
+        .run();
     Ok(server)
 }

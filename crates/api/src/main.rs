@@ -6,8 +6,8 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 use tisseco_bootstrap::config::ProcessEnv;
 use tisseco_bootstrap::{
-    PoolMode, Settings, build_services, build_worker_services, create_admin, generate_signing_key,
-    run_migrations, seed_demo_data, seed_demo_users,
+    PoolMode, Settings, build_services, create_admin, generate_signing_key, run_migrations,
+    seed_demo_data, seed_demo_users,
 };
 
 #[global_allocator]
@@ -137,8 +137,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), String> {
                 .map_err(|e| format!("HTTP_BIND: cannot listen on {}: {e}", settings.http.bind))?;
             let address = listener.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(http.address = %address, docs = %format!("http://{address}{}", tisseco_api::DOCS_PATH), "serving");
-            let per_worker = build_worker_services(settings, settings.http.workers)?;
-            tisseco_api::serve(listener, per_worker, &settings.http)
+            tisseco_api::serve(listener, services()?, &settings.http)
                 .map_err(|e| e.to_string())?
                 .await
                 .map_err(|e| e.to_string())?;

@@ -22,7 +22,7 @@ use tisseco_adapter_queue::RedisQueue;
 use tisseco_application::Registry;
 use tisseco_application::auth::ports::RateLimiter;
 use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, PasswordReset, Revocations};
-use tisseco_application::cache::{Cache, CachedReads, SingleFlight};
+use tisseco_application::cache::{Cache, CachedReads};
 use tisseco_application::imports::Imports;
 use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
@@ -71,50 +71,7 @@ impl std::fmt::Debug for Services {
 /// # Errors
 /// When a pool, key, Redis or queue setting is invalid.
 pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, String> {
-    build_sharing(
-        settings,
-        mode,
-        settings.database.max_connections,
-        &SingleFlight::default(),
-    )
-}
-
-/// One set of services per HTTP worker. Each worker runs its own single-threaded runtime,
-/// and a PostgreSQL or Redis connection is driven by a task on the runtime that opened it:
-/// shared between workers, every query would cost two wake-ups across threads. So each
-/// worker gets its own connections (the pool size divided among the workers, at least one
-/// each), while cache loads in flight stay shared: concurrent misses of one key, on any
-/// worker, still run one query.
-///
-/// # Errors
-/// As [`build_services`].
-pub fn build_worker_services(settings: &Settings, workers: usize) -> Result<Vec<Services>, String> {
-    let flights = SingleFlight::default();
-    pool_shares(settings.database.max_connections, workers)
-        .into_iter()
-        .map(|share| build_sharing(settings, PoolMode::Normal, share, &flights))
-        .collect()
-}
-
-/// `total` connections divided among `workers` (at least one worker, one connection each).
-fn pool_shares(total: usize, workers: usize) -> Vec<usize> {
-    let workers = workers.max(1);
-    (0..workers)
-        .map(|worker| (total / workers + usize::from(worker < total % workers)).max(1))
-        .collect()
-}
-
-fn build_sharing(
-    settings: &Settings,
-    mode: PoolMode,
-    max_connections: usize,
-    flights: &SingleFlight,
-) -> Result<Services, String> {
-    let database = PgSettings {
-        max_connections,
-        ..settings.database.clone()
-    };
-    let mut store = PgStore::new(build_pool(&database, mode)?);
+    let mut store = PgStore::new(build_pool(&settings.database, mode)?);
     if mode == PoolMode::Normal {
         // a test transaction's rows are invisible to other connections: no COPY there
         store = store.with_bulk_url(settings.database.url.clone());
@@ -122,7 +79,7 @@ fn build_sharing(
     let store = Arc::new(store);
     let cache: Arc<dyn Cache> =
         Arc::new(RedisCache::new(&settings.redis).map_err(|e| e.to_string())?);
-    wire_sharing(settings, store, cache, flights)
+    wire(settings, store, cache)
 }
 
 /// Builds the services over a given store and cache (tests that hold their own store use it).
@@ -134,22 +91,13 @@ pub fn wire(
     store: Arc<PgStore>,
     cache: Arc<dyn Cache>,
 ) -> Result<Services, String> {
-    wire_sharing(settings, store, cache, &SingleFlight::default())
-}
-
-fn wire_sharing(
-    settings: &Settings,
-    store: Arc<PgStore>,
-    cache: Arc<dyn Cache>,
-    flights: &SingleFlight,
-) -> Result<Services, String> {
     let queue: Arc<dyn JobQueue> =
         Arc::new(RedisQueue::connect(&settings.queue).map_err(|e| e.to_string())?);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let search = GeoSearchService::new(
         store.clone(),
         store.clone(),
-        CachedReads::sharing(cache.clone(), flights.clone()),
+        CachedReads::new(cache.clone()),
         settings.cache.ttls,
     );
     let registry = Registry::new(RegistryPorts {
@@ -220,17 +168,4 @@ fn wire_sharing(
 pub fn generate_signing_key(key_id: u32) -> (String, String) {
     let keys = SigningKeys::generate(key_id);
     (keys.private_hex(), keys.public_entry())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::pool_shares;
-
-    #[test]
-    fn the_pool_is_divided_among_the_workers() {
-        assert_eq!(pool_shares(16, 2), [8, 8]);
-        assert_eq!(pool_shares(5, 2), [3, 2]);
-        assert_eq!(pool_shares(1, 3), [1, 1, 1]);
-        assert_eq!(pool_shares(4, 0), [4]);
-    }
 }

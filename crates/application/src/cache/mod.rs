@@ -111,13 +111,10 @@ impl std::fmt::Debug for CachedReads {
 impl CachedReads {
     #[must_use]
     pub fn new(cache: Arc<dyn Cache>) -> Self {
-        Self::sharing(cache, SingleFlight::default())
-    }
-
-    /// Over `cache`, sharing the loads in flight with every holder of `flights`.
-    #[must_use]
-    pub fn sharing(cache: Arc<dyn Cache>, flights: SingleFlight) -> Self {
-        Self { cache, flights }
+        Self {
+            cache,
+            flights: SingleFlight::default(),
+        }
     }
 
     #[must_use]
