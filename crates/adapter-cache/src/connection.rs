@@ -20,6 +20,9 @@ pub(crate) struct SharedConnection {
     pool: Pool,
     state: Mutex<State>,
     retry_after: Duration,
+    /// Shown by `CLIENT LIST` (the key prefix without its last `:`), so an operator sees
+    /// whose connections these are.
+    name: String,
 }
 
 impl std::fmt::Debug for SharedConnection {
@@ -44,6 +47,7 @@ impl SharedConnection {
             pool,
             state: Mutex::new(State::default()),
             retry_after: settings.retry_after,
+            name: client_name(&settings.key_prefix),
         })
     }
 
@@ -63,7 +67,18 @@ impl SharedConnection {
         }
         match self.pool.get().await {
             Ok(pooled) => {
-                let connection = Connection::take(pooled);
+                let mut connection = Connection::take(pooled);
+                if !self.name.is_empty() {
+                    let named = redis::cmd("CLIENT")
+                        .arg("SETNAME")
+                        .arg(&self.name)
+                        .query_async::<()>(&mut connection)
+                        .await;
+                    if let Err(error) = named {
+                        self.failed();
+                        return Err(format!("redis connection unusable: {error}"));
+                    }
+                }
                 let mut state = self.lock();
                 state.retry_at = None;
                 Ok(state.connection.get_or_insert(connection).clone())
@@ -101,5 +116,27 @@ impl SharedConnection {
     pub(crate) async fn query<T: FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, String> {
         self.run(|mut connection| async move { command.query_async(&mut connection).await })
             .await
+    }
+}
+
+/// A `CLIENT SETNAME` value from a key prefix: no trailing `:`, no spaces (Redis refuses them).
+fn client_name(prefix: &str) -> String {
+    prefix
+        .trim_end_matches(':')
+        .chars()
+        .map(|c| if c.is_ascii_graphic() { c } else { '_' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_name;
+
+    #[test]
+    fn the_client_name_is_the_key_prefix_without_spaces() {
+        assert_eq!(client_name("tisseco:"), "tisseco");
+        assert_eq!(client_name("test-1a2b:"), "test-1a2b");
+        assert_eq!(client_name("my app:"), "my_app");
+        assert_eq!(client_name(""), "");
     }
 }

@@ -185,6 +185,64 @@ async fn without_redis_staff_keep_working_and_login_stays_shut() {
     );
 }
 
+/// Closes every Redis connection named `name` (`CLIENT LIST` shows the name); how many.
+async fn kill_redis_clients_named(name: &str) -> usize {
+    use deadpool_redis::redis;
+    let client = redis::Client::open(crate::support::redis_url()).unwrap();
+    let mut admin = client.get_multiplexed_async_connection().await.unwrap();
+    let list: String = redis::cmd("CLIENT")
+        .arg("LIST")
+        .query_async(&mut admin)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = list
+        .lines()
+        .filter(|line| line.split(' ').any(|field| field == format!("name={name}")))
+        .filter_map(|line| line.split(' ').find_map(|f| f.strip_prefix("id=")))
+        .collect();
+    for id in &ids {
+        let _: i64 = redis::cmd("CLIENT")
+            .arg("KILL")
+            .arg("ID")
+            .arg(*id)
+            .query_async(&mut admin)
+            .await
+            .unwrap();
+    }
+    ids.len()
+}
+
+#[tokio::test]
+async fn after_redis_drops_the_connection_the_limits_come_back() {
+    let name = format!("test-{}", uuid::Uuid::new_v4().simple());
+    let prefix = format!("{name}:");
+    let app = TestApp::spawn_with(&[("REDIS_KEY_PREFIX", &prefix)]).await;
+    let limit_header = || async {
+        let response = app
+            .anonymous
+            .get(app.url("/health/live"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "fails open meanwhile");
+        header(&response, "ratelimit-limit")
+    };
+    assert!(limit_header().await.is_some());
+    assert!(
+        kill_redis_clients_named(&name).await >= 1,
+        "the connection carries its name"
+    );
+    // The next call finds the connection closed; a new one is made after the back-off.
+    let back = async {
+        while limit_header().await.is_none() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), back)
+        .await
+        .expect("rate limits resume within 5 s of the connection closing");
+}
+
 #[tokio::test]
 async fn responses_carry_security_headers_and_cors_follows_the_allow_list() {
     let app = TestApp::spawn_with(&[
