@@ -6,9 +6,6 @@ use tisseco_bootstrap::config::ProcessEnv;
 use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
 use tisseco_worker::{WorkerPlan, consumer_name, start};
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let settings = WorkerBase::from_source(&ProcessEnv, "tisseco-worker")
