@@ -13,16 +13,20 @@ fn header(response: &reqwest::Response, name: &str) -> Option<String> {
         .map(|v| v.to_str().unwrap().to_owned())
 }
 
+/// An anonymous `GET /health/live`: the cheapest route behind the public rate limit.
+async fn live(app: &TestApp) -> reqwest::Response {
+    app.anonymous
+        .get(app.url("/health/live"))
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_limit_refuses_the_next_request_then_recovers() {
     let app = TestApp::spawn_with(&[("RATE_LIMIT_PUBLIC", "3/2")]).await;
     for remaining in ["2", "1", "0"] {
-        let response = app
-            .anonymous
-            .get(app.url("/health/live"))
-            .send()
-            .await
-            .unwrap();
+        let response = live(&app).await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(header(&response, "ratelimit-limit").as_deref(), Some("3"));
         assert_eq!(
@@ -31,12 +35,7 @@ async fn the_limit_refuses_the_next_request_then_recovers() {
         );
         assert!(header(&response, "ratelimit-reset").is_some());
     }
-    let refused = app
-        .anonymous
-        .get(app.url("/health/live"))
-        .send()
-        .await
-        .unwrap();
+    let refused = live(&app).await;
     let retry_after: u64 = header(&refused, "retry-after").unwrap().parse().unwrap();
     assert!((1..=2).contains(&retry_after), "{retry_after}");
     assert_eq!(
@@ -46,15 +45,7 @@ async fn the_limit_refuses_the_next_request_then_recovers() {
     problem(refused, 429, None).await;
 
     tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(
-        app.anonymous
-            .get(app.url("/health/live"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(live(&app).await.status(), StatusCode::OK);
 }
 
 #[tokio::test]
@@ -174,15 +165,7 @@ async fn without_redis_staff_keep_working_and_login_stays_shut() {
         .unwrap();
     assert!(header(&login, "retry-after").is_some());
     problem(login, 503, None).await;
-    assert_eq!(
-        app.anonymous
-            .get(app.url("/health/live"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
+    assert_eq!(live(&app).await.status(), StatusCode::OK);
 }
 
 /// Closes every Redis connection named `name` (`CLIENT LIST` shows the name); how many.
@@ -218,12 +201,7 @@ async fn after_redis_drops_the_connection_the_limits_come_back() {
     let prefix = format!("{name}:");
     let app = TestApp::spawn_with(&[("REDIS_KEY_PREFIX", &prefix)]).await;
     let limit_header = || async {
-        let response = app
-            .anonymous
-            .get(app.url("/health/live"))
-            .send()
-            .await
-            .unwrap();
+        let response = live(&app).await;
         assert_eq!(response.status(), StatusCode::OK, "fails open meanwhile");
         header(&response, "ratelimit-limit")
     };
