@@ -3,8 +3,9 @@
 # `psql \copy` of the file into an unindexed table — the physical limit — then (b) the full
 # pipeline: upload to the release API, worker validation and merge, until `completed`;
 # (c) one INSERT ... SELECT of the copied rows into containers, with all its indexes;
-# rows/s, peak RSS (VmHWM) of the API and the worker, p99 of `GET /api/v1/sites` idle and
-# during the import. Prints the figures for BENCHMARKS.md.
+# rows/s, peak RSS (VmHWM) of the API and the worker, p99 of `GET /api/v1/sites` idle, with
+# one core busy, during (c) and during the import (by phase). Prints the figures for
+# BENCHMARKS.md.
 # Environment: BENCH_DATABASE_URL, BENCH_ROWS.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -51,19 +52,6 @@ psql "$db_url" -qc "DROP TABLE IF EXISTS bench_raw" -c "CREATE UNLOGGED TABLE be
 start=$(date +%s.%N)
 psql "$db_url" -qc "\\copy bench_raw FROM '$csv' CSV HEADER"
 raw=$(echo "$(date +%s.%N) - $start" | bc)
-say "(c) the merge's floor: one INSERT ... SELECT of the same rows into containers"
-psql "$db_url" -qc "CHECKPOINT"
-start=$(date +%s.%N)
-psql "$db_url" -qc "INSERT INTO containers (id, public_code, site_id, external_ref, kind, status,
-    capacity_litres, location, address, installed_on, created_at, updated_at)
-  SELECT gen_random_uuid(), translate(upper(substr(md5(random()::text), 1, 12)), '01', '23'),
-    (SELECT id FROM sites WHERE code = 'bench'), external_ref, type, status, capacity_litres,
-    ST_SetSRID(ST_MakePoint(longitude, latitude), 4326), address, installed_on, now(), now()
-  FROM bench_raw"
-floor=$(echo "$(date +%s.%N) - $start" | bc)
-psql "$db_url" -qc "DROP TABLE bench_raw" -c "TRUNCATE containers CASCADE" -c "CHECKPOINT"
-
-say "(b) full pipeline"
 export HTTP_BIND="127.0.0.1:$port" WORKER_HEALTH_BIND="127.0.0.1:$((port + 1))"
 "$api" seed-demo-users >/dev/null
 "$api" serve > "$work/api.log" 2>&1 & api_pid=$!; pids+=("$api_pid")
@@ -71,17 +59,45 @@ export HTTP_BIND="127.0.0.1:$port" WORKER_HEALTH_BIND="127.0.0.1:$((port + 1))"
 for _ in $(seq 100); do curl -sf "$base/health/live" >/dev/null && break; sleep 0.1; done
 token=$(curl -sS "$base/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"email":"manager@tisseco.test","password":"demo-manager-password"}' | sed -E 's/.*"access_token":"([^"]+)".*/\1/')
-sample() { # $1: file; times of GET /api/v1/sites until the file $2 appears
+sample() { # $1: file; "sent-at duration" of GET /api/v1/sites until the file $2 appears
   while [ ! -e "$2" ]; do
-    curl -s -o /dev/null -w '%{time_total}\n' -H "authorization: Bearer $token" "$base/api/v1/sites?limit=10" >> "$1"
+    echo "$EPOCHREALTIME $(curl -s -o /dev/null -w '%{time_total}' -H "authorization: Bearer $token" "$base/api/v1/sites?limit=10")" >> "$1"
     sleep 0.05 # stay under the per-user rate limit
   done
 }
-p99() { sort -n "$1" | awk '{a[NR]=$1} END {i=int(NR*0.99); if (i < 1) i = 1; printf "%.1f ms (%d requests)", a[i]*1000, NR}'; }
-( sample "$work/idle.txt" "$work/idle.stop" ) & sampler=$!; sleep 5; touch "$work/idle.stop"; wait "$sampler"; sleep 2
+sample_for() { ( sample "$work/$1.txt" "$work/$1.stop" ) & local s=$!; sleep "$2"; touch "$work/$1.stop"; wait "$s"; }
+p99() { # $1: samples; optional $2, $3: only requests sent in [$2, $3)
+  awk -v from="${2:-0}" -v to="${3:-1e12}" '$1 >= from && $1 < to {print $2}' "$1" | sort -n |
+    awk '{a[NR]=$1} END {i=int(NR*0.99); if (i < 1) i = 1; printf "%.1f ms (%d requests)", a[i]*1000, NR}'; }
 
-( sample "$work/busy.txt" "$work/busy.stop" ) & sampler=$!
+say "read latency: idle, then with one core kept busy by a shell loop (CPU only)"
+sample_for idle 20
+sh -c 'while :; do :; done' & hog=$!; pids+=("$hog")
+sample_for hog 10
+kill "$hog"
+
+say "(c) the merge's floor: one INSERT ... SELECT of the same rows into containers, reads sampled"
+psql "$db_url" -qc "CHECKPOINT"
+( sample "$work/floor.txt" "$work/floor.stop" ) & sampler=$!
 start=$(date +%s.%N)
+# The merge's own GIN setting, and its final flush of the pending lists.
+psql "$db_url" -q -c "SET gin_pending_list_limit = '64MB'" -c "INSERT INTO containers (id, public_code,
+    site_id, external_ref, kind, status, capacity_litres, location, address, installed_on,
+    created_at, updated_at)
+  SELECT gen_random_uuid(), translate(upper(substr(md5(random()::text), 1, 12)), '01', '23'),
+    (SELECT id FROM sites WHERE code = 'bench'), external_ref, type, status, capacity_litres,
+    ST_SetSRID(ST_MakePoint(longitude, latitude), 4326), address, installed_on, now(), now()
+  FROM bench_raw" \
+  -c "SELECT gin_clean_pending_list('containers_public_code_trgm'::regclass),
+    gin_clean_pending_list('containers_address_trgm'::regclass)" >/dev/null
+floor=$(echo "$(date +%s.%N) - $start" | bc)
+touch "$work/floor.stop"; wait "$sampler"
+psql "$db_url" -qc "DROP TABLE bench_raw" -c "TRUNCATE containers CASCADE" -c "CHECKPOINT" 2>/dev/null
+sleep 2
+
+say "(b) full pipeline, reads sampled"
+( sample "$work/busy.txt" "$work/busy.stop" ) & sampler=$!
+start=$EPOCHREALTIME; echo "uploading $start" > "$work/phases.txt"
 id=$(curl -sS -X POST "$base/api/v1/imports?file_name=bench.csv" -H "authorization: Bearer $token" \
   -H 'content-type: text/csv' -T "$csv" | sed -E 's/.*"id":"([^"]+)".*/\1/')
 echo "bench import: upload answered $id" >&2
@@ -91,12 +107,13 @@ while :; do
   status=$(curl -sf "$base/api/v1/imports/$id" -H "authorization: Bearer $token")
   seen=$(echo "$status" | sed -E 's/.*"state":"([a-z]+)".*/\1/')
   if [ "$seen" != "$state" ]; then
-    state=$seen; phases="$phases $state from $(echo "$(date +%s.%N) - $start" | bc | cut -c1-5) s;"
+    state=$seen; now=$EPOCHREALTIME; echo "$state $now" >> "$work/phases.txt"
+    phases="$phases $state from $(echo "$now - $start" | bc | cut -c1-5) s;"
   fi
   case "$state" in completed|failed|cancelled) break ;; esac
   sleep 0.2
 done
-total=$(echo "$(date +%s.%N) - $start" | bc)
+total=$(echo "$EPOCHREALTIME - $start" | bc)
 touch "$work/busy.stop"; wait "$sampler"
 hwm() { awk '/VmHWM/ {printf "%.0f MB", $2 / 1024}' "/proc/$1/status"; }
 echo
@@ -107,4 +124,9 @@ echo "(b) pipeline: state $state; upload ${uploaded} s; upload to completed ${to
 echo "    phases (polled every 0.2 s):$phases"
 echo "    $status"
 echo "peak RSS: API $(hwm "$api_pid"), worker $(hwm "$worker_pid")"
-echo "GET /api/v1/sites p99: idle $(p99 "$work/idle.txt"), during the import $(p99 "$work/busy.txt")"
+echo "GET /api/v1/sites p99: idle $(p99 "$work/idle.txt"); one core busy (shell loop) $(p99 "$work/hog.txt")"
+echo "    during (c) the bare INSERT $(p99 "$work/floor.txt"); during (b) the import $(p99 "$work/busy.txt")"
+echo "    by phase (requests sent while the import was in it):"
+while read -r phase from && read -r _ to <&3; do
+  echo "    $phase: $(p99 "$work/busy.txt" "$from" "$to")"
+done < "$work/phases.txt" 3< <(tail -n +2 "$work/phases.txt")
