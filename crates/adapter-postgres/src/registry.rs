@@ -47,8 +47,9 @@ impl PgStore {
         }
     }
 
-    /// Lets bulk work (import staging) open connections of its own at `url`, outside the
-    /// pool, for `COPY`; without it, that work goes through the pool, more slowly.
+    /// Lets bulk work open connections of its own at `url`, outside the pool: import staging
+    /// for `COPY` (without it, through the pool, more slowly) and the `VACUUM` after an
+    /// import (without it, left to autovacuum).
     #[must_use]
     pub fn with_bulk_url(mut self, url: SecretString) -> Self {
         self.bulk_url = Some(url);

@@ -204,7 +204,8 @@ pub fn build_worker(
     queue_settings: &QueueSettings,
     worker: &WorkerSettings,
 ) -> Result<WorkerParts, String> {
-    let store = PgStore::new(build_pool(database, PoolMode::Normal)?);
+    let store =
+        PgStore::new(build_pool(database, PoolMode::Normal)?).with_bulk_url(database.url.clone());
     let queue = RedisQueue::connect(queue_settings).map_err(|e| e.to_string())?;
     let mailer = SmtpMailer::new(&worker.mail).map_err(|e| e.to_string())?;
     // the API's search cache, on the queue's Redis, for imports to bump

@@ -107,6 +107,29 @@ impl Schema {
         dumps.into_iter().next().unwrap().dump
     }
 
+    /// Staged and valid rows left behind, and whether their tables were vacuumed since.
+    async fn leftovers(&self) -> (i64, i64) {
+        #[derive(QueryableByName)]
+        struct Left {
+            #[diesel(sql_type = BigInt)]
+            rows: i64,
+            #[diesel(sql_type = BigInt)]
+            vacuumed: i64,
+        }
+        let mut conn = AsyncPgConnection::establish(&self.url).await.unwrap();
+        let left: Vec<Left> = sql_query(
+            "SELECT (SELECT count(*) FROM import_rows) + (SELECT count(*) FROM import_valid) AS rows,
+               (SELECT count(*) FROM pg_stat_user_tables WHERE schemaname = $1
+                  AND relname IN ('import_rows', 'import_valid') AND last_vacuum IS NOT NULL)
+                 AS vacuumed",
+        )
+        .bind::<Text, _>(&self.name)
+        .load(&mut conn)
+        .await
+        .unwrap();
+        (left[0].rows, left[0].vacuumed)
+    }
+
     async fn report_emails(&self, import: Uuid) -> i64 {
         #[derive(QueryableByName)]
         struct Count {
@@ -234,6 +257,11 @@ async fn a_worker_killed_at_any_point_finishes_the_import_as_if_never_interrupte
     eprintln!("uninterrupted import: {:?}", started.elapsed());
     let expected = calm.outcome(calm_id).await;
     assert_eq!(calm.report_emails(calm_id).await, 1);
+    assert_eq!(
+        calm.leftovers().await,
+        (0, 2),
+        "staged and valid rows are dropped and their space reclaimed before the report"
+    );
     let calm_import = state(&calm.store(), calm_id).await;
     let bad_latitudes = u64::from(ROWS / 997);
     assert_eq!(

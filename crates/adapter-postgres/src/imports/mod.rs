@@ -446,6 +446,17 @@ impl ImportStore for PgStore {
                 .await
                 .map_err(from_diesel)?;
         }
+        drop(conn);
+        // A million-row import leaves two million dead rows, which every later import would
+        // read through until autovacuum came (if it is on): reclaim them now. VACUUM runs
+        // outside any transaction, so on a connection of its own.
+        if let Some(url) = self.bulk_url() {
+            staging::bulk_connection(url)
+                .await?
+                .batch_execute("VACUUM import_rows, import_valid")
+                .await
+                .map_err(|e| staging::from_driver(&e))?;
+        }
         Ok(())
     }
 
