@@ -5,6 +5,7 @@
 
 use crate::jobs_support::{Schema, test_queue};
 use crate::support::{TestApp, queue_settings, unique};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use reqwest::StatusCode;
 use serde_json::Value;
 use std::sync::Arc;
@@ -48,6 +49,25 @@ impl Env {
             public_base_url: "https://tisseco.example".into(),
             batch,
         }
+    }
+
+    /// Rows still in the staging tables, of any import.
+    async fn staged_rows(&self) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let mut conn = AsyncPgConnection::establish(&self.schema.url)
+            .await
+            .unwrap();
+        let counts: Vec<Count> = diesel::sql_query(
+            "SELECT (SELECT count(*) FROM import_rows) + (SELECT count(*) FROM import_valid) AS n",
+        )
+        .load(&mut conn)
+        .await
+        .unwrap();
+        counts[0].n
     }
 
     async fn upload(&self, body: impl Into<reqwest::Body>, query: &str) -> reqwest::Response {
@@ -319,6 +339,11 @@ async fn an_import_cancelled_before_merging_changes_nothing() {
         .unwrap();
     assert_eq!(env.status(id).await["state"], "cancelled");
     assert!(env.containers().await.is_empty());
+    assert_eq!(
+        env.staged_rows().await,
+        0,
+        "a cancelled import's staged rows are dropped"
+    );
     let again = env
         .app
         .client

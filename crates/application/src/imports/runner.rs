@@ -56,7 +56,10 @@ impl ImportRunner {
                 .map_err(|e| retry(&e))?
                 .ok_or_else(|| JobError::Permanent(format!("no import {id}")))?;
             match import.state {
-                ImportState::Receiving | ImportState::Cancelled => return Ok(()),
+                ImportState::Receiving => return Ok(()),
+                ImportState::Cancelled => {
+                    return self.store.discard_rows(id).await.map_err(|e| retry(&e));
+                }
                 ImportState::Uploaded => {
                     self.store
                         .transition(id, ImportState::Uploaded, ImportState::Validating)
