@@ -4,7 +4,8 @@
 # pipeline: upload to the release API, worker validation and merge, until `completed`;
 # (c) one INSERT ... SELECT of the copied rows into containers, with all its indexes;
 # rows/s, peak RSS (VmHWM) of the API and the worker, p99 of `GET /api/v1/sites` idle, with
-# one core busy, during (c) and during the import (by phase). Prints the figures for
+# one core busy, during (c), during (d) two INSERTs of half the rows each at once (what a
+# merge on both cores would give) and during the import (by phase). Prints the figures for
 # BENCHMARKS.md.
 # Environment: BENCH_DATABASE_URL, BENCH_ROWS.
 set -euo pipefail
@@ -35,7 +36,7 @@ export DATABASE_URL=$db_url LOG_FORMAT=json RUST_LOG=warn QUEUE_PREFIX="bench-im
 "$api" generate-key | sed -n 's/^AUTH_PRIVATE_KEY=//p' > "$work/key"
 export AUTH_PRIVATE_KEY_FILE="$work/key"
 "$api" migrate
-psql "$db_url" -qc "TRUNCATE imports, containers CASCADE" \
+psql "$db_url" -qc "TRUNCATE imports, import_rows, import_valid, import_errors, import_changes, containers CASCADE" \
   -c "INSERT INTO sites (id, code, name, created_at, updated_at) VALUES (gen_random_uuid(), 'bench', 'Bench', now(), now()) ON CONFLICT DO NOTHING"
 
 say "generating $rows rows"
@@ -76,24 +77,41 @@ sh -c 'while :; do :; done' & hog=$!; pids+=("$hog")
 sample_for hog 10
 kill "$hog"
 
+# One INSERT ... SELECT of the copied rows matching $1 into containers, with the merge's own
+# GIN setting and its final flush of the pending lists.
+insert_copied() {
+  psql "$db_url" -q -c "SET gin_pending_list_limit = '64MB'" -c "INSERT INTO containers (id,
+      public_code, site_id, external_ref, kind, status, capacity_litres, location, address,
+      installed_on, created_at, updated_at)
+    SELECT gen_random_uuid(), translate(upper(substr(md5(random()::text), 1, 12)), '01', '23'),
+      (SELECT id FROM sites WHERE code = 'bench'), external_ref, type, status, capacity_litres,
+      ST_SetSRID(ST_MakePoint(longitude, latitude), 4326), address, installed_on, now(), now()
+    FROM bench_raw WHERE $1" \
+    -c "SELECT gin_clean_pending_list('containers_public_code_trgm'::regclass),
+      gin_clean_pending_list('containers_address_trgm'::regclass)" >/dev/null
+}
+empty_containers() { psql "$db_url" -qc "TRUNCATE containers CASCADE" -c "CHECKPOINT" 2>/dev/null; sleep 2; }
+
 say "(c) the merge's floor: one INSERT ... SELECT of the same rows into containers, reads sampled"
 psql "$db_url" -qc "CHECKPOINT"
 ( sample "$work/floor.txt" "$work/floor.stop" ) & sampler=$!
 start=$(date +%s.%N)
-# The merge's own GIN setting, and its final flush of the pending lists.
-psql "$db_url" -q -c "SET gin_pending_list_limit = '64MB'" -c "INSERT INTO containers (id, public_code,
-    site_id, external_ref, kind, status, capacity_litres, location, address, installed_on,
-    created_at, updated_at)
-  SELECT gen_random_uuid(), translate(upper(substr(md5(random()::text), 1, 12)), '01', '23'),
-    (SELECT id FROM sites WHERE code = 'bench'), external_ref, type, status, capacity_litres,
-    ST_SetSRID(ST_MakePoint(longitude, latitude), 4326), address, installed_on, now(), now()
-  FROM bench_raw" \
-  -c "SELECT gin_clean_pending_list('containers_public_code_trgm'::regclass),
-    gin_clean_pending_list('containers_address_trgm'::regclass)" >/dev/null
+insert_copied true
 floor=$(echo "$(date +%s.%N) - $start" | bc)
 touch "$work/floor.stop"; wait "$sampler"
-psql "$db_url" -qc "DROP TABLE bench_raw" -c "TRUNCATE containers CASCADE" -c "CHECKPOINT" 2>/dev/null
-sleep 2
+empty_containers
+
+say "(d) what a merge on both cores would give: two INSERTs of half the rows each, at once"
+( sample "$work/parallel.txt" "$work/parallel.stop" ) & sampler=$!
+start=$(date +%s.%N)
+half=$((rows / 2))
+insert_copied "substr(external_ref, 2)::int <= $half" & first=$!
+insert_copied "substr(external_ref, 2)::int > $half"
+wait "$first"
+parallel=$(echo "$(date +%s.%N) - $start" | bc)
+touch "$work/parallel.stop"; wait "$sampler"
+psql "$db_url" -qc "DROP TABLE bench_raw"
+empty_containers
 
 say "(b) full pipeline, reads sampled"
 ( sample "$work/busy.txt" "$work/busy.stop" ) & sampler=$!
@@ -120,12 +138,14 @@ echo
 echo "rows: $rows ($((size / 1048576)) MB)"
 echo "(a) psql \\copy: ${raw} s, $(echo "$rows / $raw" | bc) rows/s"
 echo "(c) INSERT into containers (10 indexes, 2 foreign keys): ${floor} s, $(echo "$rows / $floor" | bc) rows/s"
+echo "(d) two INSERTs of half the rows at once: ${parallel} s, $(echo "$rows / $parallel" | bc) rows/s, $(echo "scale=2; $floor / $parallel" | bc)x faster than (c)"
 echo "(b) pipeline: state $state; upload ${uploaded} s; upload to completed ${total} s, $(echo "$rows / $total" | bc) rows/s; $(echo "scale=2; $total / $raw" | bc)x the raw copy, $(echo "scale=2; $total / $floor" | bc)x the INSERT"
 echo "    phases (polled every 0.2 s):$phases"
 echo "    $status"
 echo "peak RSS: API $(hwm "$api_pid"), worker $(hwm "$worker_pid")"
 echo "GET /api/v1/sites p99: idle $(p99 "$work/idle.txt"); one core busy (shell loop) $(p99 "$work/hog.txt")"
-echo "    during (c) the bare INSERT $(p99 "$work/floor.txt"); during (b) the import $(p99 "$work/busy.txt")"
+echo "    during (c) the bare INSERT $(p99 "$work/floor.txt"); during (d) the two INSERTs $(p99 "$work/parallel.txt")"
+echo "    during (b) the import $(p99 "$work/busy.txt")"
 echo "    by phase (requests sent while the import was in it):"
 while read -r phase from && read -r _ to <&3; do
   echo "    $phase: $(p99 "$work/busy.txt" "$from" "$to")"
