@@ -8,7 +8,6 @@ use crate::jobs::{Job, JobError, JobHandler, JobQueue, MAIL_QUEUE};
 use crate::mail::{EmailJob, MailMessage, Recipient, RejectedRow};
 use crate::ports::RepoError;
 use async_trait::async_trait;
-use futures_util::future::join;
 use std::collections::HashSet;
 use std::sync::Arc;
 use tisseco_domain::PublicCode;
@@ -67,7 +66,7 @@ impl ImportRunner {
                         .await
                         .map_err(|e| retry(&e))?;
                 }
-                ImportState::Validating => self.validate(&import).await?,
+                ImportState::Validating => self.validate_next(&import).await?,
                 ImportState::Merging => {
                     if self
                         .store
@@ -91,45 +90,18 @@ impl ImportRunner {
         }
     }
 
-    /// Validates the staged rows after the import's cursor, batch by batch. While one batch
-    /// is saved, the next is read and checked: PostgreSQL writes on one core while the rules
-    /// run on the other. Returns when the rows run out, or when a save finds the import moved
-    /// on (cancelled, or another run got there first): the caller re-reads its state.
-    async fn validate(&self, import: &ImportSummary) -> Result<(), JobError> {
-        let mut checked = self
-            .read_and_check(import, import.validated_through)
-            .await?;
-        while let Some(batch) = checked {
-            let (saved, next) = join(
-                self.store.save_validated(import.id, &batch),
-                self.read_and_check(import, batch.through),
-            )
-            .await;
-            if !saved.map_err(|e| retry(&e))? {
-                return Ok(());
-            }
-            checked = next?;
-        }
-        self.store
-            .finish_validation(import.id)
-            .await
-            .map_err(|e| retry(&e))
-    }
-
-    /// The batch of staged rows after line `from`, checked with the domain rules; `None`
-    /// when no row is left.
-    async fn read_and_check(
-        &self,
-        import: &ImportSummary,
-        from: u64,
-    ) -> Result<Option<ValidatedBatch>, JobError> {
+    async fn validate_next(&self, import: &ImportSummary) -> Result<(), JobError> {
         let rows = self
             .store
-            .staged_after(import.id, from, self.batch)
+            .staged_after(import.id, import.validated_through, self.batch)
             .await
             .map_err(|e| retry(&e))?;
         let Some(last) = rows.last().map(|r| r.line) else {
-            return Ok(None);
+            return self
+                .store
+                .finish_validation(import.id)
+                .await
+                .map_err(|e| retry(&e));
         };
         let header = ImportHeader::from_checked(import.columns.clone());
         let parsed: Vec<_> = rows
@@ -161,7 +133,7 @@ impl ImportRunner {
             .await
             .map_err(|e| retry(&e))?;
         let mut batch = ValidatedBatch {
-            from,
+            from: import.validated_through,
             through: last,
             ..ValidatedBatch::default()
         };
@@ -214,7 +186,12 @@ impl ImportRunner {
                 }
             }
         }
-        Ok(Some(batch))
+        // false: another run saved this batch first; the loop re-reads the state
+        self.store
+            .save_validated(import.id, &batch)
+            .await
+            .map(drop)
+            .map_err(|e| retry(&e))
     }
 
     async fn report(&self, import: &ImportSummary) -> Result<(), JobError> {
