@@ -3,6 +3,7 @@
 # `psql \copy` of the file into an unindexed table — the physical limit — then (b) the full
 # pipeline: upload to the release API, worker validation and merge, until `completed`;
 # (c) one INSERT ... SELECT of the copied rows into containers, with all its indexes;
+# (e) the bulk bound: those rows into an unindexed copy of containers, then each index built;
 # rows/s, peak RSS (VmHWM) of the API and the worker, p99 of `GET /api/v1/sites` idle, with
 # one core busy, during (c), during (d) two INSERTs of half the rows each at once (what a
 # merge on both cores would give) and during the import (by phase). Prints the figures for
