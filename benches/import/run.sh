@@ -21,6 +21,7 @@ port=18090
 base="http://127.0.0.1:$port"
 work=$(mktemp -d /tmp/tisseco-bench-import.XXXXXX)
 say() { echo "bench import: $*" >&2; }
+elapsed() { echo "$(date +%s.%N) - $1" | bc; } # seconds since $1 (a `date +%s.%N`)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
@@ -53,7 +54,7 @@ say "(a) raw \\copy"
 psql "$db_url" -qc "DROP TABLE IF EXISTS bench_raw" -c "CREATE UNLOGGED TABLE bench_raw (site_code text, area_code text, external_ref text, type text, status text, capacity_litres int, latitude float8, longitude float8, address text, installed_on date)"
 start=$(date +%s.%N)
 psql "$db_url" -qc "\\copy bench_raw FROM '$csv' CSV HEADER"
-raw=$(echo "$(date +%s.%N) - $start" | bc)
+raw=$(elapsed "$start")
 # Codes like the pipeline's (12 characters of the codes' 29, scattered) but never twice:
 # multiplying by a number prime to 29, modulo 29^12, is a bijection. Not timed.
 psql "$db_url" -qc "ALTER TABLE bench_raw ADD COLUMN public_code text" -c "UPDATE bench_raw SET
@@ -107,11 +108,10 @@ psql "$db_url" -qc "CHECKPOINT"
 ( sample "$work/floor.txt" "$work/floor.stop" ) & sampler=$!
 start=$(date +%s.%N)
 insert_copied true
-floor=$(echo "$(date +%s.%N) - $start" | bc)
+floor=$(elapsed "$start")
 touch "$work/floor.stop"; wait "$sampler"
 
 say "(e) the bulk bound: the same rows into an unindexed copy of containers, then every index and key built at once"
-elapsed() { echo "$(date +%s.%N) - $1" | bc; }
 psql "$db_url" -qc "DROP TABLE IF EXISTS bulk_bound" \
   -c "CREATE TABLE bulk_bound (LIKE containers INCLUDING DEFAULTS INCLUDING CONSTRAINTS)" -c "CHECKPOINT"
 start=$(date +%s.%N)
@@ -139,7 +139,7 @@ half=$((rows / 2))
 insert_copied "substr(external_ref, 2)::int <= $half" & first=$!
 insert_copied "substr(external_ref, 2)::int > $half"
 wait "$first"
-parallel=$(echo "$(date +%s.%N) - $start" | bc)
+parallel=$(elapsed "$start")
 touch "$work/parallel.stop"; wait "$sampler"
 psql "$db_url" -qc "DROP TABLE bench_raw"
 empty_containers
@@ -150,7 +150,7 @@ start=$EPOCHREALTIME; echo "uploading $start" > "$work/phases.txt"
 id=$(curl -sS -X POST "$base/api/v1/imports?file_name=bench.csv" -H "authorization: Bearer $token" \
   -H 'content-type: text/csv' -T "$csv" | sed -E 's/.*"id":"([^"]+)".*/\1/')
 echo "bench import: upload answered $id" >&2
-uploaded=$(echo "$(date +%s.%N) - $start" | bc)
+uploaded=$(elapsed "$start")
 state=""; phases=""
 while :; do
   status=$(curl -sf "$base/api/v1/imports/$id" -H "authorization: Bearer $token")
