@@ -116,12 +116,10 @@ impl Consumer {
     ) -> Result<ConsumerHandle, QueueError> {
         let keys = queue.keys(name)?;
         // Blocking reads get a connection of their own, so acks never wait behind them.
+        // `init` listens for the outcome before connecting; `connect` then `wait_for_connect`
+        // waits forever when the connection is made between the two (fred 10.1).
         let reader = queue.client.clone_new();
-        let _reconnecting = reader.connect();
-        reader
-            .wait_for_connect()
-            .await
-            .map_err(|e| unavailable(&e))?;
+        let _reconnecting = reader.init().await.map_err(|e| unavailable(&e))?;
         ensure_group(&queue.client, &keys).await?;
         let consumer = Arc::new(Self {
             client: queue.client.clone(),
