@@ -7,6 +7,7 @@ use biscuit_auth::error::{FailedCheck, Logic, Token};
 use biscuit_auth::macros::{authorizer, biscuit, block};
 use biscuit_auth::{AuthorizerLimits, Biscuit, BlockBuilder};
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 use tisseco_application::auth::ports::{
     AccessClaims, AccessRequest, Principal, Restriction, TokenError, TokenService, VerifiedToken,
@@ -14,12 +15,13 @@ use tisseco_application::auth::ports::{
 use tisseco_domain::{Role, UserId};
 use uuid::Uuid;
 
-/// A token's Datalog is tiny (~0.1 ms); the time limit only stops pathological attenuation
-/// blocks, and is generous so that a loaded machine never turns a valid token into a 403.
+/// After [`shape::inspect`], a token's Datalog is a handful of facts and one-predicate
+/// checks (~0.1 ms); these limits are a second fence, generous enough that a loaded
+/// machine never turns a valid token into a 403.
 const LIMITS: AuthorizerLimits = AuthorizerLimits {
-    max_facts: 1_000,
-    max_iterations: 100,
-    max_time: Duration::from_secs(1),
+    max_facts: 64,
+    max_iterations: 8,
+    max_time: Duration::from_millis(50),
 };
 
 /// How long a verified token is trusted without checking it again (never past its expiry).
@@ -35,19 +37,23 @@ struct Verdict {
     tour: Option<Uuid>,
 }
 
+/// A token whose signature and shape passed: what `verify` found, kept until it expires.
 #[derive(Debug, Clone)]
-struct Verified {
+struct Signed {
     token: VerifiedToken,
-    until: DateTime<Utc>,
+    biscuit: Arc<Biscuit>,
+    expires: DateTime<Utc>,
 }
 
-/// Issues and checks biscuit tokens with [`SigningKeys`]. A token that passed for a kind of
-/// request is trusted for the same kind for a minute (signature checks dominate the cost of
-/// an authenticated request); revocation is still checked by the caller every time.
+/// Issues and checks biscuit tokens with [`SigningKeys`]. A token whose signature passed is
+/// remembered until it expires, and one whose policy passed for a kind of request is
+/// trusted for the same kind for a minute (signature checks dominate the cost of an
+/// authenticated request); revocation is still checked by the caller every time.
 #[derive(Debug)]
 pub struct BiscuitTokens {
     keys: SigningKeys,
-    verified: quick_cache::sync::Cache<Verdict, Verified>,
+    signed: quick_cache::sync::Cache<String, Signed>,
+    verified: quick_cache::sync::Cache<Verdict, DateTime<Utc>>,
 }
 
 impl BiscuitTokens {
@@ -55,12 +61,13 @@ impl BiscuitTokens {
     pub fn new(keys: SigningKeys) -> Self {
         Self {
             keys,
+            signed: quick_cache::sync::Cache::new(VERIFIED_CAPACITY),
             verified: quick_cache::sync::Cache::new(VERIFIED_CAPACITY),
         }
     }
 
     fn parse(&self, token: &str) -> Result<Biscuit, TokenError> {
-        let token = token.trim();
+        shape::check_length(token)?;
         Biscuit::from_base64(token, &self.keys).map_err(|error| {
             TokenError::Unauthenticated(match error {
                 Token::Base64(_) => "the token is not valid base64".into(),
@@ -70,6 +77,35 @@ impl BiscuitTokens {
                 _ => "the token is malformed or its signature is invalid".into(),
             })
         })
+    }
+
+    /// Signature and shape, remembered per token until it expires.
+    fn signed(&self, token: &str) -> Result<Signed, TokenError> {
+        if let Some(known) = self.signed.get(token) {
+            return Ok(known);
+        }
+        let biscuit = self.parse(token)?;
+        let authority = shape::inspect(&biscuit)?;
+        let principal = Principal {
+            user_id: UserId(Uuid::parse_str(&authority.user).map_err(internal)?),
+            role: Role::parse(&authority.role).map_err(internal)?,
+            session_id: Uuid::parse_str(&authority.session).map_err(internal)?,
+        };
+        let revocation_ids = biscuit
+            .revocation_identifiers()
+            .iter()
+            .map(hex::encode)
+            .collect();
+        let signed = Signed {
+            token: VerifiedToken {
+                principal,
+                revocation_ids,
+            },
+            biscuit: Arc::new(biscuit),
+            expires: DateTime::<Utc>::from(authority.expires),
+        };
+        self.signed.insert(token.to_owned(), signed.clone());
+        Ok(signed)
     }
 }
 
@@ -123,19 +159,28 @@ impl TokenService for BiscuitTokens {
         .map_err(internal)
     }
 
-    fn authorize(&self, token: &str, request: &AccessRequest) -> Result<VerifiedToken, TokenError> {
+    fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<VerifiedToken, TokenError> {
+        let signed = self.signed(token.trim())?;
+        if now >= signed.expires {
+            return Err(TokenError::Unauthenticated("the token has expired".into()));
+        }
+        Ok(signed.token)
+    }
+
+    fn authorize(&self, token: &str, request: &AccessRequest) -> Result<(), TokenError> {
+        let token = token.trim();
         let verdict = Verdict {
-            token: token.trim().to_owned(),
+            token: token.to_owned(),
             required: request.required.as_str(),
             operation: request.operation.as_str(),
             tour: request.tour,
         };
-        if let Some(known) = self.verified.get(&verdict)
-            && request.now < known.until
+        if let Some(until) = self.verified.get(&verdict)
+            && request.now < until
         {
-            return Ok(known.token);
+            return Ok(());
         }
-        let biscuit = self.parse(token)?;
+        let signed = self.signed(token)?;
         let now = SystemTime::from(request.now);
         let mut policy = authorizer!(
             r#"
@@ -160,47 +205,15 @@ impl TokenService for BiscuitTokens {
         }
         let mut authorizer = policy
             .set_limits(LIMITS)
-            .build(&biscuit)
+            .build(&signed.biscuit)
             .map_err(internal)?;
         authorizer.authorize().map_err(refusal)?;
-        let facts: Vec<(String, String, String)> = authorizer
-            .query("holder($user, $role, $session) <- user($user), role($role), session($session)")
-            .map_err(internal)?;
-        let (user, role, session) = facts
-            .into_iter()
-            .next()
-            .ok_or_else(|| internal("the token names no holder"))?;
-        let principal = Principal {
-            user_id: UserId(Uuid::parse_str(&user).map_err(internal)?),
-            role: Role::parse(&role).map_err(internal)?,
-            session_id: Uuid::parse_str(&session).map_err(internal)?,
-        };
-        let revocation_ids = biscuit
-            .revocation_identifiers()
-            .iter()
-            .map(hex::encode)
-            .collect();
-        let verified = VerifiedToken {
-            principal,
-            revocation_ids,
-        };
         // only unattenuated tokens: an appended block may hold checks of its own
-        if biscuit.block_count() == 1 {
-            let expiry: Vec<(SystemTime,)> = authorizer
-                .query("expiry($t) <- expires($t)")
-                .map_err(internal)?;
-            if let Some((expires,)) = expiry.into_iter().next() {
-                let until = DateTime::<Utc>::from(expires).min(request.now + VERIFIED_FOR);
-                self.verified.insert(
-                    verdict,
-                    Verified {
-                        token: verified.clone(),
-                        until,
-                    },
-                );
-            }
+        if signed.biscuit.block_count() == 1 {
+            let until = signed.expires.min(request.now + VERIFIED_FOR);
+            self.verified.insert(verdict, until);
         }
-        Ok(verified)
+        Ok(())
     }
 
     fn attenuate(&self, token: &str, restriction: &Restriction) -> Result<String, TokenError> {
@@ -224,6 +237,8 @@ impl TokenService for BiscuitTokens {
             .map_err(internal)
     }
 }
+
+mod shape;
 
 #[cfg(test)]
 mod tests;

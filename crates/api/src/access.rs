@@ -259,16 +259,21 @@ async fn admit(req: &ServiceRequest, pattern: &str) -> Result<Option<RateDecisio
                 tour,
                 now: Utc::now(),
             };
-            let pending = state.auth.verify(bearer_token(req)?, &request)?;
+            // Signature and shape first, then revocation and rate limit (both ask Redis:
+            // sent together, they share one round trip); the Datalog policy runs last,
+            // so a revoked or throttled token never costs an evaluation.
+            let pending = state.auth.verify(bearer_token(req)?, request.now)?;
             let who = pending.user_id().to_string();
             let (quota, key, fail_closed) = limit_for(&http.rate_limits, access, pattern, &who);
-            // Both ask Redis: sent together, they share one round trip.
-            let (principal, decision) = tokio::join!(
+            let (unrevoked, decision) = tokio::join!(
                 state.auth.check_revocation(pending, request.now),
                 check_rate(state, quota, &key, fail_closed),
             );
-            req.extensions_mut().insert(principal?);
-            decision
+            let unrevoked = unrevoked?;
+            let decision = decision?;
+            let principal = state.auth.authorize(unrevoked, &request)?;
+            req.extensions_mut().insert(principal);
+            Ok(decision)
         }
     }
 }

@@ -19,6 +19,17 @@ fn claims(role: Role) -> AccessClaims {
     }
 }
 
+/// As the application runs them: the cheap checks, then the policy.
+fn check(
+    tokens: &BiscuitTokens,
+    token: &str,
+    request: &AccessRequest,
+) -> Result<VerifiedToken, TokenError> {
+    let verified = tokens.verify(token, request.now)?;
+    tokens.authorize(token, request)?;
+    Ok(verified)
+}
+
 fn request(required: Role, operation: Operation) -> AccessRequest {
     AccessRequest {
         required,
@@ -33,17 +44,15 @@ fn a_token_names_its_holder_and_allows_what_the_role_allows() {
     let tokens = tokens();
     let claims = claims(Role::Manager);
     let token = tokens.issue(&claims).unwrap();
-    let verified = tokens
-        .authorize(&token, &request(Role::Manager, Operation::Write))
+    let verified = check(&tokens, &token, &request(Role::Manager, Operation::Write))
         .unwrap();
     assert_eq!(verified.principal, claims.principal);
     assert_eq!(verified.revocation_ids.len(), 1);
     assert!(
-        tokens
-            .authorize(&token, &request(Role::Driver, Operation::Read))
+        check(&tokens, &token, &request(Role::Driver, Operation::Read))
             .is_ok()
     );
-    let admin_only = tokens.authorize(&token, &request(Role::Admin, Operation::Read));
+    let admin_only = check(&tokens, &token, &request(Role::Admin, Operation::Read));
     assert!(
         matches!(admin_only, Err(TokenError::Forbidden(_))),
         "{admin_only:?}"
@@ -59,7 +68,7 @@ fn an_expired_token_is_unauthenticated() {
         ..request(Role::Driver, Operation::Read)
     };
     assert_eq!(
-        tokens.authorize(&token, &later).unwrap_err(),
+        check(&tokens, &token, &later).unwrap_err(),
         TokenError::Unauthenticated("the token has expired".into())
     );
 }
@@ -84,7 +93,7 @@ fn forged_foreign_and_malformed_tokens_are_unauthenticated() {
         "not base64 at all!",
         "",
     ] {
-        let result = tokens.authorize(bad, &request(Role::Driver, Operation::Read));
+        let result = check(&tokens, bad, &request(Role::Driver, Operation::Read));
         assert!(
             matches!(result, Err(TokenError::Unauthenticated(_))),
             "{bad}: {result:?}"
@@ -103,14 +112,12 @@ fn previous_keys_still_verify_during_a_rotation() {
         SigningKeys::from_hex(&new.private_hex(), 2, &[old.public_entry()]).unwrap(),
     );
     assert!(
-        rotated
-            .authorize(&old_token, &request(Role::Driver, Operation::Read))
+        check(&rotated, &old_token, &request(Role::Driver, Operation::Read))
             .is_ok()
     );
     let fresh = rotated.issue(&claims(Role::Driver)).unwrap();
     assert!(
-        rotated
-            .authorize(&fresh, &request(Role::Driver, Operation::Read))
+        check(&rotated, &fresh, &request(Role::Driver, Operation::Read))
             .is_ok()
     );
 }
@@ -129,28 +136,27 @@ fn an_attenuated_token_never_does_more_than_its_parent() {
         )
         .unwrap();
     assert!(
-        tokens
-            .authorize(&read_only, &request(Role::Manager, Operation::Read))
+        check(&tokens, &read_only, &request(Role::Manager, Operation::Read))
             .is_ok()
     );
-    let write = tokens.authorize(&read_only, &request(Role::Manager, Operation::Write));
+    let write = check(&tokens, &read_only, &request(Role::Manager, Operation::Write));
     assert!(matches!(write, Err(TokenError::Forbidden(_))), "{write:?}");
-    let admin = tokens.authorize(&read_only, &request(Role::Admin, Operation::Read));
+    let admin = check(&tokens, &read_only, &request(Role::Admin, Operation::Read));
     assert!(
         matches!(admin, Err(TokenError::Forbidden(_))),
         "attenuation adds no role"
     );
 
-    // Appending facts cannot grant anything: policies only trust the authority block.
+    // Appending facts cannot grant anything: such a token is refused before evaluation.
     let forged = Biscuit::from_base64(&parent, &tokens.keys)
         .unwrap()
         .append(block!(r#"role("admin");"#))
         .unwrap()
         .to_base64()
         .unwrap();
-    let escalated = tokens.authorize(&forged, &request(Role::Admin, Operation::Read));
+    let escalated = check(&tokens, &forged, &request(Role::Admin, Operation::Read));
     assert!(
-        matches!(escalated, Err(TokenError::Forbidden(_))),
+        matches!(escalated, Err(TokenError::Unauthenticated(_))),
         "{escalated:?}"
     );
 
@@ -165,15 +171,13 @@ fn an_attenuated_token_never_does_more_than_its_parent() {
         ..request(Role::Driver, Operation::Read)
     };
     assert!(matches!(
-        tokens.authorize(&extended, &later),
+        check(&tokens, &extended, &later),
         Err(TokenError::Unauthenticated(_))
     ));
-    let derived_ids = tokens
-        .authorize(&read_only, &request(Role::Driver, Operation::Read))
+    let derived_ids = check(&tokens, &read_only, &request(Role::Driver, Operation::Read))
         .unwrap()
         .revocation_ids;
-    let parent_ids = tokens
-        .authorize(&parent, &request(Role::Driver, Operation::Read))
+    let parent_ids = check(&tokens, &parent, &request(Role::Driver, Operation::Read))
         .unwrap()
         .revocation_ids;
     assert_eq!(
@@ -202,18 +206,18 @@ fn a_driver_token_limited_to_one_tour_and_one_day() {
         tour: Some(tour),
         ..request(Role::Driver, Operation::Write)
     };
-    assert!(tokens.authorize(&narrowed, &on_tour).is_ok());
+    assert!(check(&tokens, &narrowed, &on_tour).is_ok());
     let other_tour = AccessRequest {
         tour: Some(Uuid::now_v7()),
         ..request(Role::Driver, Operation::Write)
     };
     assert!(matches!(
-        tokens.authorize(&narrowed, &other_tour),
+        check(&tokens, &narrowed, &other_tour),
         Err(TokenError::Forbidden(_))
     ));
     assert!(
         matches!(
-            tokens.authorize(&narrowed, &request(Role::Driver, Operation::Read)),
+            check(&tokens, &narrowed, &request(Role::Driver, Operation::Read)),
             Err(TokenError::Forbidden(_))
         ),
         "no tour, no access"
@@ -223,7 +227,7 @@ fn a_driver_token_limited_to_one_tour_and_one_day() {
         ..on_tour
     };
     assert!(matches!(
-        tokens.authorize(&narrowed, &too_late),
+        check(&tokens, &narrowed, &too_late),
         Err(TokenError::Unauthenticated(_))
     ));
 }
@@ -235,13 +239,13 @@ fn a_verified_token_is_remembered_per_kind_of_request_and_never_past_its_expiry(
     claims.expires_at = Utc::now() + Span::seconds(30);
     let token = tokens.issue(&claims).unwrap();
     let manager_write = request(Role::Manager, Operation::Write);
-    let first = tokens.authorize(&token, &manager_write).unwrap();
-    let again = tokens.authorize(&token, &manager_write).unwrap();
+    let first = check(&tokens, &token, &manager_write).unwrap();
+    let again = check(&tokens, &token, &manager_write).unwrap();
     assert_eq!(first.principal, again.principal);
     assert_eq!(tokens.verified.len(), 1, "one verdict remembered");
 
     // another kind of request is judged afresh, and refused
-    let admin_only = tokens.authorize(&token, &request(Role::Admin, Operation::Write));
+    let admin_only = check(&tokens, &token, &request(Role::Admin, Operation::Write));
     assert!(
         matches!(admin_only, Err(TokenError::Forbidden(_))),
         "{admin_only:?}"
@@ -252,7 +256,7 @@ fn a_verified_token_is_remembered_per_kind_of_request_and_never_past_its_expiry(
         now: Utc::now() + Span::seconds(31),
         ..manager_write
     };
-    let expired = tokens.authorize(&token, &later);
+    let expired = check(&tokens, &token, &later);
     assert!(
         matches!(expired, Err(TokenError::Unauthenticated(_))),
         "{expired:?}"
@@ -272,8 +276,107 @@ fn an_attenuated_token_is_never_remembered() {
             },
         )
         .unwrap();
-    tokens
-        .authorize(&read_only, &request(Role::Driver, Operation::Read))
+    check(&tokens, &read_only, &request(Role::Driver, Operation::Read))
         .unwrap();
     assert_eq!(tokens.verified.len(), 0);
+}
+
+/// A genuine token with one more block holding `n` facts and a rule joining them three
+/// ways: cubic work for Datalog (4 s and 500 MB at n = 120 before the shape limits).
+fn stalling_token(tokens: &BiscuitTokens, parent: &str, n: usize) -> String {
+    let mut source: String = (0..n).map(|i| format!("n({i});")).collect();
+    source.push_str("p($x, $y, $z) <- n($x), n($y), n($z);");
+    let block = BlockBuilder::new().code(source.as_str()).unwrap();
+    Biscuit::from_base64(parent, &tokens.keys)
+        .unwrap()
+        .append(block)
+        .unwrap()
+        .to_base64()
+        .unwrap()
+}
+
+fn narrowed_with(tokens: &BiscuitTokens, parent: &str, code: &str) -> String {
+    let block = BlockBuilder::new().code(code).unwrap();
+    Biscuit::from_base64(parent, &tokens.keys)
+        .unwrap()
+        .append(block)
+        .unwrap()
+        .to_base64()
+        .unwrap()
+}
+
+#[test]
+fn a_token_built_to_stall_the_server_is_refused_before_any_evaluation() {
+    let tokens = tokens();
+    let parent = tokens.issue(&claims(Role::Manager)).unwrap();
+    // n = 900 ran for more than 15 minutes when evaluated: the test would hang, not pass.
+    for n in [12, 120, 900] {
+        let attack = stalling_token(&tokens, &parent, n);
+        let started = std::time::Instant::now();
+        let verified = tokens.verify(&attack, Utc::now());
+        let policy = tokens.authorize(&attack, &request(Role::Driver, Operation::Read));
+        let took = started.elapsed();
+        assert!(
+            matches!(verified, Err(TokenError::Unauthenticated(_))),
+            "n = {n}: {verified:?}"
+        );
+        assert!(
+            matches!(policy, Err(TokenError::Unauthenticated(_))),
+            "n = {n}: {policy:?}"
+        );
+        // microseconds in practice; the issue's bound, far from any scheduling noise
+        assert!(took < std::time::Duration::from_millis(50), "n = {n}: {took:?}");
+    }
+}
+
+#[test]
+fn narrowings_beyond_what_this_server_makes_are_refused() {
+    let tokens = tokens();
+    let parent = tokens.issue(&claims(Role::Manager)).unwrap();
+    let refused = [
+        ("a rule", narrowed_with(&tokens, &parent, "q($x) <- user($x);")),
+        ("a fact", narrowed_with(&tokens, &parent, "n(1);")),
+        (
+            "a three-way check",
+            narrowed_with(
+                &tokens,
+                &parent,
+                "check if rank($a, $x), rank($b, $y), rank($c, $z);",
+            ),
+        ),
+    ];
+    for (what, token) in refused {
+        let result = tokens.verify(&token, Utc::now());
+        assert!(
+            matches!(&result, Err(TokenError::Unauthenticated(reason)) if reason.contains("refused")),
+            "{what}: {result:?}"
+        );
+    }
+    let mut long = parent.clone();
+    for _ in 0..super::shape::MAX_BLOCKS {
+        long = narrowed_with(&tokens, &long, r#"check if operation("read");"#);
+    }
+    let result = tokens.verify(&long, Utc::now());
+    assert!(
+        matches!(&result, Err(TokenError::Unauthenticated(reason)) if reason.contains("blocks")),
+        "{result:?}"
+    );
+    let oversized = "A".repeat(super::shape::MAX_TOKEN_CHARS + 1);
+    let result = tokens.verify(&oversized, Utc::now());
+    assert!(
+        matches!(&result, Err(TokenError::Unauthenticated(reason)) if reason.contains("too long")),
+        "{result:?}"
+    );
+    // what /auth/attenuate makes still works, all three narrowings at once
+    let narrowed = tokens
+        .attenuate(
+            &parent,
+            &Restriction {
+                read_only: true,
+                expires_at: Some(Utc::now() + Span::minutes(5)),
+                tour: Some(Uuid::now_v7()),
+            },
+        )
+        .unwrap();
+    assert!(tokens.verify(&narrowed, Utc::now()).is_ok());
 }

@@ -51,7 +51,7 @@ pub struct AccessClaims {
     pub expires_at: DateTime<Utc>,
 }
 
-/// A token that passed signature and policy checks.
+/// A token whose signature and shape passed; the policy for a request is judged apart.
 #[derive(Debug, Clone)]
 pub struct VerifiedToken {
     pub principal: Principal,
@@ -85,11 +85,19 @@ pub trait TokenService: Send + Sync {
     /// `Internal` when the token can't be built.
     fn issue(&self, claims: &AccessClaims) -> Result<String, TokenError>;
 
-    /// Verifies `token` and runs the authorisation policy for `request`.
+    /// The cheap half, run before anything costly: length, signature, shape and expiry of
+    /// `token`, without evaluating its Datalog.
+    ///
+    /// # Errors
+    /// `Unauthenticated` for a malformed, forged, oversized or expired token.
+    fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<VerifiedToken, TokenError>;
+
+    /// Runs the authorisation policy for `request` (the token's own checks included).
+    /// Call it after [`Self::verify`] and the revocation and rate-limit checks.
     ///
     /// # Errors
     /// `Unauthenticated` for a bad or expired token, `Forbidden` when the policy refuses.
-    fn authorize(&self, token: &str, request: &AccessRequest) -> Result<VerifiedToken, TokenError>;
+    fn authorize(&self, token: &str, request: &AccessRequest) -> Result<(), TokenError>;
 
     /// Appends `restriction` to `token`; the result can never do more than `token`.
     ///

@@ -81,18 +81,25 @@ pub(super) fn session_revocation_id(session: Uuid) -> String {
     format!("session:{session}")
 }
 
-/// A token whose signature, expiry and policy passed, not yet checked for revocation.
+/// A token whose signature, shape and expiry passed, not yet checked for revocation.
 #[derive(Debug)]
-pub struct PendingToken(VerifiedToken);
+pub struct PendingToken {
+    token: String,
+    verified: VerifiedToken,
+}
 
 impl PendingToken {
     /// Who the token speaks for (authentic: the signature was checked), e.g. to key a
     /// rate limit while revocation is checked.
     #[must_use]
     pub fn user_id(&self) -> UserId {
-        self.0.principal.user_id
+        self.verified.principal.user_id
     }
 }
+
+/// A pending token that is not revoked; only the policy stands between it and a principal.
+#[derive(Debug)]
+pub struct UnrevokedToken(PendingToken);
 
 impl From<TokenError> for AppError {
     fn from(error: TokenError) -> Self {
@@ -227,7 +234,7 @@ impl Auth {
         self.end_session(principal.session_id).await
     }
 
-    /// Verifies a bearer token for a request: signature, expiry, policy, revocation.
+    /// Verifies a bearer token for a request: signature, shape, expiry, revocation, policy.
     ///
     /// # Errors
     /// `Unauthenticated` (bad, expired or revoked token) or `Forbidden` (policy refuses).
@@ -236,38 +243,57 @@ impl Auth {
         token: &str,
         request: &AccessRequest,
     ) -> Result<Principal, AppError> {
-        let pending = self.verify(token, request)?;
-        self.check_revocation(pending, request.now).await
+        let pending = self.verify(token, request.now)?;
+        let unrevoked = self.check_revocation(pending, request.now).await?;
+        self.authorize(unrevoked, request)
     }
 
-    /// The first half of [`Self::authenticate`], without I/O: signature, expiry, policy.
-    /// The principal is released by [`Self::check_revocation`], so a caller can run that
-    /// beside other I/O but can't skip it.
+    /// The first step of [`Self::authenticate`], without I/O and without Datalog: length,
+    /// signature, shape and expiry. Revocation (and the caller's rate limit) come next,
+    /// so a revoked or throttled token never reaches the policy evaluation.
     ///
     /// # Errors
-    /// `Unauthenticated` (bad or expired token) or `Forbidden` (policy refuses).
-    pub fn verify(&self, token: &str, request: &AccessRequest) -> Result<PendingToken, AppError> {
-        Ok(PendingToken(self.tokens.authorize(token, request)?))
+    /// `Unauthenticated` (bad, oversized or expired token).
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<PendingToken, AppError> {
+        let verified = self.tokens.verify(token, now)?;
+        Ok(PendingToken {
+            token: token.to_owned(),
+            verified,
+        })
     }
 
-    /// The second half of [`Self::authenticate`]: refuses a token whose session, or any
+    /// The second step of [`Self::authenticate`]: refuses a token whose session, or any
     /// token it derives from, has been revoked.
     ///
     /// # Errors
     /// `Unauthenticated` when revoked; `Unavailable` when no revocation list answers.
     pub async fn check_revocation(
         &self,
-        PendingToken(verified): PendingToken,
+        pending: PendingToken,
         now: DateTime<Utc>,
-    ) -> Result<Principal, AppError> {
-        let mut ids = verified.revocation_ids;
-        ids.push(session_revocation_id(verified.principal.session_id));
+    ) -> Result<UnrevokedToken, AppError> {
+        let mut ids = pending.verified.revocation_ids.clone();
+        ids.push(session_revocation_id(pending.verified.principal.session_id));
         if self.revocations.any_revoked(&ids, now).await? {
             return Err(AppError::Unauthenticated(
                 "the token has been revoked".into(),
             ));
         }
-        Ok(verified.principal)
+        Ok(UnrevokedToken(pending))
+    }
+
+    /// The last step of [`Self::authenticate`]: the policy for this request, which
+    /// releases the principal.
+    ///
+    /// # Errors
+    /// `Unauthenticated` (expired narrowing) or `Forbidden` (policy refuses).
+    pub fn authorize(
+        &self,
+        UnrevokedToken(pending): UnrevokedToken,
+        request: &AccessRequest,
+    ) -> Result<Principal, AppError> {
+        self.tokens.authorize(&pending.token, request)?;
+        Ok(pending.verified.principal)
     }
 
     /// Narrows a token the caller holds.

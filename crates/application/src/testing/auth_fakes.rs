@@ -55,34 +55,27 @@ impl TokenService for FakeTokens {
         ))
     }
 
-    fn authorize(&self, token: &str, request: &AccessRequest) -> Result<VerifiedToken, TokenError> {
-        let bad = || TokenError::Unauthenticated("malformed token".into());
-        let parts: Vec<&str> = token.split('|').collect();
-        let [user, role, session, expiry, restrictions @ ..] = parts.as_slice() else {
-            return Err(bad());
-        };
-        let user_id = UserId(Uuid::parse_str(user).map_err(|_| bad())?);
-        let role = Role::parse(role).map_err(|_| bad())?;
-        let session_id = Uuid::parse_str(session).map_err(|_| bad())?;
-        let expires = expiry.parse::<i64>().map_err(|_| bad())?;
+    fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<VerifiedToken, TokenError> {
+        let (verified, expires) = read_fake(token)?;
+        if now.timestamp() >= expires {
+            return Err(TokenError::Unauthenticated("expired".into()));
+        }
+        Ok(verified)
+    }
+
+    fn authorize(&self, token: &str, request: &AccessRequest) -> Result<(), TokenError> {
+        let (verified, expires) = read_fake(token)?;
         if request.now.timestamp() >= expires {
             return Err(TokenError::Unauthenticated("expired".into()));
         }
-        if !role.includes(request.required) {
+        if !verified.principal.role.includes(request.required) {
             return Err(TokenError::Forbidden("role".into()));
         }
-        if restrictions.contains(&"read-only") && request.operation == Operation::Write {
+        let read_only = token.split('|').skip(4).any(|r| r == "read-only");
+        if read_only && request.operation == Operation::Write {
             return Err(TokenError::Forbidden("read-only".into()));
         }
-        let principal = Principal {
-            user_id,
-            role,
-            session_id,
-        };
-        Ok(VerifiedToken {
-            principal,
-            revocation_ids: vec![format!("token:{user}:{expiry}")],
-        })
+        Ok(())
     }
 
     fn attenuate(&self, token: &str, restriction: &Restriction) -> Result<String, TokenError> {
@@ -92,6 +85,26 @@ impl TokenService for FakeTokens {
             token.to_owned()
         })
     }
+}
+
+/// A fake token's holder and expiry (seconds).
+fn read_fake(token: &str) -> Result<(VerifiedToken, i64), TokenError> {
+    let bad = || TokenError::Unauthenticated("malformed token".into());
+    let parts: Vec<&str> = token.split('|').collect();
+    let [user, role, session, expiry, ..] = parts.as_slice() else {
+        return Err(bad());
+    };
+    let principal = Principal {
+        user_id: UserId(Uuid::parse_str(user).map_err(|_| bad())?),
+        role: Role::parse(role).map_err(|_| bad())?,
+        session_id: Uuid::parse_str(session).map_err(|_| bad())?,
+    };
+    let expires = expiry.parse::<i64>().map_err(|_| bad())?;
+    let verified = VerifiedToken {
+        principal,
+        revocation_ids: vec![format!("token:{user}:{expiry}")],
+    };
+    Ok((verified, expires))
 }
 
 #[derive(Debug, Clone)]
