@@ -2,6 +2,7 @@
 //! OpenAPI and its docs.
 
 pub mod access;
+pub mod csv_out;
 pub mod dto;
 pub mod error;
 pub mod extract;

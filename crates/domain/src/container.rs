@@ -70,7 +70,7 @@ impl ExternalRef {
     /// # Errors
     /// When blank, longer than 64 characters or holding control characters.
     pub fn parse(value: &str) -> Result<Self, ValidationError> {
-        crate::text::clean_text("external_ref", value, Self::MAX_CHARS).and_then(|text| {
+        crate::text::clean_line("external_ref", value, Self::MAX_CHARS).and_then(|text| {
             if text.contains('\n') {
                 Err(ValidationError::new(
                     "external_ref",

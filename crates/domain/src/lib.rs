@@ -32,7 +32,7 @@ pub use report::{
 pub use search::{BBox, EARTH_RADIUS_M, great_circle_m, polygon_contains};
 pub use site::{NewSite, Site, SiteChanges, SiteCode};
 pub use status::ContainerStatus;
-pub use text::{Address, Name, Notes};
+pub use text::{Address, Name, Notes, spreadsheet_safe};
 pub use tour::{
     FULL_AT_PERCENT, NewTour, SkipReason, Stop, StopCandidate, StopOutcome, Tour, TourState, Visit,
 };

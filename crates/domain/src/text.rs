@@ -2,14 +2,41 @@
 
 use crate::ValidationError;
 use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
 
-/// Trims `value` and checks it is neither blank, too long, nor holding control characters.
+/// Invisible characters and bidirectional overrides: they make two references look the
+/// same (`LYO-1` and `LYO-\u{200B}1`) or one read backwards, and no address needs them.
+fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// What a spreadsheet runs as a formula when a cell starts with it (OWASP's CSV injection
+/// list, less `-`, which starts real values such as `-0.57`).
+pub const FORMULA_STARTS: [char; 3] = ['=', '+', '@'];
+
+/// A cell as a spreadsheet should see it: a value starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return gets a leading `'`, so it is shown as text, never run (OWASP's
+/// advice against CSV injection). Every CSV the platform writes passes through this.
+#[must_use]
+pub fn spreadsheet_safe(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{value}"))
+    } else {
+        std::borrow::Cow::Borrowed(value)
+    }
+}
+
+/// Trims `value`, normalises it to NFC (so that `é` typed two ways is one value), and
+/// checks it is neither blank, too long, nor holding control or invisible characters.
 pub(crate) fn clean_text(
     field: &str,
     value: &str,
     max_chars: usize,
 ) -> Result<String, ValidationError> {
-    let trimmed = value.trim();
+    let normalised: String = value.nfc().collect();
+    let trimmed = normalised.trim();
     if trimmed.is_empty() {
         return Err(ValidationError::new(field, "must not be blank"));
     }
@@ -25,11 +52,34 @@ pub(crate) fn clean_text(
             "must not contain control characters",
         ));
     }
+    if trimmed.chars().any(is_invisible_or_bidi) {
+        return Err(ValidationError::new(
+            field,
+            "must not contain invisible or right-to-left control characters",
+        ));
+    }
     Ok(trimmed.to_owned())
 }
 
+/// [`clean_text`] for one-line values that end up in spreadsheets (names, addresses,
+/// references): they may not start like a formula.
+pub(crate) fn clean_line(
+    field: &str,
+    value: &str,
+    max_chars: usize,
+) -> Result<String, ValidationError> {
+    let text = clean_text(field, value, max_chars)?;
+    if text.starts_with(FORMULA_STARTS) {
+        return Err(ValidationError::new(
+            field,
+            "must not start with =, + or @ (a spreadsheet would run it as a formula)",
+        ));
+    }
+    Ok(text)
+}
+
 macro_rules! text_type {
-    ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal) => {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal, $clean:path) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -41,7 +91,7 @@ macro_rules! text_type {
             /// # Errors
             /// When the text is blank, too long or holds control characters.
             pub fn parse(value: &str) -> Result<Self, ValidationError> {
-                clean_text($field, value, $max).map(Self)
+                $clean($field, value, $max).map(Self)
             }
 
             #[must_use]
@@ -59,15 +109,15 @@ macro_rules! text_type {
 
 text_type!(
     /// A display name (site, area).
-    Name, "name", 200
+    Name, "name", 200, clean_line
 );
 text_type!(
     /// A postal address, as printed on labels.
-    Address, "address", 300
+    Address, "address", 300, clean_line
 );
 text_type!(
     /// Internal staff notes; never shown to the public.
-    Notes, "notes", 2000
+    Notes, "notes", 2000, clean_text
 );
 
 #[cfg(test)]
@@ -98,6 +148,36 @@ mod tests {
             Address::parse(&"é".repeat(300)).is_ok(),
             "the limit counts characters, not bytes"
         );
+    }
+
+    #[test]
+    fn look_alike_text_is_one_value_or_refused() {
+        let composed = Name::parse("Caf\u{e9}").unwrap();
+        let decomposed = Name::parse("Cafe\u{301}").unwrap();
+        assert_eq!(composed, decomposed, "NFC makes both spellings one");
+        for sneaky in ["LYO-\u{200B}1", "LYO-\u{202E}1", "\u{FEFF}LYO-1", "LYO\u{2066}-1"] {
+            let reason = Address::parse(sneaky).unwrap_err().reason;
+            assert!(reason.contains("invisible"), "{sneaky:?}: {reason}");
+        }
+    }
+
+    #[test]
+    fn cells_that_a_spreadsheet_would_run_are_shown_as_text() {
+        for formula in ["=1+1", "+1", "-1+1", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_safe(formula), format!("'{formula}"));
+        }
+        assert_eq!(spreadsheet_safe("45.75"), "45.75");
+        assert_eq!(spreadsheet_safe("rue = ici"), "rue = ici");
+    }
+
+    #[test]
+    fn one_line_values_may_not_start_like_a_formula() {
+        for formula in ["=HYPERLINK(\"x\")", "+33 1", "@SUM(A1)"] {
+            let reason = Address::parse(formula).unwrap_err().reason;
+            assert!(reason.contains("formula"), "{formula}: {reason}");
+        }
+        assert!(Address::parse("-12 rue de la Paix").is_ok());
+        assert!(Notes::parse("=not a formula, only notes").is_ok());
     }
 
     #[test]

@@ -18,15 +18,15 @@ use uuid::Uuid;
 
 const HEADER: &str = "site_code,area_code,external_ref,type,status,capacity_litres,latitude,longitude,address,installed_on";
 
-struct Env {
+pub(crate) struct Env {
     schema: Schema,
-    app: TestApp,
+    pub(crate) app: TestApp,
     store: PgStore,
     cache: Arc<InMemoryCache>,
 }
 
 impl Env {
-    async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         let schema = Schema::create().await;
         let app = TestApp::serve_on(&schema.url, &queue_settings(&unique("imp")));
         let store = schema.store();
@@ -70,7 +70,7 @@ impl Env {
         counts[0].n
     }
 
-    async fn upload(&self, body: impl Into<reqwest::Body>, query: &str) -> reqwest::Response {
+    pub(crate) async fn upload(&self, body: impl Into<reqwest::Body>, query: &str) -> reqwest::Response {
         self.app
             .client
             .post(self.app.url(&format!("/api/v1/imports{query}")))
@@ -82,12 +82,12 @@ impl Env {
     }
 
     /// Uploads `body` (must be accepted), runs the worker's handler, returns the import.
-    async fn import(&self, body: impl Into<reqwest::Body>, query: &str) -> Value {
+    pub(crate) async fn import(&self, body: impl Into<reqwest::Body>, query: &str) -> Value {
         self.accepted(self.upload(body, query).await).await
     }
 
     /// The upload was accepted: runs the worker's handler, returns the import.
-    async fn accepted(&self, response: reqwest::Response) -> Value {
+    pub(crate) async fn accepted(&self, response: reqwest::Response) -> Value {
         assert_eq!(response.status(), StatusCode::ACCEPTED);
         let created: Value = response.json().await.unwrap();
         let id = created["id"].as_str().unwrap().to_owned();
@@ -101,19 +101,19 @@ impl Env {
         self.status(&id).await
     }
 
-    async fn status(&self, id: &str) -> Value {
+    pub(crate) async fn status(&self, id: &str) -> Value {
         let response = self.app.get(&format!("/api/v1/imports/{id}")).await;
         assert_eq!(response.status(), StatusCode::OK);
         response.json().await.unwrap()
     }
 
-    async fn errors_csv(&self, import: &Value) -> String {
+    pub(crate) async fn errors_csv(&self, import: &Value) -> String {
         let response = self.app.get(import["errors_url"].as_str().unwrap()).await;
         assert_eq!(response.status(), StatusCode::OK);
         response.text().await.unwrap()
     }
 
-    async fn containers(&self) -> Vec<Value> {
+    pub(crate) async fn containers(&self) -> Vec<Value> {
         let body: Value = self
             .app
             .get("/api/v1/containers?limit=100")
@@ -124,13 +124,13 @@ impl Env {
         body["items"].as_array().cloned().unwrap_or_default()
     }
 
-    async fn drop(self) {
+    pub(crate) async fn drop(self) {
         drop(self.app);
         self.schema.drop().await;
     }
 }
 
-fn csv(rows: &[&str]) -> String {
+pub(crate) fn csv(rows: &[&str]) -> String {
     let mut text = String::from(HEADER);
     for row in rows {
         text.push('\n');
@@ -140,7 +140,7 @@ fn csv(rows: &[&str]) -> String {
     text
 }
 
-async fn refused(response: reqwest::Response, words: &str) {
+pub(crate) async fn refused(response: reqwest::Response, words: &str) {
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = response.json().await.unwrap();
     let text = problem.to_string();

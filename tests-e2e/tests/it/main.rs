@@ -18,6 +18,7 @@ mod geo_public;
 mod geo_search;
 mod geo_world;
 mod health;
+mod import_edges;
 mod imports;
 mod jobs_support;
 mod labels;

@@ -141,14 +141,23 @@ WHERE ch.import_id = $1 AND ch.line > $2 AND ch.line <= $3 AND ch.action = 'inse
   AND v.import_id = $1 AND v.line > $2 AND v.line <= $3
 ORDER BY ch.line";
 
-/// Updates the batch's existing containers, locked by [`RECORD_CHANGES`].
+/// Updates the batch's existing containers, locked by [`RECORD_CHANGES`]. An optional column
+/// the file does not have leaves that field as it is: a file of the required columns alone
+/// must not wipe addresses, areas, capacities and dates (nor reset statuses to `active`).
 const UPDATE_EXISTING: &str = "
 UPDATE containers c SET
-    area_id = v.area_id, kind = v.kind, status = v.status, capacity_litres = v.capacity_litres,
-    location = ST_SetSRID(ST_MakePoint(v.longitude, v.latitude), 4326), address = v.address,
-    installed_on = v.installed_on, version = c.version + 1, updated_at = now()
-FROM import_changes ch JOIN import_valid v ON v.import_id = ch.import_id AND v.line = ch.line
-WHERE ch.import_id = $1 AND ch.line > $2 AND ch.line <= $3 AND ch.action = 'updated'
+    area_id = CASE WHEN 'area_code' = ANY(i.columns) THEN v.area_id ELSE c.area_id END,
+    kind = v.kind,
+    status = CASE WHEN 'status' = ANY(i.columns) THEN v.status ELSE c.status END,
+    capacity_litres = CASE WHEN 'capacity_litres' = ANY(i.columns)
+                           THEN v.capacity_litres ELSE c.capacity_litres END,
+    location = ST_SetSRID(ST_MakePoint(v.longitude, v.latitude), 4326),
+    address = CASE WHEN 'address' = ANY(i.columns) THEN v.address ELSE c.address END,
+    installed_on = CASE WHEN 'installed_on' = ANY(i.columns)
+                        THEN v.installed_on ELSE c.installed_on END,
+    version = c.version + 1, updated_at = now()
+FROM imports i, import_changes ch JOIN import_valid v ON v.import_id = ch.import_id AND v.line = ch.line
+WHERE i.id = $1 AND ch.import_id = $1 AND ch.line > $2 AND ch.line <= $3 AND ch.action = 'updated'
   AND v.import_id = $1 AND v.line > $2 AND v.line <= $3 AND c.id = ch.container_id";
 
 #[derive(QueryableByName)]

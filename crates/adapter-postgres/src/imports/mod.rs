@@ -207,10 +207,13 @@ impl ImportStore for PgStore {
     async fn finish_upload(&self, id: Uuid, file: &UploadedFile) -> Result<(), RepoError> {
         let mut conn = self.conn().await?;
         let previous: Vec<CodeId> = sql_query(
+            // a dry run changes nothing: it neither blocks nor is blocked by the same file
             "SELECT id::text AS code, id, NULL::uuid AS site_id FROM imports \
-             WHERE checksum = $1 AND state NOT IN ('receiving', 'failed', 'cancelled') LIMIT 1",
+             WHERE checksum = $1 AND NOT dry_run AND state NOT IN ('receiving', 'failed', 'cancelled') \
+               AND NOT (SELECT dry_run FROM imports WHERE id = $2) LIMIT 1",
         )
         .bind::<Text, _>(&file.checksum)
+        .bind::<SqlUuid, _>(id)
         .load(&mut conn)
         .await
         .map_err(from_diesel)?;

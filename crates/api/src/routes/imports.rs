@@ -249,27 +249,20 @@ pub async fn cancel_import(
     Ok(HttpResponse::Ok().json(ImportDto::from(import)))
 }
 
-fn csv_field(value: &str) -> String {
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
 async fn errors_page(imports: &Imports, id: Uuid, after: u64) -> Result<(Bytes, u64), AppError> {
     let cells = imports.errors_after(id, after, ERRORS_PAGE).await?;
     let last = cells.last().map_or(after, |c| c.line);
-    let mut text = String::new();
-    for cell in cells {
-        text.push_str(&format!(
-            "{},{},{},{}\n",
-            cell.line,
-            csv_field(&cell.error.column),
-            csv_field(&cell.error.value),
-            csv_field(&cell.error.reason)
-        ));
-    }
+    let rows = cells.into_iter().map(|cell| {
+        [
+            cell.line.to_string(),
+            cell.error.column,
+            cell.error.value,
+            cell.error.reason,
+        ]
+    });
+    let text = crate::csv_out::write_rows(rows)
+        .await
+        .map_err(|e| AppError::Unexpected(format!("writing errors.csv: {e}")))?;
     Ok((Bytes::from(text), last))
 }
 
