@@ -29,6 +29,16 @@ fn field_of(constraint: &str) -> &str {
     }
 }
 
+/// What a person is told when a stored-data rule refuses a value the domain let through.
+fn check_reason(constraint: &str) -> &'static str {
+    match constraint {
+        "areas_boundary_valid" => {
+            "is not a valid polygon: its rings must not cross themselves or each other, and holes must lie inside the outer ring"
+        }
+        _ => "is not an accepted value",
+    }
+}
+
 pub(crate) fn from_diesel(error: DieselError) -> RepoError {
     match error {
         DieselError::DatabaseError(kind, info) => {
@@ -43,13 +53,26 @@ pub(crate) fn from_diesel(error: DieselError) -> RepoError {
                     field,
                     message: "refers to nothing that exists".into(),
                 },
-                DatabaseErrorKind::CheckViolation => RepoError::Invalid {
-                    field,
-                    message: info.message().to_owned(),
-                },
+                // the database's own message names the constraint: logged, never shown
+                DatabaseErrorKind::CheckViolation => {
+                    tracing::info!(
+                        db.constraint = constraint,
+                        db.message = info.message(),
+                        "a stored-data rule refused a value"
+                    );
+                    RepoError::Invalid {
+                        field,
+                        message: check_reason(constraint).into(),
+                    }
+                }
                 DatabaseErrorKind::ClosedConnection => {
                     RepoError::Unavailable("database connection closed".into())
                 }
+                // the last fence: the API refuses NUL at its door, PostgreSQL in text
+                _ if info.message().contains("0x00") => RepoError::Invalid {
+                    field: "text".into(),
+                    message: "must not contain NUL characters".into(),
+                },
                 _ if info.message().contains("statement timeout") => {
                     RepoError::Unavailable("the database took too long to answer".into())
                 }

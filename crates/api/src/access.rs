@@ -104,6 +104,33 @@ impl AccessPolicies {
             .copied()
     }
 
+    /// The methods `pattern` answers (with `HEAD` wherever `GET` is), for `Allow`.
+    #[must_use]
+    pub fn allowed_methods(&self, pattern: &str) -> Vec<Method> {
+        let pattern = pattern
+            .strip_suffix('/')
+            .filter(|p| !p.is_empty())
+            .unwrap_or(pattern);
+        let mut methods: Vec<Method> = self
+            .routes
+            .keys()
+            .filter(|(_, path)| path == pattern)
+            .map(|(method, _)| method.clone())
+            .chain(
+                PAGES
+                    .iter()
+                    .filter(|(_, path)| *path == pattern)
+                    .map(|(method, _)| method.clone()),
+            )
+            .collect();
+        if methods.contains(&Method::GET) {
+            methods.push(Method::HEAD);
+        }
+        methods.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        methods.dedup();
+        methods
+    }
+
     /// Every declared route, for the route × role tests.
     pub fn iter(&self) -> impl Iterator<Item = (&Method, &str, Access)> {
         self.routes
@@ -237,6 +264,13 @@ async fn admit(req: &ServiceRequest, pattern: &str) -> Result<Option<RateDecisio
         return Err(AppError::Unexpected("the access middleware is not configured".into()).into());
     };
     let Some(access) = policies.get(req.method(), pattern) else {
+        let allowed = policies.allowed_methods(pattern);
+        if !allowed.is_empty() {
+            // anyone can send TRACE or PUT: a client mistake, not worth an error log line
+            tracing::debug!(http.route = %pattern, http.method = %req.method(), "method not allowed");
+            let allow: Vec<&str> = allowed.iter().map(Method::as_str).collect();
+            return Err(ApiError::MethodNotAllowed(allow.join(", ")));
+        }
         tracing::error!(http.route = %pattern, "route has no declared access policy; refusing");
         return Err(AppError::Forbidden("this route has no access policy".into()).into());
     };
@@ -279,7 +313,7 @@ async fn admit(req: &ServiceRequest, pattern: &str) -> Result<Option<RateDecisio
 }
 
 pub async fn middleware(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let Some(pattern) = req.match_pattern() else {
@@ -288,7 +322,21 @@ pub async fn middleware(
             .await
             .map(ServiceResponse::map_into_left_body);
     };
+    // HEAD is GET without the body: the routes are declared for GET only.
+    let head = req.method() == Method::HEAD;
+    if head {
+        req.head_mut().method = Method::GET;
+    }
     match admit(&req, &pattern).await {
+        Ok(decision) if head => {
+            let mut response = next.call(req).await?;
+            if let Some(decision) = decision {
+                rate_headers(response.headers_mut(), &decision);
+            }
+            Ok(response
+                .map_body(|_, _| actix_web::body::BoxBody::new(()))
+                .map_into_right_body())
+        }
         Ok(decision) => {
             let mut response = next.call(req).await?;
             if let Some(decision) = decision {

@@ -51,6 +51,8 @@ pub enum ApiError {
     PreconditionRequired,
     /// Over the route group's rate limit: 429 with the limiter's figures.
     RateLimited(RateDecision),
+    /// The path exists but not with this method: 405 with `Allow` listing those it has.
+    MethodNotAllowed(String),
 }
 
 impl From<AppError> for ApiError {
@@ -230,6 +232,13 @@ impl ApiError {
                 ),
                 vec![],
             ),
+            Self::MethodNotAllowed(allow) => (
+                S::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+                format!("this URL answers {allow} only"),
+                vec![],
+            ),
             Self::PreconditionRequired => (
                 S::PRECONDITION_REQUIRED,
                 "precondition-required",
@@ -297,6 +306,9 @@ impl ResponseError for ApiError {
             Self::App(AppError::Unauthenticated(_)) => {
                 response
                     .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            Self::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, allow.clone()));
             }
             _ => {}
         }

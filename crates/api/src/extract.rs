@@ -57,6 +57,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for ValidJson<T> {
 
 /// JSON bytes into `T`: wrong syntax is a 400, a wrong or unknown field a 422 naming it.
 fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if crate::nul::in_json(bytes) {
+        return Err(ApiError::bad_request("body", crate::nul::REASON));
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let field = path_of(error.path(), "body");

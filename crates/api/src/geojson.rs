@@ -107,6 +107,10 @@ pub struct Link {
     pub media_type: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// `POST` where the link must be followed with a body (the polygon search: send the
+    /// same geometry again), as STAC's search API marks such links; absent means `GET`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<&'static str>,
 }
 
 impl Link {
@@ -117,6 +121,7 @@ impl Link {
             rel: rel.into(),
             media_type: media_type.into(),
             title: None,
+            method: None,
         }
     }
 }
@@ -199,6 +204,18 @@ impl PageLinks {
             .map(|cursor| (cursor, self.with_after(Some(&cursor.to_string()))));
         let features = page.items.into_iter().map(container_feature).collect();
         collection(features, self.with_after(self.after.as_deref()), next)
+    }
+}
+
+impl<P: ToSchema> FeatureCollection<P> {
+    /// Marks the links as followed by `POST` with the request's own body.
+    #[must_use]
+    pub fn posted(mut self) -> Self {
+        for link in &mut self.links {
+            link.method = Some("POST");
+            link.title = Some("POST the same geometry to this URL".into());
+        }
+        self
     }
 }
 

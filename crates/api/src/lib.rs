@@ -2,13 +2,16 @@
 //! OpenAPI and its docs.
 
 pub mod access;
+mod csp;
 pub mod csv_out;
 pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod font;
 pub mod geojson;
+mod nul;
 pub mod pages;
+mod plain_errors;
 pub mod qr;
 pub mod request_id;
 pub mod routes;
@@ -257,12 +260,17 @@ pub fn app(
         .app_data(PayloadConfig::new(http.json_limit_bytes))
         .app_data(BodyLimit(http.json_limit_bytes))
         .app_data(web::PathConfig::default().error_handler(|error, _| {
-            ApiError::NotFound(format!("no such resource: {error}")).into()
+            tracing::debug!(error = %error, "path parameter refused");
+            ApiError::NotFound("no such resource: an identifier in the URL is not valid".into())
+                .into()
         }))
         .configure(pages::configure)
         .service(SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url(OPENAPI_PATH, api))
         .default_service(web::to(not_found))
         .wrap(from_fn(access::middleware))
+        .wrap(from_fn(csp::middleware))
+        .wrap(from_fn(nul::middleware))
+        .wrap(from_fn(plain_errors::middleware))
         .wrap(cors(&http.cors_allowed_origins))
         .wrap(security_headers(http.hsts))
         .wrap(from_fn(request_id::middleware))

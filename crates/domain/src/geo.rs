@@ -140,7 +140,10 @@ fn within_box(a: GeoPoint, b: GeoPoint, p: GeoPoint) -> bool {
         && p.latitude <= a.latitude.max(b.latitude)
 }
 
-fn segments_touch((p1, p2): (GeoPoint, GeoPoint), (p3, p4): (GeoPoint, GeoPoint)) -> bool {
+pub(crate) fn segments_touch(
+    (p1, p2): (GeoPoint, GeoPoint),
+    (p3, p4): (GeoPoint, GeoPoint),
+) -> bool {
     let d1 = orientation(p3, p4, p1);
     let d2 = orientation(p3, p4, p2);
     let d3 = orientation(p1, p2, p3);
@@ -176,7 +179,8 @@ impl Polygon {
             .iter()
             .enumerate()
             .map(|(index, ring)| Ring::from_coordinates(&format!("{field}[{index}]"), ring))
-            .collect::<Result<_, _>>()?;
+            .collect::<Result<Vec<Ring>, _>>()?;
+        crate::geo_holes::check_holes(field, &rings)?;
         Ok(Self { rings })
     }
 

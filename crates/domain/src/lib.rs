@@ -5,6 +5,7 @@ mod area;
 mod container;
 mod error;
 mod geo;
+mod geo_holes;
 mod ids;
 pub mod import;
 mod public_code;

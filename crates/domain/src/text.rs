@@ -155,7 +155,12 @@ mod tests {
         let composed = Name::parse("Caf\u{e9}").unwrap();
         let decomposed = Name::parse("Cafe\u{301}").unwrap();
         assert_eq!(composed, decomposed, "NFC makes both spellings one");
-        for sneaky in ["LYO-\u{200B}1", "LYO-\u{202E}1", "\u{FEFF}LYO-1", "LYO\u{2066}-1"] {
+        for sneaky in [
+            "LYO-\u{200B}1",
+            "LYO-\u{202E}1",
+            "\u{FEFF}LYO-1",
+            "LYO\u{2066}-1",
+        ] {
             let reason = Address::parse(sneaky).unwrap_err().reason;
             assert!(reason.contains("invisible"), "{sneaky:?}: {reason}");
         }

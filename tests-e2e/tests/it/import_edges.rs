@@ -28,7 +28,10 @@ async fn formulas_are_refused_in_values_and_neutralised_in_errors_csv() {
         "'-1+1",
         "a spreadsheet would run it as a formula",
     ] {
-        assert!(errors.contains(expected), "{expected} missing from\n{errors}");
+        assert!(
+            errors.contains(expected),
+            "{expected} missing from\n{errors}"
+        );
     }
     for line in errors.lines().skip(1) {
         let cells: Vec<&str> = line.split(',').collect();
@@ -52,7 +55,8 @@ async fn a_file_without_optional_columns_leaves_those_fields_unchanged() {
         )
         .await;
     assert_eq!(first["counts"]["inserted"], 1, "{first}");
-    let partial = "site_code,external_ref,type,latitude,longitude\nlyon,KEEP,underground,45.76,4.84\n";
+    let partial =
+        "site_code,external_ref,type,latitude,longitude\nlyon,KEEP,underground,45.76,4.84\n";
     let second = env.import(partial, "").await;
     assert_eq!(second["counts"]["updated"], 1, "{second}");
     let containers = env.containers().await;

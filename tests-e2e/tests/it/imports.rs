@@ -70,7 +70,11 @@ impl Env {
         counts[0].n
     }
 
-    pub(crate) async fn upload(&self, body: impl Into<reqwest::Body>, query: &str) -> reqwest::Response {
+    pub(crate) async fn upload(
+        &self,
+        body: impl Into<reqwest::Body>,
+        query: &str,
+    ) -> reqwest::Response {
         self.app
             .client
             .post(self.app.url(&format!("/api/v1/imports{query}")))

@@ -54,7 +54,12 @@ pub fn measure_worst_tokens(tokens: &BiscuitTokens, parent: &str, request: &Acce
     let mut stall: String = (0..120).map(|i| format!("n({i});")).collect();
     stall.push_str("p($x, $y, $z) <- n($x), n($y), n($z);");
     let attack = append(parent, &stall);
-    run("stalling token (120 facts, 3-way rule)", tokens, &attack, request);
+    run(
+        "stalling token (120 facts, 3-way rule)",
+        tokens,
+        &attack,
+        request,
+    );
     // the heaviest shape allowed: seven narrowings, fifteen two-query two-predicate checks
     let heavy_check = r#"check if rank($a, $x), rank($b, $y), $x * $y + $x - $y >= 0, $a != "x", $b != "y" or role($r), rank($r, $n), $n > 0, $r.length() > 0;"#;
     let mut worst = parent.to_owned();

@@ -44,14 +44,10 @@ fn a_token_names_its_holder_and_allows_what_the_role_allows() {
     let tokens = tokens();
     let claims = claims(Role::Manager);
     let token = tokens.issue(&claims).unwrap();
-    let verified = check(&tokens, &token, &request(Role::Manager, Operation::Write))
-        .unwrap();
+    let verified = check(&tokens, &token, &request(Role::Manager, Operation::Write)).unwrap();
     assert_eq!(verified.principal, claims.principal);
     assert_eq!(verified.revocation_ids.len(), 1);
-    assert!(
-        check(&tokens, &token, &request(Role::Driver, Operation::Read))
-            .is_ok()
-    );
+    assert!(check(&tokens, &token, &request(Role::Driver, Operation::Read)).is_ok());
     let admin_only = check(&tokens, &token, &request(Role::Admin, Operation::Read));
     assert!(
         matches!(admin_only, Err(TokenError::Forbidden(_))),
@@ -112,14 +108,15 @@ fn previous_keys_still_verify_during_a_rotation() {
         SigningKeys::from_hex(&new.private_hex(), 2, &[old.public_entry()]).unwrap(),
     );
     assert!(
-        check(&rotated, &old_token, &request(Role::Driver, Operation::Read))
-            .is_ok()
+        check(
+            &rotated,
+            &old_token,
+            &request(Role::Driver, Operation::Read)
+        )
+        .is_ok()
     );
     let fresh = rotated.issue(&claims(Role::Driver)).unwrap();
-    assert!(
-        check(&rotated, &fresh, &request(Role::Driver, Operation::Read))
-            .is_ok()
-    );
+    assert!(check(&rotated, &fresh, &request(Role::Driver, Operation::Read)).is_ok());
 }
 
 #[test]
@@ -136,10 +133,18 @@ fn an_attenuated_token_never_does_more_than_its_parent() {
         )
         .unwrap();
     assert!(
-        check(&tokens, &read_only, &request(Role::Manager, Operation::Read))
-            .is_ok()
+        check(
+            &tokens,
+            &read_only,
+            &request(Role::Manager, Operation::Read)
+        )
+        .is_ok()
     );
-    let write = check(&tokens, &read_only, &request(Role::Manager, Operation::Write));
+    let write = check(
+        &tokens,
+        &read_only,
+        &request(Role::Manager, Operation::Write),
+    );
     assert!(matches!(write, Err(TokenError::Forbidden(_))), "{write:?}");
     let admin = check(&tokens, &read_only, &request(Role::Admin, Operation::Read));
     assert!(
@@ -276,8 +281,7 @@ fn an_attenuated_token_is_never_remembered() {
             },
         )
         .unwrap();
-    check(&tokens, &read_only, &request(Role::Driver, Operation::Read))
-        .unwrap();
+    check(&tokens, &read_only, &request(Role::Driver, Operation::Read)).unwrap();
     assert_eq!(tokens.verified.len(), 0);
 }
 
@@ -325,7 +329,10 @@ fn a_token_built_to_stall_the_server_is_refused_before_any_evaluation() {
             "n = {n}: {policy:?}"
         );
         // microseconds in practice; the issue's bound, far from any scheduling noise
-        assert!(took < std::time::Duration::from_millis(50), "n = {n}: {took:?}");
+        assert!(
+            took < std::time::Duration::from_millis(50),
+            "n = {n}: {took:?}"
+        );
     }
 }
 
@@ -334,7 +341,10 @@ fn narrowings_beyond_what_this_server_makes_are_refused() {
     let tokens = tokens();
     let parent = tokens.issue(&claims(Role::Manager)).unwrap();
     let refused = [
-        ("a rule", narrowed_with(&tokens, &parent, "q($x) <- user($x);")),
+        (
+            "a rule",
+            narrowed_with(&tokens, &parent, "q($x) <- user($x);"),
+        ),
         ("a fact", narrowed_with(&tokens, &parent, "n(1);")),
         (
             "a three-way check",

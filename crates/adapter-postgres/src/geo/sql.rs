@@ -155,8 +155,11 @@ fn shape_sql(sql: &mut Sql, shape: &Shape) -> Result<(String, Option<String>), R
             let [a, b, c, d] = bbox.to_array().map(|v| sql.param(Bind::Float(v)));
             (
                 format!("c.location <-> {centre}"),
+                // `&&` alone is answered from the index's float4 boxes without a recheck:
+                // points up to half a metre outside the box came back. ST_Intersects uses
+                // the same index, then tests each candidate exactly.
                 Some(format!(
-                    "c.location && ST_MakeEnvelope({a}, {b}, {c}, {d}, 4326)"
+                    "ST_Intersects(c.location, ST_MakeEnvelope({a}, {b}, {c}, {d}, 4326))"
                 )),
             )
         }

@@ -140,6 +140,12 @@ pub struct Created {
 ))]
 #[post("/open311/v2/requests.json")]
 pub async fn post_request(body: Bytes, state: Data<AppState>, keys: Data<ApiKeys>) -> HttpResponse {
+    if let Some(field) = crate::nul::in_form(&body) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            &format!("{field} {}", crate::nul::REASON),
+        );
+    }
     let fields: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
     let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or_default();
     if !keys.accepts(field("api_key")) {

@@ -272,7 +272,10 @@ pub async fn in_polygon(
         .search
         .polygon(polygon, filter, cursor(q.after.as_deref())?, q.limit)
         .await?;
-    Ok(PageLinks::from_request(&req).containers(page).respond())
+    Ok(PageLinks::from_request(&req)
+        .containers(page)
+        .posted()
+        .respond())
 }
 
 /// Containers inside an area's boundary (cached; a container or area change invalidates).

@@ -9,7 +9,9 @@ mod users;
 
 pub use reset::{PasswordReset, PasswordResets, RESET_TTL};
 pub use revocations::Revocations;
-pub use service::{Auth, AuthPolicy, AuthPorts, PendingToken, TokenPair, UnrevokedToken, ensure_tour_access};
+pub use service::{
+    Auth, AuthPolicy, AuthPorts, PendingToken, TokenPair, UnrevokedToken, ensure_tour_access,
+};
 pub use users::UserFilter;
 
 #[cfg(test)]

@@ -1,0 +1,107 @@
+//! Searches whose edges fall within a metre of containers: the box is exact (the GiST
+//! index's float4 boxes answered `&&` with points up to half a metre outside), and the
+//! polygon search's `next` link can be followed to the last page.
+
+use crate::geo_world::{GeoWorld, assert_same_set, ids};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Degrees of latitude in `metres` (a metre is about 9e-6 degrees).
+fn lat_degrees(metres: f64) -> f64 {
+    metres / 111_320.0
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn boxes_with_edges_a_few_centimetres_from_points_are_exact() {
+    let world = GeoWorld::new().await;
+    let city: Vec<_> = world
+        .live(|s| s.lat > 45.70 && s.lat < 45.80 && s.lon > 4.78 && s.lon < 4.92)
+        .into_iter()
+        .take(20)
+        .cloned()
+        .collect();
+    assert_eq!(city.len(), 20);
+    for (i, spot) in city.iter().enumerate() {
+        let gap = lat_degrees(0.05 + 0.045 * i as f64);
+        // the spot lies just south of the box, then just north of it
+        let boxes = [
+            [
+                spot.lon - 0.01,
+                spot.lat + gap,
+                spot.lon + 0.01,
+                spot.lat + 0.01,
+            ],
+            [
+                spot.lon - 0.01,
+                spot.lat - 0.01,
+                spot.lon + 0.01,
+                spot.lat - gap,
+            ],
+        ];
+        for [w, s, e, n] in boxes {
+            let inside: Vec<Uuid> = world
+                .live(|p| p.lon >= w && p.lon <= e && p.lat >= s && p.lat <= n)
+                .iter()
+                .map(|p| p.id)
+                .collect();
+            let path = format!("/api/v1/containers/search/bbox?bbox={w},{s},{e},{n}&limit=50");
+            let found = ids(&world.all_pages(&path).await);
+            assert!(
+                !found.contains(&spot.id),
+                "{path}: a point outside came back"
+            );
+            assert_same_set(&found, &inside, &[]);
+            let ogc =
+                format!("/api/v1/ogc/collections/containers/items?bbox={w},{s},{e},{n}&limit=50");
+            let found = ids(&world.all_pages(&ogc).await);
+            assert_same_set(&found, &inside, &[]);
+        }
+    }
+    world.finish().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_polygon_search_next_link_is_followed_to_the_last_page() {
+    let world = GeoWorld::new().await;
+    let geometry = json!({"type": "Polygon", "coordinates": [[[4.78, 45.70], [4.92, 45.70], [4.92, 45.80], [4.78, 45.80], [4.78, 45.70]]]});
+    let inside: Vec<Uuid> = world
+        .live(|s| s.lat > 45.70 && s.lat < 45.80 && s.lon > 4.78 && s.lon < 4.92)
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    let mut url = world.app.url("/api/v1/containers/search/polygon?limit=97");
+    let mut features = Vec::new();
+    for _ in 0..100 {
+        let response = world
+            .app
+            .client
+            .post(&url)
+            .json(&geometry)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{url}");
+        let body: Value = response.json().await.unwrap();
+        features.extend(body["features"].as_array().unwrap().iter().cloned());
+        let next = body["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["rel"] == "next")
+            .cloned();
+        match next {
+            Some(link) => {
+                assert_eq!(link["method"], "POST", "{link}");
+                url = link["href"].as_str().unwrap().to_owned();
+            }
+            None => break,
+        }
+    }
+    assert!(inside.len() > 97, "several pages");
+    assert_same_set(&ids(&features), &inside, &[]);
+    // the link's URL followed with GET is not a 403 but a 405 naming POST
+    let response = world.app.client.get(&url).send().await.unwrap();
+    assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+    world.finish().await;
+}
