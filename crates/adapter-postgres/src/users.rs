@@ -6,7 +6,7 @@ use crate::schema::{password_resets, refresh_tokens, revoked_tokens, users};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use tisseco_application::auth::ports::{
     RefreshOutcome, Revocation, RevocationStore, SessionStore, UserDirectory,
 };
@@ -266,6 +266,22 @@ impl RevocationStore for PgStore {
     }
 }
 
+/// Spends every unspent link of `user`: a newer link, or one used, makes the others void.
+async fn spend_links_of(
+    tx: &mut AsyncPgConnection,
+    user: Uuid,
+    now: DateTime<Utc>,
+) -> diesel::QueryResult<usize> {
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::user_id.eq(user))
+            .filter(password_resets::spent_at.is_null()),
+    )
+    .set(password_resets::spent_at.eq(now))
+    .execute(tx)
+    .await
+}
+
 #[async_trait]
 impl PasswordResets for PgStore {
     async fn create(
@@ -275,16 +291,20 @@ impl PasswordResets for PgStore {
         expires_at: DateTime<Utc>,
     ) -> Result<(), RepoError> {
         let mut conn = self.conn().await?;
-        diesel::insert_into(password_resets::table)
-            .values((
-                password_resets::digest.eq(digest),
-                password_resets::user_id.eq(user.0),
-                password_resets::expires_at.eq(expires_at),
-            ))
-            .execute(&mut conn)
-            .await
-            .map(drop)
-            .map_err(from_diesel)
+        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+            spend_links_of(tx, user.0, Utc::now()).await?;
+            diesel::insert_into(password_resets::table)
+                .values((
+                    password_resets::digest.eq(digest),
+                    password_resets::user_id.eq(user.0),
+                    password_resets::expires_at.eq(expires_at),
+                ))
+                .execute(tx)
+                .await
+                .map(drop)
+        })
+        .await
+        .map_err(from_diesel)
     }
 
     async fn consume(
@@ -293,19 +313,27 @@ impl PasswordResets for PgStore {
         now: DateTime<Utc>,
     ) -> Result<Option<UserId>, RepoError> {
         let mut conn = self.conn().await?;
-        // One statement spends the token: two concurrent uses can't both succeed.
-        let user: Option<Uuid> = diesel::update(
-            password_resets::table
-                .filter(password_resets::digest.eq(digest))
-                .filter(password_resets::spent_at.is_null())
-                .filter(password_resets::expires_at.gt(now)),
-        )
-        .set(password_resets::spent_at.eq(now))
-        .returning(password_resets::user_id)
-        .get_result(&mut conn)
-        .await
-        .optional()
-        .map_err(from_diesel)?;
+        let user: Option<Uuid> = conn
+            .transaction::<_, diesel::result::Error, _>(async |tx| {
+                // One statement spends the token: two concurrent uses can't both succeed.
+                let user: Option<Uuid> = diesel::update(
+                    password_resets::table
+                        .filter(password_resets::digest.eq(digest))
+                        .filter(password_resets::spent_at.is_null())
+                        .filter(password_resets::expires_at.gt(now)),
+                )
+                .set(password_resets::spent_at.eq(now))
+                .returning(password_resets::user_id)
+                .get_result(tx)
+                .await
+                .optional()?;
+                if let Some(user) = user {
+                    spend_links_of(tx, user, now).await?;
+                }
+                Ok(user)
+            })
+            .await
+            .map_err(from_diesel)?;
         Ok(user.map(Into::into))
     }
 }

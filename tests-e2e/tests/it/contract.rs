@@ -21,3 +21,23 @@ async fn postgres_containers_honour_the_contract() {
     let store = store().await;
     contract::containers(&store, &store, &store).await;
 }
+
+#[tokio::test]
+async fn postgres_password_resets_honour_the_contract() {
+    use diesel_async::RunQueryDsl;
+    let url = migrated_database().await;
+    let pool = build_pool(&pg_settings(&url, 1), PoolMode::RollbackTestTransaction).unwrap();
+    let store = PgStore::new(pool.clone());
+    let user = tisseco_domain::UserId::generate();
+    let mut conn = pool.get().await.unwrap();
+    diesel::sql_query(
+        "INSERT INTO users (id, email, display_name, role, password_hash, created_at, updated_at) \
+         VALUES ($1, 'reset-contract@tisseco.test', 'Reset', 'driver', 'x', now(), now())",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(user.0)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    drop(conn);
+    contract::password_resets(&store, user).await;
+}

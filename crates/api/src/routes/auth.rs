@@ -168,10 +168,17 @@ pub async fn request_password_reset(
     state: Data<AppState>,
     audit: crate::extract::Audit,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .password_reset
-        .request(&body.0.email, audit.0.request_id)
-        .await?;
+    let reset = state.password_reset.clone();
+    reset.admit(&body.0.email).await?;
+    // The answer leaves before the lookup: known and unknown addresses answer alike.
+    let email = body.0.email;
+    actix_web::rt::spawn(async move {
+        // let the answer be written first: this task shares the worker's thread
+        actix_web::rt::time::sleep(std::time::Duration::from_millis(5)).await;
+        if let Err(error) = reset.send_link(&email, audit.0.request_id).await {
+            tracing::warn!(error = %error, "password-reset link not sent");
+        }
+    });
     Ok(HttpResponse::Accepted().finish())
 }
 

@@ -25,6 +25,8 @@ const REQUESTS_PER_ACCOUNT: Quota = Quota {
 /// Reset tokens, stored as digests.
 #[async_trait]
 pub trait PasswordResets: Send + Sync {
+    /// Records a new link; every other unspent link of `user` stops working.
+    ///
     /// # Errors
     /// `Unavailable` or `Unexpected` from the store.
     async fn create(
@@ -34,7 +36,8 @@ pub trait PasswordResets: Send + Sync {
         expires_at: DateTime<Utc>,
     ) -> Result<(), RepoError>;
 
-    /// Spends the token at once: the user when it was unspent and unexpired.
+    /// Spends the token at once, with every other unspent link of its user: the user when
+    /// it was unspent and unexpired.
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected` from the store.
@@ -78,13 +81,24 @@ impl PasswordReset {
     /// and answers alike, so that nobody learns which accounts exist.
     ///
     /// # Errors
-    /// `RateLimited` after 3 requests for one address in an hour; `Unavailable` when the
-    /// store or the queue can't be reached.
+    /// As [`Self::admit`] and [`Self::send_link`].
     pub async fn request(
         &self,
         email: &str,
         correlation_id: Option<String>,
     ) -> Result<(), AppError> {
+        self.admit(email).await?;
+        self.send_link(email, correlation_id).await
+    }
+
+    /// The part of a request that answers the caller: the per-address rate limit. The rest
+    /// ([`Self::send_link`]) may run after the answer, so that known and unknown addresses
+    /// take the same time to answer (40 ms against 23 ms when it ran inline).
+    ///
+    /// # Errors
+    /// `RateLimited` after 3 requests for one address in an hour; `Unavailable` when the
+    /// limiter can't be reached.
+    pub async fn admit(&self, email: &str) -> Result<(), AppError> {
         let key = format!("password-reset:{}", email.trim().to_lowercase());
         let decision = self
             .auth
@@ -96,6 +110,19 @@ impl PasswordReset {
                 retry_after: decision.retry_after,
             });
         }
+        Ok(())
+    }
+
+    /// Makes a link for an active account with this e-mail (every older link of the account
+    /// stops working) and queues the e-mail; does nothing for any other address.
+    ///
+    /// # Errors
+    /// `Unavailable` when the store or the queue can't be reached.
+    pub async fn send_link(
+        &self,
+        email: &str,
+        correlation_id: Option<String>,
+    ) -> Result<(), AppError> {
         let Ok(email) = Email::parse(email) else {
             return Ok(());
         };

@@ -352,3 +352,41 @@ pub async fn containers(
         vec!["create"]
     );
 }
+
+/// Password-reset links: single use, and a newer link or a used one voids the others.
+pub async fn password_resets(
+    resets: &dyn crate::auth::PasswordResets,
+    user: tisseco_domain::UserId,
+) {
+    let now = Utc::now();
+    let later = now + chrono::Duration::minutes(30);
+    resets
+        .create(b"first-link", user, later)
+        .await
+        .expect("create");
+    resets
+        .create(b"second-link", user, later)
+        .await
+        .expect("create");
+    assert_eq!(
+        resets.consume(b"first-link", now).await.expect("consume"),
+        None,
+        "a newer link voids the older one"
+    );
+    resets
+        .create(b"third-link", user, later)
+        .await
+        .expect("create");
+    // the third voided the second; a fourth, then using it, voids everything else
+    resets
+        .create(b"fourth-link", user, later)
+        .await
+        .expect("create");
+    assert_eq!(
+        resets.consume(b"fourth-link", now).await.expect("consume"),
+        Some(user)
+    );
+    for spent in [&b"second-link"[..], b"third-link", b"fourth-link"] {
+        assert_eq!(resets.consume(spent, now).await.expect("consume"), None);
+    }
+}

@@ -381,7 +381,13 @@ impl crate::auth::PasswordResets for InMemoryStore {
         user: UserId,
         expires_at: DateTime<Utc>,
     ) -> Result<(), RepoError> {
-        self.lock()
+        let mut tables = self.lock();
+        for (owner, _, spent) in tables.resets.values_mut() {
+            if *owner == user {
+                *spent = true;
+            }
+        }
+        tables
             .resets
             .insert(digest.to_vec(), (user, expires_at, false));
         Ok(())
@@ -393,12 +399,15 @@ impl crate::auth::PasswordResets for InMemoryStore {
         now: DateTime<Utc>,
     ) -> Result<Option<UserId>, RepoError> {
         let mut tables = self.lock();
-        Ok(match tables.resets.get_mut(digest) {
-            Some((user, expires_at, spent)) if !*spent && *expires_at > now => {
+        let user = match tables.resets.get(digest) {
+            Some((user, expires_at, spent)) if !*spent && *expires_at > now => *user,
+            _ => return Ok(None),
+        };
+        for (owner, _, spent) in tables.resets.values_mut() {
+            if *owner == user {
                 *spent = true;
-                Some(*user)
             }
-            _ => None,
-        })
+        }
+        Ok(Some(user))
     }
 }
