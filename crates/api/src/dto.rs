@@ -43,7 +43,9 @@ impl Location {
     /// # Errors
     /// When a coordinate is out of range (the field is `location.latitude` or `.longitude`).
     pub fn try_into_domain(self) -> Result<GeoPoint, ValidationError> {
-        GeoPoint::new(self.latitude, self.longitude).map_err(|e| e.within("location"))
+        GeoPoint::new(self.latitude, self.longitude)
+            .and_then(GeoPoint::placed)
+            .map_err(|e| e.within("location"))
     }
 }
 

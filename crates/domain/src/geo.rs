@@ -37,6 +37,21 @@ impl GeoPoint {
         })
     }
 
+    /// The point as a place where something stands: 0, 0 (the Gulf of Guinea, and `-0,-0`
+    /// alike) is what missing coordinates become in spreadsheets, never a container.
+    ///
+    /// # Errors
+    /// On 0, 0.
+    pub fn placed(self) -> Result<Self, ValidationError> {
+        if self.latitude == 0.0 && self.longitude == 0.0 {
+            return Err(ValidationError::new(
+                "latitude",
+                "0, 0 lies in the Gulf of Guinea: the coordinates are missing or were lost",
+            ));
+        }
+        Ok(self)
+    }
+
     #[must_use]
     pub fn latitude(&self) -> f64 {
         self.latitude

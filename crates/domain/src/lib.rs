@@ -3,6 +3,7 @@
 
 mod area;
 mod container;
+pub mod dates;
 mod error;
 mod geo;
 mod geo_holes;

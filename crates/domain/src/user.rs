@@ -67,8 +67,12 @@ impl Email {
     /// When it is not a plausible address (one `@`, a dotted domain, no spaces, ≤ 254 characters).
     pub fn parse(value: &str) -> Result<Self, ValidationError> {
         let email = value.trim().to_lowercase();
+        // one address: no list separators, brackets or quotes (a mailer would read
+        // `a@b.co,b@c.co` as two recipients, or refuse it and dead-letter the job)
         let plausible = email.len() <= 254
-            && !email.chars().any(char::is_whitespace)
+            && !email
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || ",;<>()[]\\\"".contains(c))
             && email.split_once('@').is_some_and(|(local, domain)| {
                 !local.is_empty()
                     && !domain.contains('@')
@@ -257,6 +261,11 @@ mod tests {
             "a na@tisseco.org",
             "a@b@c.org",
             "ana@.org",
+            "a@b.co,b@c.co",
+            "a,b@c.co",
+            "Ana <ana@tisseco.org>",
+            "a;b@c.co",
+            "a\u{0}b@c.co",
         ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }

@@ -22,6 +22,7 @@ mod health;
 mod http_edges;
 mod import_edges;
 mod imports;
+mod input_edges;
 mod jobs_support;
 mod labels;
 mod mail;

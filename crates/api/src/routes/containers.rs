@@ -88,8 +88,15 @@ pub struct CreateContainer {
     pub capacity_litres: Option<i64>,
     pub location: Location,
     pub address: Option<String>,
-    pub installed_on: Option<NaiveDate>,
+    /// `YYYY-MM-DD`, years 1900 to 2100.
+    #[schema(value_type = Option<NaiveDate>)]
+    pub installed_on: Option<String>,
     pub notes: Option<String>,
+}
+
+/// An installation date as typed, checked by the domain.
+fn installed_on(text: &str) -> Result<NaiveDate, ValidationError> {
+    tisseco_domain::dates::installation_date("installed_on", text)
 }
 
 impl CreateContainer {
@@ -105,7 +112,7 @@ impl CreateContainer {
             capacity: self.capacity_litres.map(Capacity::litres).transpose()?,
             location: self.location.try_into_domain()?,
             address: parse_optional(self.address.as_deref(), Address::parse)?,
-            installed_on: self.installed_on,
+            installed_on: parse_optional(self.installed_on.as_deref(), installed_on)?,
             notes: parse_optional(self.notes.as_deref(), Notes::parse)?,
         })
     }
@@ -133,7 +140,7 @@ pub struct PatchContainer {
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
-    pub installed_on: Option<Option<NaiveDate>>,
+    pub installed_on: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
@@ -159,7 +166,10 @@ impl PatchContainer {
                 .transpose()?,
             location: self.location.map(Location::try_into_domain).transpose()?,
             address: parse_patch(self.address.as_ref().map(Option::as_deref), Address::parse)?,
-            installed_on: self.installed_on,
+            installed_on: parse_patch(
+                self.installed_on.as_ref().map(Option::as_deref),
+                installed_on,
+            )?,
             notes: parse_patch(self.notes.as_ref().map(Option::as_deref), Notes::parse)?,
         })
     }

@@ -179,13 +179,13 @@ impl ImportHeader {
             "installed_on",
             optional("installed_on")
                 .map(|v| {
-                    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                        .map_err(|_| "must be a date like 2026-11-22".to_owned())
+                    crate::dates::installation_date("installed_on", v).map_err(|e| e.reason)
                 })
                 .transpose(),
         );
         let location = match (latitude, longitude) {
             (Some(lat), Some(lon)) => GeoPoint::new(lat, lon)
+                .and_then(GeoPoint::placed)
                 .map_err(|e| {
                     let column = if e.field.contains("longitude") {
                         "longitude"
