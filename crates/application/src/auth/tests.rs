@@ -371,3 +371,56 @@ async fn a_reset_link_sets_a_new_password_once_and_ends_sessions() {
         Err(AppError::RateLimited { .. })
     ));
 }
+
+#[tokio::test]
+async fn an_admin_cannot_remove_their_own_rights_nor_the_last_admin() {
+    let (auth, _, ana) = with_user(Role::Admin).await;
+    let by = |actor: &tisseco_domain::User| AuditContext {
+        actor: Some(actor.id),
+        request_id: None,
+    };
+    let deactivate = || tisseco_domain::UserChanges {
+        display_name: None,
+        role: None,
+        active: Some(false),
+    };
+    let own = auth
+        .update_user(ana.id, ana.version, deactivate(), &by(&ana))
+        .await;
+    assert!(
+        matches!(&own, Err(AppError::Conflict { message, .. }) if message.contains("your own")),
+        "{own:?}"
+    );
+    let last = auth
+        .update_user(ana.id, ana.version, deactivate(), &AuditContext::default())
+        .await;
+    assert!(
+        matches!(&last, Err(AppError::Conflict { message, .. }) if message.contains("last active admin")),
+        "{last:?}"
+    );
+    let bob = auth
+        .create_user(
+            NewUser {
+                email: Email::parse("bob@tisseco.org").unwrap(),
+                display_name: display_name("Bob").unwrap(),
+                role: Role::Admin,
+            },
+            &Password::new(PASSWORD).unwrap(),
+            &AuditContext::default(),
+        )
+        .await
+        .unwrap();
+    let demoted = auth
+        .update_user(
+            ana.id,
+            ana.version,
+            tisseco_domain::UserChanges {
+                display_name: None,
+                role: Some(Role::Manager),
+                active: None,
+            },
+            &by(&bob),
+        )
+        .await;
+    assert!(demoted.is_ok(), "another admin remains: {demoted:?}");
+}

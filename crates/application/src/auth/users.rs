@@ -82,6 +82,12 @@ impl Auth {
         let before = self.get_user(id).await?;
         let rights_change =
             changes.role.is_some_and(|r| r != before.role) || changes.active == Some(false);
+        let loses_admin = before.role == Role::Admin
+            && before.active
+            && (changes.active == Some(false) || changes.role.is_some_and(|r| r != Role::Admin));
+        if loses_admin {
+            self.keep_an_admin(id, audit).await?;
+        }
         let after = crate::use_cases::change(
             self.users.as_ref(),
             id,
@@ -96,5 +102,38 @@ impl Auth {
             self.end_sessions(&sessions).await?;
         }
         Ok(after)
+    }
+
+    /// Refuses to take admin rights from the caller's own account (nobody could give them
+    /// back if it was the last) or from the last active admin.
+    async fn keep_an_admin(&self, id: UserId, audit: &AuditContext) -> Result<(), AppError> {
+        if audit.actor == Some(id) {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "you cannot deactivate your own account or give up your own admin \
+                          role; ask another admin"
+                    .into(),
+            });
+        }
+        let filter = UserFilter {
+            role: Some(Role::Admin),
+            include_inactive: false,
+        };
+        let admins = self
+            .list_users(
+                &filter,
+                PageParams {
+                    after: None,
+                    limit: Some(2),
+                },
+            )
+            .await?;
+        if admins.items.len() < 2 {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "this is the last active admin; make another user admin first".into(),
+            });
+        }
+        Ok(())
     }
 }
