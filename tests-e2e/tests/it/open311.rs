@@ -148,6 +148,11 @@ async fn civic_apps_list_services_post_and_read_requests() {
     assert_eq!(one[0]["status"], "open");
     assert_eq!(one[0]["service_code"], "dirty");
     assert_eq!(one[0]["address"], "12 rue Garibaldi, Lyon");
+    assert!(
+        one[0]["description"].is_null(),
+        "free text from the public is not republished: {}",
+        one[0]
+    );
     assert!(one[0]["lat"].is_f64() && one[0]["long"].is_f64());
     spec_error(
         &json(

@@ -214,7 +214,9 @@ async fn to_request(state: &AppState, report: Report) -> ServiceRequest {
         status_notes: Some(report.status.label().to_owned()),
         service_name: report.category.label(),
         service_code: report.category.as_str(),
-        description: report.description,
+        // Free text from the public stays with staff, as on the follow-up page: it may
+        // hold a name, a phone number or an insult, and this view is world-readable.
+        description: None,
         agency_responsible: "Tisseco",
         service_notice: None,
         requested_datetime: report.created_at,
