@@ -119,3 +119,34 @@ async fn look_alike_references_are_one_container_or_refused() {
     assert!(errors.contains("invisible"), "{errors}");
     env.drop().await;
 }
+
+#[tokio::test]
+async fn a_picture_a_workbook_or_an_archive_is_refused_saying_what_to_do() {
+    let env = Env::new().await;
+    let as_type = |kind: &'static str, body: Vec<u8>| {
+        env.app
+            .client
+            .post(env.app.url("/api/v1/imports"))
+            .header("content-type", kind)
+            .body(body)
+            .send()
+    };
+    let body = csv(&["lyon,,A,street_bin,,,45.75,4.83,,"]).into_bytes();
+    let png = as_type("image/png", body.clone()).await.unwrap();
+    assert_eq!(png.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let workbook_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let xlsx = as_type(workbook_type, body).await.unwrap();
+    assert_eq!(xlsx.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(xlsx.text().await.unwrap().contains("Save As"));
+    let mut workbook = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00".to_vec();
+    workbook.extend_from_slice(b"[Content_Types].xml xl/workbook.xml\n");
+    let disguised = as_type("text/csv", workbook).await.unwrap();
+    assert_eq!(disguised.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(disguised.text().await.unwrap().contains("Excel workbook"));
+    let gzip = as_type("text/csv", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\n".to_vec())
+        .await
+        .unwrap();
+    assert_eq!(gzip.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(gzip.text().await.unwrap().contains("compressed"));
+    env.drop().await;
+}

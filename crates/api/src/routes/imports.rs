@@ -133,11 +133,11 @@ pub async fn upload_import(
         dry_run,
         request_id,
     };
-    let is_form = request
-        .mime_type()
-        .ok()
-        .flatten()
-        .is_some_and(|m| m.essence_str() == "multipart/form-data");
+    let mime = request.mime_type().ok().flatten();
+    if let Some(refusal) = mime.as_ref().and_then(unsupported_upload) {
+        return Err(ApiError::UnsupportedMediaType(refusal));
+    }
+    let is_form = mime.is_some_and(|m| m.essence_str() == "multipart/form-data");
     let id = if is_form {
         let mut parts = Multipart::new(request.headers(), body);
         loop {
@@ -165,6 +165,34 @@ pub async fn upload_import(
             id,
             url: url_of(id),
         }))
+}
+
+/// Why a declared media type can't be an import, in words that say what to do.
+fn unsupported_upload(mime: &actix_web::mime::Mime) -> Option<String> {
+    let essence = mime.essence_str();
+    let csv_like = mime.type_() == actix_web::mime::TEXT
+        || matches!(
+            essence,
+            "application/csv"
+                | "application/vnd.ms-excel"
+                | "application/octet-stream"
+                | "multipart/form-data"
+        );
+    if csv_like {
+        None
+    } else if essence.contains("spreadsheetml") || essence.contains("excel") {
+        Some(
+            "this is an Excel workbook: open it in Excel, choose File › Save As and the type \
+             \"CSV UTF-8 (comma delimited)\", then upload that file"
+                .into(),
+        )
+    } else if essence.contains("zip") || essence.contains("gzip") {
+        Some("this is a compressed file: extract the CSV file from it and upload that".into())
+    } else {
+        Some(format!(
+            "{essence} is not accepted: send the CSV file as text/csv, or as the file part of a multipart/form-data form"
+        ))
+    }
 }
 
 fn file_problem(reason: impl Into<String>) -> AppError {

@@ -16,6 +16,10 @@ pub enum FileError {
     Empty,
     HeaderOnly,
     Utf16,
+    /// An Excel workbook (`.xlsx`, a zip) or a `.xls`.
+    Workbook,
+    /// A gzip or zip archive.
+    Compressed,
     Binary {
         line: u64,
     },
@@ -46,6 +50,13 @@ impl fmt::Display for FileError {
             Self::Utf16 => {
                 f.write_str("the file is UTF-16; save it as UTF-8 (with or without BOM)")
             }
+            Self::Workbook => f.write_str(
+                "this is an Excel workbook, not a CSV file: open it in Excel, choose \
+                 File › Save As and the type \"CSV UTF-8 (comma delimited)\", then upload that file",
+            ),
+            Self::Compressed => f.write_str(
+                "this is a compressed file (zip or gzip): extract the CSV file from it and upload that",
+            ),
             Self::Binary { line } => write!(
                 f,
                 "line {line} holds NUL bytes: binary data or UTF-16, expected UTF-8 text"
@@ -192,6 +203,9 @@ impl CsvStream {
         if pending.starts_with(b"\xFF\xFE") || pending.starts_with(b"\xFE\xFF") {
             return Err(FileError::Utf16);
         }
+        if let Some(kind) = foreign_format(&pending) {
+            return Err(kind);
+        }
         let body = pending.strip_prefix(BOM).unwrap_or(&pending);
         let Some(end) = body.iter().position(|b| *b == b'\n') else {
             if body.len() > MAX_HEADER_BYTES {
@@ -300,6 +314,24 @@ fn detect_delimiter(header: &[u8]) -> u8 {
     if semicolons > commas { b';' } else { b',' }
 }
 
+/// Files people upload by mistake, told apart by their first bytes: a workbook (`.xlsx`
+/// is a zip holding `xl/`, `.xls` an OLE2 file) or another archive.
+fn foreign_format(start: &[u8]) -> Option<FileError> {
+    const ZIP: &[u8] = b"PK\x03\x04";
+    const OLE2: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+    const GZIP: &[u8] = b"\x1F\x8B";
+    let holds = |needle: &[u8]| start.windows(needle.len()).any(|w| w == needle);
+    if start.starts_with(OLE2)
+        || (start.starts_with(ZIP) && (holds(b"xl/") || holds(b"[Content_Types].xml")))
+    {
+        Some(FileError::Workbook)
+    } else if start.starts_with(ZIP) || start.starts_with(GZIP) {
+        Some(FileError::Compressed)
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -342,6 +374,17 @@ mod tests {
         assert_eq!(read_in_chunks(b"", 10), Err(FileError::Empty));
         assert_eq!(read_in_chunks(b"a,b\n", 10), Err(FileError::HeaderOnly));
         assert_eq!(read_in_chunks(b"\xFF\xFEa\0", 10), Err(FileError::Utf16));
+        assert_eq!(
+            read_in_chunks(
+                b"PK\x03\x04\x14\0\0\0[Content_Types].xml\nxl/workbook.xml",
+                100
+            ),
+            Err(FileError::Workbook)
+        );
+        assert_eq!(
+            read_in_chunks(b"\x1F\x8B\x08\0\0\0\n", 10),
+            Err(FileError::Compressed)
+        );
         assert_eq!(
             read_in_chunks(b"a,b\n1,\xC3\x28\n", 10),
             Err(FileError::NotUtf8 { line: 2 })
