@@ -53,6 +53,8 @@ pub enum ApiError {
     RateLimited(RateDecision),
     /// The path exists but not with this method: 405 with `Allow` listing those it has.
     MethodNotAllowed(String),
+    /// The client stopped sending the body: 408.
+    RequestTimeout(String),
 }
 
 impl From<AppError> for ApiError {
@@ -230,6 +232,13 @@ impl ApiError {
                     decision.limit,
                     retry_after_seconds(decision.retry_after)
                 ),
+                vec![],
+            ),
+            Self::RequestTimeout(detail) => (
+                S::REQUEST_TIMEOUT,
+                "request-timeout",
+                "Request timeout",
+                detail.clone(),
                 vec![],
             ),
             Self::MethodNotAllowed(allow) => (

@@ -255,6 +255,9 @@ pub fn app(
         .app_data(Data::new(routes::labels::PublicBaseUrl(
             http.public_base_url.clone(),
         )))
+        .app_data(Data::new(routes::imports::UploadReadTimeout(
+            http.upload_read_timeout,
+        )))
         .app_data(Data::new(policies))
         .app_data(Data::new(policy))
         .app_data(PayloadConfig::new(http.json_limit_bytes))

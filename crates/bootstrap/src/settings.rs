@@ -41,6 +41,9 @@ pub struct HttpSettings {
     pub json_limit_bytes: usize,
     /// Largest CSV import accepted (streamed, never held in memory).
     pub import_limit_bytes: u64,
+    /// An upload that sends no byte for this long ends, and its import fails (a form without
+    /// its closing boundary otherwise held the request, and the import, forever).
+    pub upload_read_timeout: Duration,
     pub workers: usize,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub shutdown_timeout: Duration,
@@ -237,6 +240,16 @@ impl Settings {
                 optional(source, "IMPORT_MAX_BYTES", 536_870_912, "a number of bytes")?,
                 1_024..=68_719_476_736,
             )?,
+            upload_read_timeout: Duration::from_secs(in_range(
+                "IMPORT_READ_TIMEOUT_SECS",
+                optional(
+                    source,
+                    "IMPORT_READ_TIMEOUT_SECS",
+                    30,
+                    "a number of seconds",
+                )?,
+                1..=3_600,
+            )?),
             workers: in_range(
                 "HTTP_WORKERS",
                 optional(

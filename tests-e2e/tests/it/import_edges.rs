@@ -150,3 +150,30 @@ async fn a_picture_a_workbook_or_an_archive_is_refused_saying_what_to_do() {
     assert!(gzip.text().await.unwrap().contains("compressed"));
     env.drop().await;
 }
+
+#[tokio::test]
+async fn a_form_that_never_closes_ends_with_408_instead_of_hanging() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::support::TestApp::spawn_with(&[("IMPORT_READ_TIMEOUT_SECS", "1")]).await;
+    let token = app.token(tisseco_domain::Role::Manager);
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let part = "--XYZ\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.csv\"\r\n\
+                Content-Type: text/csv\r\n\r\nsite_code,external_ref,type,latitude,longitude\r\n";
+    let head = format!(
+        "POST /api/v1/imports HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary=XYZ\r\nTransfer-Encoding: chunked\r\n\r\n\
+         {:x}\r\n{part}\r\n",
+        part.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    // ... and nothing more: no closing boundary, no last chunk, the connection left open.
+    let mut answer = vec![0; 4096];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(30), stream.read(&mut answer))
+        .await
+        .expect("an answer, not a hang")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer[..read]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("stalled"), "{answer}");
+}

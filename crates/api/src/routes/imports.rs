@@ -19,6 +19,12 @@ use tisseco_domain::import::template_csv;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+/// How long an upload may send nothing before it ends (app data; see the settings).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadReadTimeout(pub std::time::Duration);
+
+const DEFAULT_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Rejected lines per page of `errors.csv`.
 const ERRORS_PAGE: u32 = 1_000;
 
@@ -122,6 +128,7 @@ pub async fn upload_import(
     caller: Caller,
     request: HttpRequest,
     state: Data<AppState>,
+    read_timeout: Option<Data<UploadReadTimeout>>,
     body: Payload,
 ) -> Result<HttpResponse, ApiError> {
     let UploadQuery { file_name, dry_run } = query.0;
@@ -132,6 +139,7 @@ pub async fn upload_import(
         uploader: caller.0.user_id.0,
         dry_run,
         request_id,
+        read_timeout: read_timeout.map_or(DEFAULT_READ_TIMEOUT, |t| t.0),
     };
     let mime = request.mime_type().ok().flatten();
     if let Some(refusal) = mime.as_ref().and_then(unsupported_upload) {
@@ -141,7 +149,12 @@ pub async fn upload_import(
     let id = if is_form {
         let mut parts = Multipart::new(request.headers(), body);
         loop {
-            let Some(part) = parts.next().await else {
+            let Ok(next) = tokio::time::timeout(upload.read_timeout, parts.next()).await else {
+                return Err(ApiError::RequestTimeout(
+                    "the form stopped arriving before its file part".into(),
+                ));
+            };
+            let Some(part) = next else {
                 return Err(file_problem("the form has no part named file").into());
             };
             let mut part =
@@ -205,6 +218,7 @@ struct Receive<'a> {
     uploader: Uuid,
     dry_run: bool,
     request_id: Option<String>,
+    read_timeout: std::time::Duration,
 }
 
 impl Receive<'_> {
@@ -212,7 +226,7 @@ impl Receive<'_> {
         &mut self,
         file_name: Option<String>,
         bytes: &mut S,
-    ) -> Result<Uuid, AppError>
+    ) -> Result<Uuid, ApiError>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
@@ -222,17 +236,26 @@ impl Receive<'_> {
             .imports
             .begin(Some(self.uploader), &file_name, self.dry_run)
             .await?;
-        while let Some(chunk) = bytes.next().await {
+        loop {
+            let Ok(next) = tokio::time::timeout(self.read_timeout, bytes.next()).await else {
+                let reason = format!(
+                    "no data for {} s: the upload stalled (a lost connection, or a form without its closing boundary)",
+                    self.read_timeout.as_secs()
+                );
+                upload.abort(&reason).await?;
+                return Err(ApiError::RequestTimeout(reason));
+            };
+            let Some(chunk) = next else { break };
             match chunk {
                 Ok(chunk) => upload.push(&chunk).await?,
                 Err(error) => {
                     let reason = format!("the upload was interrupted: {error}");
                     upload.abort(&reason).await?;
-                    return Err(file_problem(reason));
+                    return Err(file_problem(reason).into());
                 }
             }
         }
-        upload.finish(self.request_id.take()).await
+        Ok(upload.finish(self.request_id.take()).await?)
     }
 }
 
