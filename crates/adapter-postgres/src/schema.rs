@@ -195,6 +195,7 @@ diesel::table! {
         scope -> Text,
         key -> Text,
         created_at -> Timestamptz,
+        fingerprint -> Text,
     }
 }
 

@@ -11,7 +11,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use postgis_diesel::types::Point;
 use tisseco_application::ports::{PageRequest, RepoError};
-use tisseco_application::tours::{ContainerSummary, StopRecord, TourFilter, TourLookups};
+use tisseco_application::tours::{
+    ContainerSummary, KEY_LIFETIME, KeyClaim, StopRecord, TourFilter, TourLookups,
+};
 use tisseco_domain::{
     AreaId, ContainerId, ContainerStatus, ContainerType, GeoPoint, Notes, PublicCode, SiteId, Stop,
     StopCandidate, Tour, TourId, TourState, ValidationError,
@@ -243,18 +245,49 @@ impl TourLookups for PgStore {
         Ok(id.map(Into::into))
     }
 
-    async fn claim_key(&self, scope: &str, key: &str) -> Result<bool, RepoError> {
+    async fn claim_key(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<KeyClaim, RepoError> {
         let mut conn = self.conn().await?;
+        let lifetime = chrono::Duration::from_std(KEY_LIFETIME)
+            .map_err(|e| RepoError::Unexpected(e.to_string()))?;
+        // expired keys of this scope go first (the primary key leads with the scope)
+        diesel::delete(
+            idempotency_keys::table
+                .filter(idempotency_keys::scope.eq(scope))
+                .filter(idempotency_keys::created_at.lt(Utc::now() - lifetime)),
+        )
+        .execute(&mut conn)
+        .await
+        .map_err(from_diesel)?;
         let inserted = diesel::insert_into(idempotency_keys::table)
             .values((
                 idempotency_keys::scope.eq(scope),
                 idempotency_keys::key.eq(key),
+                idempotency_keys::fingerprint.eq(fingerprint),
             ))
             .on_conflict_do_nothing()
             .execute(&mut conn)
             .await
             .map_err(from_diesel)?;
-        Ok(inserted == 1)
+        if inserted == 1 {
+            return Ok(KeyClaim::New);
+        }
+        let first: String = idempotency_keys::table
+            .find((scope, key))
+            .select(idempotency_keys::fingerprint)
+            .get_result(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        // keys claimed before fingerprints were kept match any request
+        Ok(if first.is_empty() || first == fingerprint {
+            KeyClaim::Replay
+        } else {
+            KeyClaim::Mismatch
+        })
     }
 
     async fn release_key(&self, scope: &str, key: &str) -> Result<(), RepoError> {

@@ -195,6 +195,16 @@ async fn a_tour_is_planned_optimised_and_run_stop_by_stop() {
         .await
         .unwrap();
     assert_eq!(container["status"], "full", "found full and not emptied");
+    // the same key on another stop's visit: 422, and that stop is not marked visited
+    let reused = crew
+        .driver
+        .post(me(&format!("/stops/{}/visit", stops[1])))
+        .header("Idempotency-Key", "phone-42")
+        .json(&full)
+        .send()
+        .await
+        .unwrap();
+    problem(reused, 422, Some("Idempotency-Key")).await;
 
     problem(
         crew.other_driver

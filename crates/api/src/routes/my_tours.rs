@@ -9,6 +9,7 @@ use actix_web::web::{Data, Json, Path};
 use actix_web::{HttpRequest, HttpResponse, get, post};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use tisseco_application::tours::IdempotencyKey;
 use tisseco_domain::{Notes, SkipReason, Visit};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -21,7 +22,7 @@ pub struct DayQuery {
     pub date: Option<NaiveDate>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordVisit {
     /// 0 to 100 %.
@@ -114,8 +115,8 @@ pub async fn visit(
 ) -> Result<HttpResponse, ApiError> {
     let key = match req.headers().get("idempotency-key") {
         None => None,
-        Some(value) => Some(
-            value
+        Some(value) => Some(IdempotencyKey {
+            key: value
                 .to_str()
                 .ok()
                 .filter(|k| (1..=200).contains(&k.len()))
@@ -123,7 +124,14 @@ pub async fn visit(
                     ApiError::bad_request("Idempotency-Key", "expected 1 to 200 visible characters")
                 })?
                 .to_owned(),
-        ),
+            // the body as parsed, so that spacing or field order does not make another request
+            request: format!(
+                "{} {}\n{}",
+                req.method(),
+                req.path(),
+                serde_json::to_string(&body.0).unwrap_or_default()
+            ),
+        }),
     };
     let b = body.0;
     let notes = b.notes.as_deref().map(Notes::parse).transpose()?;
@@ -149,7 +157,7 @@ pub async fn visit(
             tour_id.into(),
             container.into(),
             visit,
-            key.as_deref(),
+            key.as_ref(),
             &audit.0,
         )
         .await?;

@@ -19,7 +19,7 @@ struct Tables {
     containers: BTreeMap<tisseco_domain::ContainerId, Container>,
     users: BTreeMap<UserId, User>,
     tours: BTreeMap<tisseco_domain::TourId, tisseco_domain::Tour>,
-    keys: std::collections::HashSet<(String, String)>,
+    keys: std::collections::HashMap<(String, String), String>,
     resets: std::collections::HashMap<Vec<u8>, (UserId, DateTime<Utc>, bool)>,
     audit: Vec<AuditRecord>,
 }
@@ -363,8 +363,24 @@ impl crate::tours::TourLookups for InMemoryStore {
             .map(|c| c.id))
     }
 
-    async fn claim_key(&self, scope: &str, key: &str) -> Result<bool, RepoError> {
-        Ok(self.lock().keys.insert((scope.to_owned(), key.to_owned())))
+    async fn claim_key(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<crate::tours::KeyClaim, RepoError> {
+        use crate::tours::KeyClaim;
+        let mut tables = self.lock();
+        Ok(match tables.keys.get(&(scope.to_owned(), key.to_owned())) {
+            None => {
+                tables
+                    .keys
+                    .insert((scope.to_owned(), key.to_owned()), fingerprint.to_owned());
+                KeyClaim::New
+            }
+            Some(first) if first == fingerprint => KeyClaim::Replay,
+            Some(_) => KeyClaim::Mismatch,
+        })
     }
 
     async fn release_key(&self, scope: &str, key: &str) -> Result<(), RepoError> {

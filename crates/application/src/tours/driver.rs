@@ -1,16 +1,36 @@
 //! The driver's side: today's tours, start, visit or skip each stop, complete.
 
-use super::{TourFilter, Tours};
+use super::{KeyClaim, TourFilter, Tours};
 use crate::AppError;
 use crate::auth::ensure_tour_access;
 use crate::auth::ports::Principal;
 use crate::ports::AuditContext;
 use crate::use_cases::{MAX_PAGE_SIZE, PageParams, change};
 use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
 use tisseco_domain::{
     ContainerChanges, ContainerId, Notes, PublicCode, SkipReason, Tour, TourId, ValidationError,
     Visit,
 };
+
+/// An `Idempotency-Key` and the request it came with (method, path and body as the caller
+/// sent them, canonicalised by the caller): the key is bound to that request.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub request: String,
+}
+
+impl IdempotencyKey {
+    /// A digest of the request, stored with the key.
+    #[must_use]
+    pub fn fingerprint(&self) -> String {
+        Sha256::digest(self.request.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
 
 impl Tours {
     /// A tour, if the caller may see it (its driver, or staff).
@@ -69,7 +89,7 @@ impl Tours {
     }
 
     /// Records a visit. With an idempotency key, a retried request changes nothing and
-    /// returns the tour as it is. The container's status follows what was found.
+    /// returns the tour as it is; the same key with another request is refused. The container's status follows what was found.
     ///
     /// # Errors
     /// `NotFound`, `Forbidden` (not the driver), `Conflict` (not in progress, stop done),
@@ -80,15 +100,28 @@ impl Tours {
         id: TourId,
         container: ContainerId,
         visit: Visit,
-        key: Option<&str>,
+        key: Option<&IdempotencyKey>,
         audit: &AuditContext,
     ) -> Result<Tour, AppError> {
         let scope = format!("visit:{}", caller.user_id);
-        if let Some(key) = key
-            && !self.lookups.claim_key(&scope, key).await?
-        {
-            return self.get_for(caller, id).await;
+        if let Some(key) = key {
+            match self
+                .lookups
+                .claim_key(&scope, &key.key, &key.fingerprint())
+                .await?
+            {
+                KeyClaim::New => {}
+                KeyClaim::Replay => return self.get_for(caller, id).await,
+                KeyClaim::Mismatch => {
+                    return Err(ValidationError::new(
+                        "Idempotency-Key",
+                        "this key was already sent with another request; use a new key for each visit",
+                    )
+                    .into());
+                }
+            }
         }
+        let key = key.map(|k| k.key.as_str());
         let now = self.clock.now();
         let recorded = visit.clone();
         let result = change(self.tours.as_ref(), id, None, "visit", audit, |t| {

@@ -15,6 +15,7 @@ use tisseco_domain::{
     TourState, UserId, Version,
 };
 
+pub use driver::IdempotencyKey;
 pub use notify::{TOUR_PLANNED, TourPlannedHandler};
 pub use planning::{StopSelection, Suggestion};
 
@@ -104,17 +105,38 @@ pub trait TourLookups: Send + Sync {
     /// `Unavailable` or `Unexpected` from the store.
     async fn by_code(&self, code: &PublicCode) -> Result<Option<ContainerId>, RepoError>;
 
-    /// Records `key` in `scope`; `false` when it was already there (a retried request).
+    /// Records `key` in `scope` for the request `fingerprint` names; says whether it is
+    /// new, a retry of that request, or a reuse for another one. Keys older than
+    /// [`KEY_LIFETIME`] are forgotten.
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected` from the store.
-    async fn claim_key(&self, scope: &str, key: &str) -> Result<bool, RepoError>;
+    async fn claim_key(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<KeyClaim, RepoError>;
 
     /// Forgets a key whose request failed, so that a retry can run.
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected` from the store.
     async fn release_key(&self, scope: &str, key: &str) -> Result<(), RepoError>;
+}
+
+/// How long an idempotency key is remembered: far longer than a phone keeps retrying.
+pub const KEY_LIFETIME: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// What claiming an idempotency key found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyClaim {
+    /// First use: go on.
+    New,
+    /// The same request again: answer as it stands, change nothing.
+    Replay,
+    /// The key was first sent with another request.
+    Mismatch,
 }
 
 /// The tour use cases.

@@ -184,7 +184,7 @@ async fn a_retried_visit_is_recorded_once_and_the_container_follows() {
             tour.id,
             w.containers[0],
             visit(false),
-            Some("k-1"),
+            Some(&key("k-1", "visit 0")),
             &audit(),
         )
         .await
@@ -196,7 +196,7 @@ async fn a_retried_visit_is_recorded_once_and_the_container_follows() {
             tour.id,
             w.containers[0],
             visit(false),
-            Some("k-1"),
+            Some(&key("k-1", "visit 0")),
             &audit(),
         )
         .await
@@ -217,7 +217,7 @@ async fn a_retried_visit_is_recorded_once_and_the_container_follows() {
             tour.id,
             w.containers[0],
             visit(false),
-            Some("k-2"),
+            Some(&key("k-2", "visit 0")),
             &audit(),
         )
         .await;
@@ -225,6 +225,30 @@ async fn a_retried_visit_is_recorded_once_and_the_container_follows() {
         matches!(other_key, Err(AppError::Conflict { .. })),
         "a second visit of a done stop is refused"
     );
+    // the first key, sent again with another stop's visit: refused, and that stop stays
+    // pending instead of answering 200 for a visit never recorded
+    let reused = w
+        .tours
+        .visit(
+            &w.driver,
+            tour.id,
+            w.containers[1],
+            visit(false),
+            Some(&key("k-1", "visit 1")),
+            &audit(),
+        )
+        .await;
+    assert!(
+        matches!(&reused, Err(AppError::Invalid(e)) if e.field == "Idempotency-Key"),
+        "{reused:?}"
+    );
+}
+
+fn key(key: &str, request: &str) -> crate::tours::IdempotencyKey {
+    crate::tours::IdempotencyKey {
+        key: key.into(),
+        request: request.into(),
+    }
 }
 
 #[tokio::test]
