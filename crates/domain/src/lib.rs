@@ -7,6 +7,7 @@ mod error;
 mod geo;
 mod ids;
 pub mod import;
+pub mod plan;
 mod public_code;
 mod report;
 pub mod route;
