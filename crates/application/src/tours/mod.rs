@@ -1,6 +1,7 @@
 //! Tours: planning (stops given or selected, reordered, assigned, planned), a suggested
 //! visiting order, and the driver's work stop by stop.
 
+mod day_plan;
 mod driver;
 mod notify;
 mod planning;
@@ -15,6 +16,10 @@ use tisseco_domain::{
     TourState, UserId, Version,
 };
 
+pub use day_plan::{
+    DayPlan, DayRequest, DraftStop, DraftTour, FleetVehicle, LeftOut, OpeningHours, PreparedDay,
+    SolvedDay,
+};
 pub use notify::{TOUR_PLANNED, TourPlannedHandler};
 pub use planning::{StopSelection, Suggestion};
 
@@ -173,5 +178,7 @@ impl Tours {
     }
 }
 
+#[cfg(test)]
+mod day_plan_tests;
 #[cfg(test)]
 mod tests;

@@ -70,11 +70,24 @@ impl Tours {
         audit: &AuditContext,
     ) -> Result<Tour, AppError> {
         self.registry.require_live_site(new.site_id).await?;
+        let ids = self.selected_ids(new.site_id, selection).await?;
+        let candidates = self.candidates(&ids).await?;
+        let tour = Tour::create(new, &candidates, self.clock.now())?;
+        self.tours.insert(&tour, audit).await?;
+        Ok(tour)
+    }
+
+    /// The containers listed, then those selected, each once.
+    pub(crate) async fn selected_ids(
+        &self,
+        site: tisseco_domain::SiteId,
+        selection: StopSelection,
+    ) -> Result<Vec<ContainerId>, AppError> {
         let mut ids = selection.container_ids;
         if selection.area_id.is_some() || selection.min_fill_level.is_some() {
             let selected = self
                 .lookups
-                .select(new.site_id, selection.area_id, selection.min_fill_level)
+                .select(site, selection.area_id, selection.min_fill_level)
                 .await?;
             ids.extend(
                 selected
@@ -84,17 +97,14 @@ impl Tours {
             );
         }
         if selection.reported_full {
-            let full = self.full_containers(new.site_id).await?;
+            let full = self.full_containers(site).await?;
             ids.extend(
                 full.into_iter()
                     .filter(|id| !ids.contains(id))
                     .collect::<Vec<_>>(),
             );
         }
-        let candidates = self.candidates(&ids).await?;
-        let tour = Tour::create(new, &candidates, self.clock.now())?;
-        self.tours.insert(&tour, audit).await?;
-        Ok(tour)
+        Ok(ids)
     }
 
     async fn full_containers(
