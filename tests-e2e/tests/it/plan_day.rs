@@ -170,3 +170,35 @@ async fn accepted_drafts_become_tours_in_the_planned_order() {
         assert_eq!(order(&tour["stops"]), order(&draft["stops"]));
     }
 }
+
+#[tokio::test]
+async fn a_container_closed_before_any_truck_can_reach_it_is_left_out_for_time() {
+    let app = TestApp::spawn().await;
+    let site = app.site(&unique("pd")).await;
+    let ids = bins(&app, &site, 4).await;
+    let mut request = body(&site, &ids, 10_000.0);
+    // Open from 07:00 to 07:01 only: a minute of driving at 25 km/h is about 400 m.
+    request["opening_hours"] =
+        json!([{"container_id": ids[0], "opens": "07:00", "closes": "07:01"}]);
+    let plan: Value = app
+        .post("/api/v1/tours/plan-day", &request)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        plan["left_out"],
+        json!([{"container_id": ids[0], "public_code": plan["left_out"][0]["public_code"], "reason": "time"}]),
+        "{plan}"
+    );
+    assert!(tally(&plan).values().all(|&n| n == 1));
+
+    request["opening_hours"] =
+        json!([{"container_id": ids[1], "opens": "10:00", "closes": "09:00"}]);
+    problem(
+        app.post("/api/v1/tours/plan-day", &request).await,
+        422,
+        Some("opening_hours[0].closes"),
+    )
+    .await;
+}

@@ -19,6 +19,12 @@ use tisseco_domain::{
 
 use super::StopSelection;
 
+/// The most containers one day plan takes: its distance matrix and neighbour lists
+/// grow with the square (2,000 is about 64 MB), and a day is far shorter anyway.
+pub const MAX_DAY_CONTAINERS: usize = 2_000;
+/// The most vehicles one day plan takes.
+pub const MAX_DAY_VEHICLES: usize = 100;
+
 /// A truck available that day.
 #[derive(Debug, Clone)]
 pub struct FleetVehicle {
@@ -142,6 +148,23 @@ impl Tours {
             return Err(ValidationError::new(
                 "container_ids",
                 "no container to plan: list some or select them",
+            )
+            .into());
+        }
+        if ids.len() > MAX_DAY_CONTAINERS {
+            return Err(ValidationError::new(
+                "container_ids",
+                format!(
+                    "{} containers selected: at most {MAX_DAY_CONTAINERS} in one day plan",
+                    ids.len()
+                ),
+            )
+            .into());
+        }
+        if request.vehicles.len() > MAX_DAY_VEHICLES {
+            return Err(ValidationError::new(
+                "vehicles",
+                format!("at most {MAX_DAY_VEHICLES} vehicles"),
             )
             .into());
         }
