@@ -200,18 +200,30 @@ fn main() {
     let inst = city();
     let fleet = problem(&inst, 5, false, 180.0, 8.0 * 3600.0, 25.0 / 3.6);
     let (sweep, sweep_ms) = timed(|| sweep_plan(&fleet, &angles(&inst)));
-    let (plan, ms) = solve(&fleet, 0);
+    let mut rows = vec![("sweep + 2-opt".to_owned(), sweep, sweep_ms)];
+    for balance in [0.0, 0.5, 1.0] {
+        let weighted = match fleet.clone().with_balance(balance) {
+            Ok(problem) => problem,
+            Err(e) => panic!("{e}"),
+        };
+        let (plan, ms) = solve(&weighted, 0);
+        rows.push((format!("plan-day, balance {balance}"), plan, ms));
+    }
     println!(
-        "| city, 300 containers, 5 trucks | distance (km) | routes | left out | longest route (h) | ms |"
+        "| city, 300 containers, 5 trucks | distance (km) | routes | left out | longest route (h) | shortest route (h) | ms |"
     );
-    println!("|---|---:|---:|---:|---:|---:|");
-    for (name, p, t) in [("sweep + 2-opt", &sweep, sweep_ms), ("plan-day", &plan, ms)] {
-        let longest = p.routes.iter().map(|r| r.duration_s).fold(0.0, f64::max) / 3600.0;
+    println!("|---|---:|---:|---:|---:|---:|---:|");
+    for (name, p, t) in &rows {
+        let hours = |f: fn(f64, f64) -> f64, start| {
+            p.routes.iter().map(|r| r.duration_s).fold(start, f) / 3600.0
+        };
         println!(
-            "| {name} | {:.1} | {} | {} | {longest:.1} | {t:.0} |",
+            "| {name} | {:.1} | {} | {} | {:.1} | {:.1} | {t:.0} |",
             p.distance() / 1e3,
             p.routes.len(),
-            p.left_out.len()
+            p.left_out.len(),
+            hours(f64::max, 0.0),
+            hours(f64::min, f64::INFINITY),
         );
     }
 }

@@ -121,6 +121,8 @@ async fn bad_plan_day_input_is_a_422_naming_the_field() {
             "container_ids",
         ),
         (json!({"site_id": uuid::Uuid::now_v7()}), "site_id"),
+        (json!({"balance": -1.0}), "balance"),
+        (json!({"speed_kmh": 0.0}), "speed_kmh"),
     ];
     for (change, field) in cases {
         let mut request = body(&site, &ids, 5_000.0);

@@ -55,6 +55,8 @@ pub struct DayRequest {
     /// The load of a container whose capacity is unknown.
     pub default_load_litres: f64,
     pub opening_hours: Vec<OpeningHours>,
+    /// Weight of the longest day against the total distance (0: distance alone).
+    pub balance: f64,
     pub budget: Duration,
 }
 
@@ -239,7 +241,8 @@ impl Tours {
             visits,
             vehicles,
             request.speed_kmh / 3.6,
-        )?;
+        )?
+        .with_balance(request.balance)?;
         Ok(PreparedDay {
             request,
             containers,

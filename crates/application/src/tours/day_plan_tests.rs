@@ -26,6 +26,7 @@ fn request(site: SiteId, ids: Vec<ContainerId>, capacity_litres: f64) -> DayRequ
         service_minutes: 3.0,
         default_load_litres: 1_000.0,
         opening_hours: Vec::new(),
+        balance: 1.0,
         budget: Duration::from_millis(50),
     }
 }

@@ -39,10 +39,10 @@ pub fn plan_day(problem: &Problem, budget: &Budget<'_>, seed: u64) -> Plan {
         let mut candidate = current.clone();
         let removed = ruin.apply(problem, &mut candidate, &mut rng);
         candidate.recreate(problem, removed, &mut rng);
-        let threshold = current.cost - temperature * rng_unit(&mut rng).ln();
-        if candidate.cost < threshold {
+        let threshold = current.objective(problem) - temperature * rng_unit(&mut rng).ln();
+        if candidate.objective(problem) < threshold {
             current = candidate;
-            if current.cost < best.cost - 1e-9 {
+            if current.objective(problem) < best.objective(problem) - 1e-9 {
                 best = current.clone();
             }
         }

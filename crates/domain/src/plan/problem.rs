@@ -31,6 +31,8 @@ pub struct Problem {
     pub(crate) visits: Vec<Visit>,
     pub(crate) vehicles: Vec<Vehicle>,
     pub(crate) speed_m_s: f64,
+    /// Weight of the longest day against the total distance (0: distance alone).
+    pub(crate) balance: f64,
 }
 
 impl Problem {
@@ -89,6 +91,7 @@ impl Problem {
             visits,
             vehicles,
             speed_m_s,
+            balance: 0.0,
         };
         if !problem.visits.is_empty() {
             let quickest = (0..problem.visits.len())
@@ -105,6 +108,20 @@ impl Problem {
             }
         }
         Ok(problem)
+    }
+
+    /// Also shortens the longest day: each metre (or its time in service) of the longest
+    /// route costs `weight` more. 0 (the default) minimises distance alone, which may
+    /// leave trucks unused and days uneven.
+    ///
+    /// # Errors
+    /// `balance` when the weight is negative or not a number.
+    pub fn with_balance(mut self, weight: f64) -> Result<Self, ValidationError> {
+        if !(weight.is_finite() && weight >= 0.0) {
+            return Err(ValidationError::new("balance", "must be 0 or more"));
+        }
+        self.balance = weight;
+        Ok(self)
     }
 
     pub(crate) fn d(&self, a: usize, b: usize) -> f64 {

@@ -100,7 +100,13 @@ impl Solution {
     ) -> Option<(usize, usize, f64)> {
         let node = visit + 1;
         let load = problem.visits[visit].load;
-        let mut best: Option<(usize, usize, f64)> = None;
+        // A day's length in metres driven (service converted at the set speed).
+        let day = |r: usize| self.distances[r] + self.service[r] * problem.speed_m_s;
+        let longest = (0..self.routes.len()).map(day).fold(0.0, f64::max);
+        let service = problem.visits[visit].service_s * problem.speed_m_s;
+        // (route, position, distance added, price: the distance plus what the longest
+        // day grows by, when balance is asked)
+        let mut best: Option<(usize, usize, f64, f64)> = None;
         for (r, route) in self.routes.iter().enumerate() {
             if self.loads[r] + load > problem.vehicles[r].capacity + 1e-9 {
                 continue;
@@ -117,15 +123,17 @@ impl Solution {
                 let after = route.get(position).map_or(0, |v| v + 1);
                 let added =
                     problem.d(before, node) + problem.d(node, after) - problem.d(before, after);
-                if best.is_some_and(|(_, _, b)| added >= b) {
+                let growth = (day(r) + added + service - longest).max(0.0);
+                let price = added + problem.balance * growth;
+                if best.is_some_and(|(_, _, _, b)| price >= b) {
                     continue;
                 }
                 if self.fits_in_time(problem, r, position, visit, added) {
-                    best = Some((r, position, added));
+                    best = Some((r, position, added, price));
                 }
             }
         }
-        best
+        best.map(|(r, position, added, _)| (r, position, added))
     }
 
     /// Puts `removed` back, in one of a few orders drawn at random (as SISR does).
@@ -158,6 +166,22 @@ impl Solution {
                 }
             }
         }
+    }
+
+    /// What the search minimises: distance, left-out visits, and — when the problem asks
+    /// for balance — the longest day (driving and service, in metres at the set speed),
+    /// so that work spreads over the fleet rather than onto the fewest trucks.
+    pub(crate) fn objective(&self, problem: &Problem) -> f64 {
+        if problem.balance <= 0.0 {
+            return self.cost;
+        }
+        let longest = self
+            .distances
+            .iter()
+            .zip(&self.service)
+            .map(|(d, s)| d + s * problem.speed_m_s)
+            .fold(0.0, f64::max);
+        self.cost + problem.balance * longest
     }
 
     /// Takes every left-out visit back out of the list (to be recreated), cost updated.

@@ -216,3 +216,27 @@ fn it_is_never_longer_than_the_sweep_baseline() {
         );
     }
 }
+
+#[test]
+fn balance_spreads_the_work_over_the_fleet() {
+    // Room for everything in one truck: distance alone sends one truck round all visits.
+    let trucks = vec![truck(1_000.0, 24.0); 3];
+    let alone = problem(45, 6, trucks.clone());
+    let even = problem(45, 6, trucks).with_balance(1.0).unwrap();
+    let longest = |plan: &Plan| plan.routes.iter().map(|r| r.duration_s).fold(0.0, f64::max);
+    let by_distance = plan_day(&alone, &rounds(400), 1);
+    let balanced = plan_day(&even, &rounds(400), 1);
+    check(&even, &balanced);
+    assert_eq!(by_distance.routes.len(), 1, "{by_distance:?}");
+    assert_eq!(balanced.routes.len(), 3);
+    assert!(
+        longest(&balanced) < 0.6 * longest(&by_distance),
+        "{} vs {}",
+        longest(&balanced),
+        longest(&by_distance)
+    );
+    assert!(matches!(
+        problem(3, 1, vec![truck(10.0, 8.0)]).with_balance(-1.0),
+        Err(e) if e.field == "balance"
+    ));
+}
