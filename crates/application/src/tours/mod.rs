@@ -16,12 +16,14 @@ use tisseco_domain::{
     TourState, UserId, Version,
 };
 
+pub use notify::{TOUR_PLANNED, TourPlannedHandler};
+pub use planning::{StopSelection, Suggestion};
+
+// Planning a whole day for the fleet.
 pub use day_plan::{
     DayPlan, DayRequest, DraftStop, DraftTour, FleetVehicle, LeftOut, OpeningHours, PreparedDay,
     SolvedDay,
 };
-pub use notify::{TOUR_PLANNED, TourPlannedHandler};
-pub use planning::{StopSelection, Suggestion};
 
 /// Filters for listing tours; all given ones must hold.
 #[derive(Debug, Clone, Default)]
