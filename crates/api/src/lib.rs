@@ -42,8 +42,8 @@ pub const DOCS_PATH: &str = "/docs/";
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
     use routes::{
-        areas, auth, containers, health, imports, labels, my_tours, ogc, open311, queues, reports,
-        search, sites, tours, users,
+        areas, auth, containers, health, imports, labels, my_tours, ogc, open311, plan_day, queues,
+        reports, search, sites, tours, users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
@@ -99,6 +99,7 @@ fn routes(config: &mut ServiceConfig) {
                 .service(containers::container_history)
                 .service(tours::container_visits)
                 .service(tours::create_tour)
+                .service(plan_day::plan_day)
                 .service(tours::list_tours)
                 .service(tours::get_tour)
                 .service(tours::assign_tour)

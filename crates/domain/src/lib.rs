@@ -9,6 +9,7 @@ mod geo;
 mod geo_holes;
 mod ids;
 pub mod import;
+pub mod plan;
 mod public_code;
 mod report;
 pub mod route;

@@ -23,6 +23,7 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/api/v1/users/{id}", Some(Role::Admin)),
     ("PATCH", "/api/v1/users/{id}", Some(Role::Admin)),
     ("POST", "/api/v1/tours", Some(Role::Manager)),
+    ("POST", "/api/v1/tours/plan-day", Some(Role::Manager)),
     ("GET", "/api/v1/tours", Some(Role::Manager)),
     ("GET", "/api/v1/tours/{tour_id}", Some(Role::Manager)),
     ("PATCH", "/api/v1/tours/{tour_id}", Some(Role::Manager)),

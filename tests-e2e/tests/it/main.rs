@@ -29,6 +29,7 @@ mod mail;
 mod migrations;
 mod open311;
 mod outbox;
+mod plan_day;
 mod queue;
 mod rate_limits;
 mod report_mail;

@@ -9,6 +9,7 @@ pub mod labels;
 pub mod my_tours;
 pub mod ogc;
 pub mod open311;
+pub mod plan_day;
 pub mod public;
 pub mod queues;
 pub mod reports;

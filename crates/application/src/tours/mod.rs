@@ -1,6 +1,7 @@
 //! Tours: planning (stops given or selected, reordered, assigned, planned), a suggested
 //! visiting order, and the driver's work stop by stop.
 
+mod day_plan;
 mod driver;
 mod notify;
 mod planning;
@@ -18,6 +19,12 @@ use tisseco_domain::{
 pub use driver::IdempotencyKey;
 pub use notify::{TOUR_PLANNED, TourPlannedHandler};
 pub use planning::{StopSelection, Suggestion};
+
+// Planning a whole day for the fleet.
+pub use day_plan::{
+    DayPlan, DayRequest, DraftStop, DraftTour, FleetVehicle, LeftOut, OpeningHours, PreparedDay,
+    SolvedDay,
+};
 
 /// Filters for listing tours; all given ones must hold.
 #[derive(Debug, Clone, Default)]
@@ -195,5 +202,7 @@ impl Tours {
     }
 }
 
+#[cfg(test)]
+mod day_plan_tests;
 #[cfg(test)]
 mod tests;

@@ -12,19 +12,19 @@ use tisseco_domain::{
     Visit,
 };
 
-struct World {
-    tours: Tours,
+pub(super) struct World {
+    pub(super) tours: Tours,
     registry: Registry,
-    site: SiteId,
-    containers: Vec<ContainerId>,
+    pub(super) site: SiteId,
+    pub(super) containers: Vec<ContainerId>,
     driver: Principal,
 }
 
-fn audit() -> AuditContext {
+pub(super) fn audit() -> AuditContext {
     AuditContext::default()
 }
 
-async fn world(count: usize) -> World {
+pub(super) async fn world(count: usize) -> World {
     let (registry, store): (Registry, Arc<InMemoryStore>) = in_memory_registry();
     let site = registry
         .create_site(

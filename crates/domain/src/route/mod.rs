@@ -1,20 +1,19 @@
-//! Visiting orders: great-circle distances, and a short order through all stops
-//! (nearest neighbour, then 2-opt and Or-opt until no move shortens the route).
-//! Deterministic: the same input always gives the same order.
+//! Visiting orders. `optimise_within` (iterated local search within a budget, see
+//! `search` and `ils`) is the optimiser; `optimise` below is the first one (nearest
+//! neighbour, then 2-opt and Or-opt until no move shortens the route), kept as the
+//! baseline the benchmark and the tests compare with. Distances come through the
+//! `DistanceProvider` port (great-circle by default).
+
+mod budget;
+mod distance;
+mod ils;
+mod search;
+
+pub use budget::{Budget, Rng, Stopwatch};
+pub use distance::{DistanceMatrix, DistanceProvider, GreatCircle, distance_m};
+pub use search::{Solved, optimise_matrix, optimise_within};
 
 use crate::GeoPoint;
-
-const EARTH_RADIUS_M: f64 = 6_371_008.8;
-
-/// Distance on the sphere, in metres (haversine).
-#[must_use]
-pub fn distance_m(a: GeoPoint, b: GeoPoint) -> f64 {
-    let (lat1, lat2) = (a.latitude().to_radians(), b.latitude().to_radians());
-    let dlat = lat2 - lat1;
-    let dlon = (b.longitude() - a.longitude()).to_radians();
-    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
-    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
-}
 
 /// Where the route starts and whether it comes back there.
 #[derive(Debug, Clone, Copy)]
@@ -40,19 +39,24 @@ struct Matrix {
 impl Matrix {
     fn new(stops: &[GeoPoint], depot: Option<GeoPoint>) -> Self {
         let nodes: Vec<GeoPoint> = depot.iter().chain(stops.iter()).copied().collect();
-        let offset = usize::from(depot.is_none());
+        Self::from_distances(&GreatCircle.matrix(&nodes), depot.is_some())
+    }
+
+    /// From a matrix over [depot] + stops.
+    fn from_distances(distances: &DistanceMatrix, has_depot: bool) -> Self {
+        let offset = usize::from(!has_depot);
         // Node numbering: 0 is the depot; without one, node 0 is unused and stops start at 1.
-        let size = nodes.len() + offset;
+        let size = distances.size() + offset;
         let mut cells = vec![0.0; size * size];
-        for (i, a) in nodes.iter().enumerate() {
-            for (j, b) in nodes.iter().enumerate() {
-                cells[(i + offset) * size + (j + offset)] = distance_m(*a, *b);
+        for i in 0..distances.size() {
+            for j in 0..distances.size() {
+                cells[(i + offset) * size + (j + offset)] = distances.get(i, j);
             }
         }
         Self {
             size,
             cells,
-            has_depot: depot.is_some(),
+            has_depot,
         }
     }
 
@@ -280,6 +284,44 @@ pub fn optimise(stops: &[GeoPoint], shape: RouteShape) -> Vec<usize> {
     order.into_iter().map(|node| node - 1).collect()
 }
 
+/// The first optimiser on a ready matrix over [depot] + stops (for the benchmark).
+#[must_use]
+pub fn optimise_matrix_baseline(
+    distances: &DistanceMatrix,
+    has_depot: bool,
+    round_trip: bool,
+) -> Vec<usize> {
+    let matrix = Matrix::from_distances(distances, has_depot);
+    let shape = RouteShape {
+        depot: None,
+        round_trip,
+    };
+    let stops = distances.size() - usize::from(has_depot);
+    let mut order = nearest_neighbour(&matrix, stops);
+    improve(&matrix, &mut order, shape);
+    order.into_iter().map(|node| node - 1).collect()
+}
+
+/// A closed tour through every node of `d`, nearest neighbour first from node 0.
+pub(crate) fn nearest_neighbour_cycle(d: &DistanceMatrix) -> Vec<usize> {
+    let n = d.size();
+    let mut visited = vec![false; n];
+    let mut tour = Vec::with_capacity(n);
+    let mut current = 0;
+    while tour.len() < n {
+        visited[current] = true;
+        tour.push(current);
+        let next = (0..n)
+            .filter(|&j| !visited[j])
+            .min_by(|&a, &b| d.get(current, a).total_cmp(&d.get(current, b)));
+        match next {
+            Some(next) => current = next,
+            None => break,
+        }
+    }
+    tour
+}
+
 /// The nearest-neighbour order alone (for comparison in benchmarks).
 #[must_use]
 pub fn nearest_neighbour_order(stops: &[GeoPoint], shape: RouteShape) -> Vec<usize> {
@@ -292,3 +334,6 @@ pub fn nearest_neighbour_order(stops: &[GeoPoint], shape: RouteShape) -> Vec<usi
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod search_tests;
