@@ -124,6 +124,12 @@ bench what:
       *) echo "bench: unknown benchmark {{what}} (known: auth, geo, import, queue, tours, plan-day)" >&2; exit 2 ;;
     esac
 
+# Fuzz every operation with schemathesis (pinned, in a virtualenv), anonymous and as each
+# role, against an API it starts on a database of its own; fails on any 5xx, any answer the
+# OpenAPI document does not describe, or an ERROR in the API's log. FUZZ_EXAMPLES=25.
+fuzz: services
+    tests-e2e/fuzz/run.sh
+
 # Check OGC API Features with a real client (OWSLib, in a virtualenv) against a running
 # API with data (`just dev` in another shell).
 ogc-check url=("http://" + HTTP_BIND + "/api/v1/ogc"):

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod font;
 pub mod geojson;
 mod nul;
+mod openapi_errors;
 pub mod pages;
 mod plain_errors;
 pub mod qr;
@@ -168,6 +169,7 @@ fn document(mut api: OpenApi) -> OpenApi {
     api.components
         .get_or_insert_with(Default::default)
         .add_security_scheme(BEARER, bearer);
+    openapi_errors::document(&mut api);
     api
 }
 

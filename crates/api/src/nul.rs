@@ -45,6 +45,13 @@ pub async fn middleware(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::EitherBody<impl MessageBody>>, actix_web::Error> {
     if let Some(field) = in_url(&req) {
+        if req.path().starts_with("/open311/") {
+            // Open311 clients read the spec's error list
+            let body =
+                serde_json::json!([{"code": 400, "description": format!("{field} {REASON}")}]);
+            let response = actix_web::HttpResponse::BadRequest().json(body);
+            return Ok(req.into_response(response).map_into_right_body());
+        }
         let error = actix_web::Error::from(ApiError::bad_request(field, REASON));
         return Ok(req.error_response(error).map_into_right_body());
     }

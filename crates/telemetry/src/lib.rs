@@ -63,8 +63,16 @@ impl Drop for TelemetryGuard {
 /// # Errors
 /// When the filter does not parse, the exporter can't be built, or a subscriber exists.
 pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryError> {
-    let filter = EnvFilter::try_new(&settings.log_filter)
+    let mut filter = EnvFilter::try_new(&settings.log_filter)
         .map_err(|e| TelemetryError::Filter(settings.log_filter.clone(), e.to_string()))?;
+    // actix-http logs every malformed request it refuses ("invalid Header provided") at
+    // ERROR: a client's mistake anyone can repeat to flood the error log. Silenced unless
+    // the filter names actix_http itself.
+    if !settings.log_filter.contains("actix_http")
+        && let Ok(directive) = "actix_http::h1::dispatcher=off".parse()
+    {
+        filter = filter.add_directive(directive);
+    }
     let output = match settings.log_format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()

@@ -193,3 +193,36 @@ async fn errors_speak_in_words_and_never_leak_internals() {
     assert!(text.contains("outside the outer ring"), "{text}");
     assert!(!text.contains("areas_boundary_valid"), "{text}");
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_answer_a_route_can_give() {
+    let app = TestApp::spawn().await;
+    let document: Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    let sites = &document["paths"]["/api/v1/sites"]["get"];
+    for code in ["200", "400", "401", "403", "422", "429", "503"] {
+        assert!(
+            sites["responses"][code].is_object(),
+            "GET /sites lacks {code}"
+        );
+    }
+    let patch = &document["paths"]["/api/v1/sites/{id}"]["patch"]["responses"];
+    for code in ["404", "409", "412", "413", "415", "428"] {
+        assert!(patch[code].is_object(), "PATCH /sites/{{id}} lacks {code}");
+    }
+    let limit = sites["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(limit["schema"]["minimum"], 1);
+    assert_eq!(limit["schema"]["maximum"], 500);
+    let public = app
+        .anonymous
+        .get(app.url("/api/v1/public/containers/nearby?lat=45.75&lon=4.83"))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = public.json().await.unwrap();
+    assert_eq!(body["links"][0]["rel"], "self", "{body}");
+}

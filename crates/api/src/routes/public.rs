@@ -16,7 +16,7 @@ use actix_web::{HttpRequest, HttpResponse, get};
 use serde::{Deserialize, Serialize};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use tisseco_application::AppError;
-use tisseco_application::search::{GeoHit, SearchPage};
+use tisseco_application::search::{DEFAULT_PUBLIC_LIMIT, GeoHit, SearchPage};
 use utoipa::{IntoParams, ToSchema};
 
 /// What anybody may know about a container.
@@ -94,19 +94,23 @@ pub async fn nearby(
     state: Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.0;
+    // The `self` link names the shared cache entry, not the caller's URL: the centre as
+    // the search rounds it (4 decimals, about 11 m) and the effective radius and limit.
+    let radius = q.radius_m.unwrap_or(DEFAULT_RADIUS_M);
+    let self_url = format!(
+        "/api/v1/public/containers/nearby?lat={:.4}&lon={:.4}&radius_m={radius}&limit={}",
+        q.lat,
+        q.lon,
+        q.limit.unwrap_or(DEFAULT_PUBLIC_LIMIT)
+    );
     let render = |page: SearchPage| {
         let features = page.items.into_iter().map(public_feature).collect();
-        let body: FeatureCollection<PublicContainer> = collection(features, String::new(), None);
-        serde_json::to_vec(&WithoutLinks(body)).map_err(|e| AppError::Unexpected(e.to_string()))
+        let body: FeatureCollection<PublicContainer> = collection(features, self_url, None);
+        serde_json::to_vec(&body).map_err(|e| AppError::Unexpected(e.to_string()))
     };
     let body = state
         .search
-        .public_nearby(
-            centre(q.lat, q.lon)?,
-            q.radius_m.unwrap_or(DEFAULT_RADIUS_M),
-            q.limit,
-            render,
-        )
+        .public_nearby(centre(q.lat, q.lon)?, radius, q.limit, render)
         .await?;
     let etag = etag_of(&body);
     let not_modified = matches_etag(&req, &etag);
@@ -123,18 +127,4 @@ pub async fn nearby(
         return Ok(response.finish());
     }
     Ok(response.content_type(GEO_JSON).body(body.to_vec()))
-}
-
-/// A public collection without links (they would repeat the caller's URL into the cache).
-struct WithoutLinks(FeatureCollection<PublicContainer>);
-
-impl Serialize for WithoutLinks {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(3))?;
-        map.serialize_entry("type", "FeatureCollection")?;
-        map.serialize_entry("features", &self.0.features)?;
-        map.serialize_entry("numberReturned", &self.0.number_returned)?;
-        map.end()
-    }
 }
