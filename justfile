@@ -143,3 +143,11 @@ ogc-check url=("http://" + HTTP_BIND + "/api/v1/ogc"):
       export TISSECO_TOKEN
     fi
     "$venv/bin/python" tests-e2e/ogc/owslib_check.py "{{url}}"
+    # GDAL's own client too, when it is installed (Debian: gdal-bin): it counts the layer
+    # from numberMatched and reads the extent.
+    if command -v ogrinfo >/dev/null; then
+      ogrinfo --config GDAL_HTTP_HEADERS "Authorization: Bearer $TISSECO_TOKEN" \
+        -ro -so "OAPIF:{{url}}" containers
+    else
+      echo "ogc-check: ogrinfo not installed (apt-get install gdal-bin); skipped GDAL's check"
+    fi

@@ -22,6 +22,24 @@ use tisseco_domain::Container;
 pub use sql::search_statement;
 
 #[derive(QueryableByName)]
+struct Matched {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    matched: i64,
+}
+
+#[derive(QueryableByName)]
+struct Extent {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Double>)]
+    west: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Double>)]
+    south: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Double>)]
+    east: Option<f64>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<Double>)]
+    north: Option<f64>,
+}
+
+#[derive(QueryableByName)]
 struct HitRow {
     #[diesel(embed)]
     container: ContainerRow,
@@ -67,6 +85,31 @@ impl PgStore {
 
 #[async_trait]
 impl GeoSearch for PgStore {
+    async fn count(&self, query: &GeoQuery) -> Result<u64, RepoError> {
+        let mut conn = self.conn().await?;
+        let row: Matched = search_sql(query, Mode::Count)?
+            .into_query()
+            .get_result(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        Ok(u64::try_from(row.matched).unwrap_or_default())
+    }
+
+    async fn extent(&self) -> Result<Option<[f64; 4]>, RepoError> {
+        let mut conn = self.conn().await?;
+        let row: Extent = diesel::sql_query(
+            "SELECT ST_XMin(e) AS west, ST_YMin(e) AS south, ST_XMax(e) AS east, ST_YMax(e) AS north \
+             FROM (SELECT ST_Extent(location) AS e FROM containers WHERE archived_at IS NULL) x",
+        )
+        .get_result(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        Ok(match (row.west, row.south, row.east, row.north) {
+            (Some(w), Some(s), Some(e), Some(n)) => Some([w, s, e, n]),
+            _ => None,
+        })
+    }
+
     async fn search(&self, query: &GeoQuery) -> Result<Page<GeoHit, GeoCursor>, RepoError> {
         let limit = query.limit as usize;
         let mut hits = self.fetch(query, Mode::Ordered).await?;

@@ -96,6 +96,9 @@ async fn bbox_with_min_above_max_or_malformed() {
             Some("bbox"),
         )
         .await;
+        if bbox == "4.9,45.7,4.8,45.8" {
+            continue; // OGC reads a min longitude above the max as crossing the antimeridian
+        }
         problem(
             app.get(&format!(
                 "/api/v1/ogc/collections/containers/items?bbox={bbox}"

@@ -105,3 +105,71 @@ async fn the_polygon_search_next_link_is_followed_to_the_last_page() {
     assert_eq!(response.headers()["allow"], "POST");
     world.finish().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ogc_items_count_their_matches_cross_the_antimeridian_and_link_back() {
+    let world = GeoWorld::new().await;
+    let items = "/api/v1/ogc/collections/containers/items";
+    let first: Value = world.app.get(items).await.json().await.unwrap();
+    assert_eq!(
+        first["numberMatched"],
+        world.live(|_| true).len(),
+        "the whole world"
+    );
+
+    // 179.95 to -179.95: a box across the antimeridian, as OGC allows
+    let across = format!(
+        "{items}?bbox=179.95,-17.1,-179.95,-16.9&limit=50&datetime=2026-01-01T00:00:00Z/.."
+    );
+    let inside: Vec<Uuid> = world
+        .live(|s| (s.lon >= 179.95 || s.lon <= -179.95) && s.lat >= -17.1 && s.lat <= -16.9)
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    assert!(!inside.is_empty());
+    let page: Value = world.app.get(&across).await.json().await.unwrap();
+    assert_eq!(page["numberMatched"], inside.len());
+    assert_same_set(&ids(&world.all_pages(&across).await), &inside, &[]);
+
+    let bad = world.app.get(&format!("{items}?datetime=yesterday")).await;
+    assert_eq!(bad.status(), 400);
+
+    let collection: Value = world
+        .app
+        .get("/api/v1/ogc/collections/containers")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let [w, s, e, n] = [0, 1, 2, 3].map(|i| {
+        collection["extent"]["spatial"]["bbox"][0][i]
+            .as_f64()
+            .unwrap()
+    });
+    let live = world.live(|_| true);
+    let (min_lat, max_lat) = live.iter().fold((90.0_f64, -90.0_f64), |(a, b), p| {
+        (a.min(p.lat), b.max(p.lat))
+    });
+    assert!(
+        (s - min_lat).abs() < 1e-9 && (n - max_lat).abs() < 1e-9,
+        "{s} {n}"
+    );
+    assert!(w >= -180.0 && e <= 180.0);
+
+    let id = live[0].id;
+    let item: Value = world
+        .app
+        .get(&format!("{items}/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rels: Vec<&str> = item["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["rel"].as_str().unwrap())
+        .collect();
+    assert_eq!(rels, ["self", "collection"]);
+    world.finish().await;
+}

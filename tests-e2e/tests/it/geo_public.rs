@@ -159,7 +159,7 @@ async fn ogc_api_features_core() {
         .await;
     assert_eq!(first.headers()["content-type"], "application/geo+json");
     let first: Value = first.json().await.unwrap();
-    assert_eq!(first["numberReturned"], 10, "default limit");
+    assert_eq!(first["numberReturned"], 100, "default limit");
     assert!(first["timeStamp"].is_string());
     let bbox = "4.80,45.72,4.90,45.78";
     let features = world

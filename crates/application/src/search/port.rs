@@ -132,4 +132,18 @@ pub trait GeoSearch: Send + Sync {
     /// `Unavailable` when the store can't be reached or the statement times out,
     /// `Unexpected` for any other store failure.
     async fn search(&self, query: &GeoQuery) -> Result<Page<GeoHit, GeoCursor>, RepoError>;
+
+    /// How many live containers are in `query.shape` and pass `query.filter` (its cursor
+    /// and limit ignored): OGC's `numberMatched`. Reads every match: call it once per
+    /// search, not per page.
+    ///
+    /// # Errors
+    /// As [`Self::search`].
+    async fn count(&self, query: &GeoQuery) -> Result<u64, RepoError>;
+
+    /// `[minLon, minLat, maxLon, maxLat]` of the live containers, `None` when there is none.
+    ///
+    /// # Errors
+    /// As [`Self::search`].
+    async fn extent(&self) -> Result<Option<[f64; 4]>, RepoError>;
 }

@@ -30,6 +30,28 @@ fn place(shape: &Shape, container: &Container) -> Option<(f64, Option<f64>)> {
 
 #[async_trait]
 impl GeoSearch for InMemoryStore {
+    async fn count(&self, query: &GeoQuery) -> Result<u64, RepoError> {
+        let matches = self
+            .all_containers()
+            .into_iter()
+            .filter(|c| query.filter.matches(c) && place(&query.shape, c).is_some())
+            .count();
+        Ok(u64::try_from(matches).unwrap_or(u64::MAX))
+    }
+
+    async fn extent(&self) -> Result<Option<[f64; 4]>, RepoError> {
+        Ok(self
+            .all_containers()
+            .into_iter()
+            .filter(|c| !c.is_archived())
+            .map(|c| (c.location.longitude(), c.location.latitude()))
+            .fold(None, |extent: Option<[f64; 4]>, (x, y)| {
+                Some(extent.map_or([x, y, x, y], |[a, b, c, d]| {
+                    [a.min(x), b.min(y), c.max(x), d.max(y)]
+                }))
+            }))
+    }
+
     async fn search(&self, query: &GeoQuery) -> Result<Page<GeoHit, GeoCursor>, RepoError> {
         let mut hits: Vec<GeoHit> = self
             .all_containers()
