@@ -143,12 +143,17 @@ async fn list_containers(
     if let Some(status) = filter.status {
         query = query.filter(containers::status.eq(status.as_str()));
     }
+    if !filter.ids.is_empty() {
+        let ids: Vec<Uuid> = filter.ids.iter().map(|id| id.0).collect();
+        query = query.filter(containers::id.eq_any(ids));
+    }
     if let Some(text) = &filter.text {
         let pattern = contains_pattern(text);
         query = query.filter(
             containers::public_code
                 .ilike(pattern.clone())
-                .or(containers::address.ilike(pattern)),
+                .or(containers::address.ilike(pattern.clone()))
+                .or(containers::external_ref.ilike(pattern)),
         );
     }
     if let Some(after) = page.after {

@@ -114,7 +114,8 @@ pub fn wire(
         store.clone(),
         registry.clone(),
         clock.clone(),
-    );
+    )
+    .with_max_stops(settings.http.tour_max_stops);
     let redis = RedisClient::new(&settings.redis)?;
     let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter::new(redis.clone()));
     let keys = settings.auth.signing_keys().map_err(|e| e.to_string())?;

@@ -44,6 +44,8 @@ pub struct HttpSettings {
     /// An upload that sends no byte for this long ends, and its import fails (a form without
     /// its closing boundary otherwise held the request, and the import, forever).
     pub upload_read_timeout: Duration,
+    /// Most stops one tour may hold; a request making more gets 422.
+    pub tour_max_stops: usize,
     pub workers: usize,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub shutdown_timeout: Duration,
@@ -250,6 +252,11 @@ impl Settings {
                 )?,
                 1..=3_600,
             )?),
+            tour_max_stops: in_range(
+                "TOUR_MAX_STOPS",
+                optional(source, "TOUR_MAX_STOPS", 300, "a number of stops")?,
+                1..=2_000,
+            )?,
             workers: in_range(
                 "HTTP_WORKERS",
                 optional(

@@ -226,7 +226,8 @@ pub(super) async fn merge_after(
 pub(super) async fn complete(tx: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<()> {
     tx.batch_execute(&format!(
         "{BULK_TIMEOUT}; SELECT gin_clean_pending_list('containers_public_code_trgm'::regclass), \
-         gin_clean_pending_list('containers_address_trgm'::regclass)"
+         gin_clean_pending_list('containers_address_trgm'::regclass), \
+         gin_clean_pending_list('containers_external_ref_trgm'::regclass)"
     ))
     .await?;
     sql_query("UPDATE imports SET state = 'completed', updated_at = now() WHERE id = $1")

@@ -226,6 +226,7 @@ impl ContainerListQuery {
                 .map_err(bad_param)?,
             text: text.map(str::to_owned),
             include_archived: self.include_archived.unwrap_or(false),
+            ids: Vec::new(),
         })
     }
 }

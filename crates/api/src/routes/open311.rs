@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tisseco_application::AppError;
 use tisseco_application::reports::{Outcome, Report, ReportFilter, Submission};
+use tisseco_application::use_cases::{ContainerFilter, PageParams};
 use tisseco_bootstrap::ApiKeys;
-use tisseco_domain::ReportCategory;
+use tisseco_domain::{Container, ContainerId, ReportCategory};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -202,8 +203,45 @@ pub struct ServiceRequest {
     pub media_url: Option<String>,
 }
 
-async fn to_request(state: &AppState, report: Report) -> ServiceRequest {
-    let container = state.registry.get_container(report.container_id).await.ok();
+/// The containers `reports` are about, fetched in one query.
+async fn containers_of(state: &AppState, reports: &[Report]) -> HashMap<ContainerId, Container> {
+    let mut ids: Vec<ContainerId> = reports.iter().map(|r| r.container_id).collect();
+    ids.sort_by_key(|id| id.0);
+    ids.dedup();
+    if ids.is_empty() {
+        return HashMap::new();
+    }
+    let filter = ContainerFilter {
+        ids: ids.clone(),
+        include_archived: true,
+        ..ContainerFilter::default()
+    };
+    let page = PageParams {
+        after: None,
+        limit: u32::try_from(ids.len()).ok(),
+    };
+    match state.registry.list_containers(&filter, page).await {
+        Ok(page) => page.items.into_iter().map(|c| (c.id, c)).collect(),
+        Err(error) => {
+            tracing::warn!(error = %error, "containers of Open311 requests unavailable");
+            HashMap::new()
+        }
+    }
+}
+
+/// The requests for `reports`, with their containers' addresses and positions.
+async fn to_requests(state: &AppState, reports: Vec<Report>) -> Vec<ServiceRequest> {
+    let containers = containers_of(state, &reports).await;
+    reports
+        .into_iter()
+        .map(|report| {
+            let container = containers.get(&report.container_id);
+            to_request(report, container)
+        })
+        .collect()
+}
+
+fn to_request(report: Report, container: Option<&Container>) -> ServiceRequest {
     ServiceRequest {
         service_request_id: report.id.to_string(),
         status: if report.status.is_open() {
@@ -222,13 +260,11 @@ async fn to_request(state: &AppState, report: Report) -> ServiceRequest {
         requested_datetime: report.created_at,
         updated_datetime: report.updated_at,
         expected_datetime: None,
-        address: container
-            .as_ref()
-            .and_then(|c| c.address.as_ref().map(|a| a.as_str().to_owned())),
+        address: container.and_then(|c| c.address.as_ref().map(|a| a.as_str().to_owned())),
         address_id: None,
         zipcode: None,
-        lat: container.as_ref().map(|c| c.location.latitude()),
-        long: container.as_ref().map(|c| c.location.longitude()),
+        lat: container.map(|c| c.location.latitude()),
+        long: container.map(|c| c.location.longitude()),
         media_url: None,
     }
 }
@@ -264,10 +300,10 @@ pub async fn list_requests(query: Query<RequestsQuery>, state: Data<AppState>) -
         let mut found = Vec::new();
         for id in ids.split(',').filter_map(|i| i.trim().parse::<Uuid>().ok()) {
             if let Ok((report, _)) = state.reports.get(id).await {
-                found.push(to_request(&state, report).await);
+                found.push(report);
             }
         }
-        return HttpResponse::Ok().json(found);
+        return HttpResponse::Ok().json(to_requests(&state, found).await);
     }
     let category = match q
         .service_code
@@ -310,11 +346,8 @@ pub async fn list_requests(query: Query<RequestsQuery>, state: Data<AppState>) -
         Err(e) => return app_error(&e),
     };
     let skip = usize::try_from((page - 1) * page_size).unwrap_or(usize::MAX);
-    let mut items = Vec::new();
-    for report in reports.into_iter().skip(skip) {
-        items.push(to_request(&state, report).await);
-    }
-    HttpResponse::Ok().json(items)
+    let page: Vec<Report> = reports.into_iter().skip(skip).collect();
+    HttpResponse::Ok().json(to_requests(&state, page).await)
 }
 
 /// One service request, as a one-element array (as the spec says).
@@ -328,7 +361,7 @@ pub async fn get_request(service_request_id: Path<String>, state: Data<AppState>
         return error(StatusCode::NOT_FOUND, "no such service_request_id");
     };
     match state.reports.get(id).await {
-        Ok((report, _)) => HttpResponse::Ok().json([to_request(&state, report).await]),
+        Ok((report, _)) => HttpResponse::Ok().json(to_requests(&state, vec![report]).await),
         Err(e) => app_error(&e),
     }
 }

@@ -430,13 +430,17 @@ pub async fn optimize(
     body: ValidJson<OptimizeRequest>,
     state: Data<AppState>,
 ) -> Result<Json<OrderSuggestion>, ApiError> {
-    let suggestion = state
+    let problem = state
         .tours
-        .suggest_order(
+        .prepare_order(
             tour_id.into_inner().into(),
             body.0.round_trip.unwrap_or(true),
         )
         .await?;
+    // CPU work for up to its time budget: on the blocking pool, not an HTTP worker
+    let suggestion = actix_web::web::block(move || problem.solve())
+        .await
+        .map_err(|e| tisseco_application::AppError::Unexpected(e.to_string()))?;
     Ok(Json(OrderSuggestion {
         order: suggestion.order.into_iter().map(|c| c.0).collect(),
         distance_before_m: suggestion.distance_before_m,

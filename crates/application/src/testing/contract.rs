@@ -208,7 +208,7 @@ pub async fn containers(
     );
 
     let second = a_container(site.id, None, "3 Place 100% Bellecour");
-    let third = a_container(site.id, None, "Quai Perrache");
+    let third = a_container(site.id, Some("QUAI-REF-77"), "Quai Perrache");
     containers
         .insert(&second, &audit())
         .await
@@ -297,6 +297,21 @@ pub async fn containers(
         listed.iter().map(|c| c.id).collect::<Vec<_>>(),
         vec![second.id],
         "public code match"
+    );
+    let listed = containers
+        .list(
+            &by_text("ref-77"),
+            PageRequest {
+                after: None,
+                limit: 10,
+            },
+        )
+        .await
+        .expect("reference");
+    assert_eq!(
+        listed.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![third.id],
+        "external reference match, case-insensitive"
     );
     let listed = containers
         .list(

@@ -18,7 +18,7 @@ use tisseco_domain::{
 
 pub use driver::IdempotencyKey;
 pub use notify::{TOUR_PLANNED, TourPlannedHandler};
-pub use planning::{StopSelection, Suggestion};
+pub use planning::{OrderProblem, StopSelection, Suggestion};
 
 // Planning a whole day for the fleet.
 pub use day_plan::{
@@ -153,7 +153,12 @@ pub struct Tours {
     pub(crate) lookups: Arc<dyn TourLookups>,
     pub(crate) registry: Registry,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Most stops a tour holds (the optimiser's work grows with its square).
+    pub(crate) max_stops: usize,
 }
+
+/// Stops a tour may hold unless configured otherwise: far more than a day's round.
+pub const DEFAULT_MAX_STOPS: usize = 300;
 
 impl std::fmt::Debug for Tours {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -174,7 +179,30 @@ impl Tours {
             lookups,
             registry,
             clock,
+            max_stops: DEFAULT_MAX_STOPS,
         }
+    }
+
+    /// The same use cases with another cap on a tour's stops.
+    #[must_use]
+    pub fn with_max_stops(mut self, max_stops: usize) -> Self {
+        self.max_stops = max_stops;
+        self
+    }
+
+    /// Refuses a tour of more than the configured number of stops.
+    pub(crate) fn check_stop_count(&self, count: usize) -> Result<(), crate::AppError> {
+        if count > self.max_stops {
+            return Err(tisseco_domain::ValidationError::new(
+                "container_ids",
+                format!(
+                    "a tour holds at most {} stops; split the day into several tours",
+                    self.max_stops
+                ),
+            )
+            .into());
+        }
+        Ok(())
     }
 
     /// The visits and skips of a container, newest first.

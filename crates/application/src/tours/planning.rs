@@ -69,8 +69,10 @@ impl Tours {
         selection: StopSelection,
         audit: &AuditContext,
     ) -> Result<Tour, AppError> {
+        self.check_stop_count(selection.container_ids.len())?;
         self.registry.require_live_site(new.site_id).await?;
         let ids = self.selected_ids(new.site_id, selection).await?;
+        self.check_stop_count(ids.len())?;
         let candidates = self.candidates(&ids).await?;
         let tour = Tour::create(new, &candidates, self.clock.now())?;
         self.tours.insert(&tour, audit).await?;
@@ -162,6 +164,7 @@ impl Tours {
         ids: &[ContainerId],
         audit: &AuditContext,
     ) -> Result<Tour, AppError> {
+        self.check_stop_count(ids.len())?;
         let candidates = self.candidates(ids).await?;
         let now = self.clock.now();
         change(
@@ -170,7 +173,10 @@ impl Tours {
             Some(expected),
             "add_stops",
             audit,
-            |t| Ok(t.add_stops(&candidates, now)?),
+            |t| {
+                self.check_stop_count(t.stops.len() + candidates.len())?;
+                Ok(t.add_stops(&candidates, now)?)
+            },
         )
         .await
     }
@@ -278,6 +284,19 @@ impl Tours {
         id: TourId,
         round_trip: bool,
     ) -> Result<Suggestion, AppError> {
+        Ok(self.prepare_order(id, round_trip).await?.solve())
+    }
+
+    /// What [`Self::suggest_order`] reads, ready for the search, which the caller may run
+    /// off its request threads ([`OrderProblem::solve`] is CPU work within a time budget).
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub async fn prepare_order(
+        &self,
+        id: TourId,
+        round_trip: bool,
+    ) -> Result<OrderProblem, AppError> {
         let tour = self.get(id).await?;
         let locations: HashMap<ContainerId, _> = self
             .stop_containers(&tour)
@@ -299,6 +318,31 @@ impl Tours {
             depot: tour.depot,
             round_trip,
         };
+        Ok(OrderProblem {
+            stops,
+            points,
+            shape,
+        })
+    }
+}
+
+/// A tour's stops and where they are: the input of the route search.
+#[derive(Debug, Clone)]
+pub struct OrderProblem {
+    stops: Vec<ContainerId>,
+    points: Vec<tisseco_domain::GeoPoint>,
+    shape: RouteShape,
+}
+
+impl OrderProblem {
+    /// The search, within its round and time budget.
+    #[must_use]
+    pub fn solve(self) -> Suggestion {
+        let Self {
+            stops,
+            points,
+            shape,
+        } = self;
         let given: Vec<usize> = (0..points.len()).collect();
         let started = Instant::now();
         let budget = Budget {
@@ -307,10 +351,10 @@ impl Tours {
             clock: &started,
         };
         let order = optimise_within(&points, shape, &GreatCircle, &budget, ORDER_SEED).order;
-        Ok(Suggestion {
+        Suggestion {
             distance_before_m: route_length_m(&points, &given, shape),
             distance_after_m: route_length_m(&points, &order, shape),
             order: order.into_iter().map(|i| stops[i]).collect(),
-        })
+        }
     }
 }

@@ -417,3 +417,27 @@ async fn planning_a_tour_queues_one_assignment_email_for_its_driver() {
     assert_eq!(mails[0].payload["to"]["email"], "dan@tisseco.test");
     assert_eq!(mails[0].payload["message"]["stops"], 3);
 }
+
+#[tokio::test]
+async fn a_tour_holds_at_most_the_configured_number_of_stops() {
+    let w = world(4).await;
+    let capped = w.tours.clone().with_max_stops(3);
+    let all = StopSelection {
+        container_ids: w.containers.clone(),
+        ..StopSelection::default()
+    };
+    let refused = capped.create(new_tour(&w), all, &audit()).await;
+    assert!(
+        matches!(&refused, Err(AppError::Invalid(e)) if e.field == "container_ids" && e.reason.contains("at most 3")),
+        "{refused:?}"
+    );
+    let three = StopSelection {
+        container_ids: w.containers[..3].to_vec(),
+        ..StopSelection::default()
+    };
+    let tour = capped.create(new_tour(&w), three, &audit()).await.unwrap();
+    let more = capped
+        .add_stops(tour.id, tour.version, &w.containers[3..], &audit())
+        .await;
+    assert!(matches!(more, Err(AppError::Invalid(_))), "{more:?}");
+}

@@ -25,9 +25,12 @@ pub struct ContainerFilter {
     pub area_id: Option<AreaId>,
     pub kind: Option<ContainerType>,
     pub status: Option<ContainerStatus>,
-    /// Case-insensitive substring of the public code or the address.
+    /// Case-insensitive substring of the public code, the address or the external reference.
     pub text: Option<String>,
     pub include_archived: bool,
+    /// Only these containers (empty: no such filter); one query for a page that names
+    /// many containers, instead of one each.
+    pub ids: Vec<ContainerId>,
 }
 
 impl Entity for Site {
@@ -107,8 +110,13 @@ impl Entity for Container {
                     .address
                     .as_ref()
                     .is_some_and(|a| a.as_str().to_lowercase().contains(&needle))
+                || self
+                    .external_ref
+                    .as_ref()
+                    .is_some_and(|r| r.as_str().to_lowercase().contains(&needle))
         });
         (f.include_archived || !self.is_archived())
+            && (f.ids.is_empty() || f.ids.contains(&self.id))
             && f.site_id.is_none_or(|s| s == self.site_id)
             && f.area_id.is_none_or(|a| Some(a) == self.area_id)
             && f.kind.is_none_or(|k| k == self.kind)

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS containers_external_ref_trgm;
