@@ -8,6 +8,7 @@ use biscuit_auth::macros::{authorizer, biscuit, block};
 use biscuit_auth::{AuthorizerLimits, Biscuit, BlockBuilder};
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 use tisseco_application::auth::ports::{
     AccessClaims, AccessRequest, Principal, Restriction, TokenError, TokenService, VerifiedToken,
@@ -25,9 +26,23 @@ const LIMITS: AuthorizerLimits = AuthorizerLimits {
 };
 
 /// How long a verified token is trusted without checking it again (never past its expiry).
-const VERIFIED_FOR: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+const VERIFIED_FOR: Duration = Duration::from_secs(60);
 /// Verified tokens remembered, per (token, required role, operation, tour).
 const VERIFIED_CAPACITY: usize = 10_000;
+
+/// How often the caches answered, for the logs and metrics.
+#[derive(Debug, Default)]
+pub struct CacheCounters {
+    pub hits: AtomicU64,
+    pub misses: AtomicU64,
+}
+
+impl CacheCounters {
+    fn count(&self, hit: bool) {
+        let counter = if hit { &self.hits } else { &self.misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Verdict {
@@ -54,16 +69,34 @@ pub struct BiscuitTokens {
     keys: SigningKeys,
     signed: quick_cache::sync::Cache<String, Signed>,
     verified: quick_cache::sync::Cache<Verdict, DateTime<Utc>>,
+    /// At most this long without a fresh check (`AUTH_TOKEN_CACHE_TTL_SECS`).
+    trust_for: chrono::TimeDelta,
+    /// Hits and misses of the policy verdicts (a hit skips signature and Datalog).
+    pub counters: CacheCounters,
 }
 
 impl BiscuitTokens {
     #[must_use]
     pub fn new(keys: SigningKeys) -> Self {
+        Self::with_cache(keys, VERIFIED_CAPACITY, VERIFIED_FOR)
+    }
+
+    /// As [`Self::new`], remembering at most `capacity` tokens for at most `trust_for`
+    /// (0 turns the caches off: every request is checked in full).
+    #[must_use]
+    pub fn with_cache(keys: SigningKeys, capacity: usize, trust_for: Duration) -> Self {
+        let trust_for = chrono::TimeDelta::from_std(trust_for).unwrap_or(chrono::TimeDelta::zero());
         Self {
             keys,
-            signed: quick_cache::sync::Cache::new(VERIFIED_CAPACITY),
-            verified: quick_cache::sync::Cache::new(VERIFIED_CAPACITY),
+            signed: quick_cache::sync::Cache::new(capacity.max(1)),
+            verified: quick_cache::sync::Cache::new(capacity.max(1)),
+            trust_for,
+            counters: CacheCounters::default(),
         }
+    }
+
+    fn caching(&self) -> bool {
+        self.trust_for > chrono::TimeDelta::zero()
     }
 
     fn parse(&self, token: &str) -> Result<Biscuit, TokenError> {
@@ -81,7 +114,9 @@ impl BiscuitTokens {
 
     /// Signature and shape, remembered per token until it expires.
     fn signed(&self, token: &str) -> Result<Signed, TokenError> {
-        if let Some(known) = self.signed.get(token) {
+        if let Some(known) = self.signed.get(token)
+            && self.caching()
+        {
             return Ok(known);
         }
         let biscuit = self.parse(token)?;
@@ -104,7 +139,9 @@ impl BiscuitTokens {
             biscuit: Arc::new(biscuit),
             expires: DateTime::<Utc>::from(authority.expires),
         };
-        self.signed.insert(token.to_owned(), signed.clone());
+        if self.caching() {
+            self.signed.insert(token.to_owned(), signed.clone());
+        }
         Ok(signed)
     }
 }
@@ -175,9 +212,12 @@ impl TokenService for BiscuitTokens {
             operation: request.operation.as_str(),
             tour: request.tour,
         };
-        if let Some(until) = self.verified.get(&verdict)
-            && request.now < until
-        {
+        let remembered = self
+            .verified
+            .get(&verdict)
+            .is_some_and(|until| request.now < until);
+        self.counters.count(remembered);
+        if remembered {
             return Ok(());
         }
         let signed = self.signed(token)?;
@@ -209,8 +249,8 @@ impl TokenService for BiscuitTokens {
             .map_err(internal)?;
         authorizer.authorize().map_err(refusal)?;
         // only unattenuated tokens: an appended block may hold checks of its own
-        if signed.biscuit.block_count() == 1 {
-            let until = signed.expires.min(request.now + VERIFIED_FOR);
+        if signed.biscuit.block_count() == 1 && self.caching() {
+            let until = signed.expires.min(request.now + self.trust_for);
             self.verified.insert(verdict, until);
         }
         Ok(())

@@ -123,7 +123,11 @@ pub fn wire(
         users: store.clone(),
         directory: store.clone(),
         hasher: Arc::new(Argon2Hasher::new().map_err(|e| e.to_string())?),
-        tokens: Arc::new(BiscuitTokens::new(keys)),
+        tokens: Arc::new(BiscuitTokens::with_cache(
+            keys,
+            settings.auth.token_cache_size,
+            settings.auth.token_cache_ttl,
+        )),
         sessions: store.clone(),
         revocations: Revocations::new(store.clone(), Arc::new(RedisRevocationCache::new(redis))),
         limiter: limiter.clone(),

@@ -19,6 +19,10 @@ pub struct AuthSettings {
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
     pub login_failures: Quota,
+    /// Verified tokens remembered in each API process (signature, and each kind of request
+    /// a plain token passed), and for how long at most (never past a token's expiry).
+    pub token_cache_size: usize,
+    pub token_cache_ttl: Duration,
 }
 
 impl AuthSettings {
@@ -135,6 +139,26 @@ pub(crate) fn auth(source: &dyn Source) -> Result<AuthSettings, ConfigError> {
             60..=365 * 86_400,
         )?),
         login_failures: quota(source, "RATE_LIMIT_LOGIN_FAILURES", "5/900")?,
+        token_cache_size: in_range(
+            "AUTH_TOKEN_CACHE_SIZE",
+            optional(
+                source,
+                "AUTH_TOKEN_CACHE_SIZE",
+                10_000,
+                "a number of tokens",
+            )?,
+            0..=10_000_000,
+        )?,
+        token_cache_ttl: Duration::from_secs(in_range(
+            "AUTH_TOKEN_CACHE_TTL_SECS",
+            optional(
+                source,
+                "AUTH_TOKEN_CACHE_TTL_SECS",
+                60,
+                "a number of seconds",
+            )?,
+            0..=3_600,
+        )?),
     };
     settings.signing_keys()?;
     Ok(settings)

@@ -390,3 +390,83 @@ fn narrowings_beyond_what_this_server_makes_are_refused() {
         .unwrap();
     assert!(tokens.verify(&narrowed, Utc::now()).is_ok());
 }
+
+#[test]
+fn a_cached_narrowed_token_still_cannot_write_or_leave_its_tour() {
+    let tokens = tokens();
+    let parent = tokens.issue(&claims(Role::Driver)).unwrap();
+    let tour = Uuid::now_v7();
+    let narrowed = tokens
+        .attenuate(
+            &parent,
+            &Restriction {
+                read_only: true,
+                tour: Some(tour),
+                expires_at: None,
+            },
+        )
+        .unwrap();
+    let on_tour = AccessRequest {
+        tour: Some(tour),
+        ..request(Role::Driver, Operation::Read)
+    };
+    for _ in 0..3 {
+        assert!(check(&tokens, &narrowed, &on_tour).is_ok());
+        let write = AccessRequest {
+            operation: Operation::Write,
+            ..on_tour.clone()
+        };
+        assert!(matches!(
+            check(&tokens, &narrowed, &write),
+            Err(TokenError::Forbidden(_))
+        ));
+        let elsewhere = AccessRequest {
+            tour: Some(Uuid::now_v7()),
+            ..on_tour.clone()
+        };
+        assert!(matches!(
+            check(&tokens, &narrowed, &elsewhere),
+            Err(TokenError::Forbidden(_))
+        ));
+    }
+}
+
+#[test]
+fn the_caches_stay_within_their_bound_and_count_hits() {
+    let tokens = BiscuitTokens::with_cache(
+        SigningKeys::generate(1),
+        100,
+        std::time::Duration::from_secs(60),
+    );
+    let read = request(Role::Driver, Operation::Read);
+    for _ in 0..2_000 {
+        let token = tokens.issue(&claims(Role::Manager)).unwrap();
+        check(&tokens, &token, &read).unwrap();
+    }
+    // quick_cache keeps about its capacity (it admits by frequency, per shard)
+    assert!(tokens.signed.len() <= 110, "{}", tokens.signed.len());
+    assert!(tokens.verified.len() <= 110, "{}", tokens.verified.len());
+    let token = tokens.issue(&claims(Role::Manager)).unwrap();
+    check(&tokens, &token, &read).unwrap();
+    let hits = tokens
+        .counters
+        .hits
+        .load(std::sync::atomic::Ordering::Relaxed);
+    check(&tokens, &token, &read).unwrap();
+    assert_eq!(
+        tokens
+            .counters
+            .hits
+            .load(std::sync::atomic::Ordering::Relaxed),
+        hits + 1
+    );
+}
+
+#[test]
+fn a_zero_ttl_turns_the_caches_off() {
+    let tokens =
+        BiscuitTokens::with_cache(SigningKeys::generate(1), 100, std::time::Duration::ZERO);
+    let token = tokens.issue(&claims(Role::Manager)).unwrap();
+    check(&tokens, &token, &request(Role::Driver, Operation::Read)).unwrap();
+    assert_eq!((tokens.signed.len(), tokens.verified.len()), (0, 0));
+}
