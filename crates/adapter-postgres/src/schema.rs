@@ -97,6 +97,7 @@ diesel::table! {
         recipient -> Text,
         template -> Text,
         sent_at -> Timestamptz,
+        state -> Text,
     }
 }
 

@@ -71,6 +71,13 @@ pub fn queue_settings(source: &dyn Source) -> Result<QueueSettings, ConfigError>
         prefix,
         queues: vec![EVENTS_QUEUE.to_owned(), MAIL_QUEUE.to_owned()],
         command_timeout: millis(source, "REDIS_COMMAND_TIMEOUT_MS", 3_000, 60_000)?,
+        dedup_ttl: Duration::from_secs(number(
+            source,
+            "QUEUE_DEDUP_TTL_SECS",
+            QueueSettings::DEDUP_TTL.as_secs(),
+            1..=604_800,
+            "a number of seconds",
+        )?),
     })
 }
 
@@ -118,6 +125,8 @@ impl WorkerSettings {
             )?,
             backoff_base: millis(source, "JOB_BACKOFF_BASE_MS", 1_000, 3_600_000)?,
             backoff_max: millis(source, "JOB_BACKOFF_MAX_MS", 300_000, 86_400_000)?,
+            outage_backoff_max: millis(source, "JOB_OUTAGE_BACKOFF_MAX_MS", 30_000, 3_600_000)?,
+            heartbeat: millis(source, "WORKER_HEARTBEAT_MS", 2_000, 600_000)?,
             visibility_timeout: millis(source, "JOB_VISIBILITY_TIMEOUT_MS", 60_000, 86_400_000)?,
             promote_every: millis(source, "JOB_PROMOTE_EVERY_MS", 200, 60_000)?,
         };
@@ -225,10 +234,10 @@ pub fn build_worker(
         .on(REPORT_STATUS_CHANGED, report_mail)
         .on(
             SEND_EMAIL,
-            Arc::new(SendEmailHandler {
-                mailer: Arc::new(mailer),
-                sent: Arc::new(store.clone()),
-            }),
+            Arc::new(SendEmailHandler::new(
+                Arc::new(mailer),
+                Arc::new(store.clone()),
+            )),
         )
         .on(
             TOUR_PLANNED,

@@ -4,6 +4,8 @@
 mod health;
 mod relay;
 
+pub use health::Probe;
+
 use std::sync::Arc;
 use std::time::Duration;
 use tisseco_application::jobs::{Handlers, JobQueue};
@@ -25,6 +27,8 @@ pub struct WorkerPlan {
     pub relay: Option<(OutboxRelay, Duration)>,
     /// Where `GET /health` answers; `None`: no health endpoint.
     pub health: Option<TcpListener>,
+    /// The dependencies `/health` reports (`postgres`, `redis`).
+    pub probes: Vec<health::Probe>,
     /// This worker's name in the consumer groups (unique per process).
     pub name: String,
 }
@@ -74,9 +78,13 @@ pub async fn start(plan: WorkerPlan) -> Result<RunningWorker, String> {
     let relay = plan
         .relay
         .map(|(relay, poll)| tokio::spawn(relay::run(relay, poll, stopping)));
-    let health = plan
-        .health
-        .map(|listener| tokio::spawn(health::serve(listener, consumers.clone())));
+    let health = plan.health.map(|listener| {
+        tokio::spawn(health::serve(
+            listener,
+            consumers.clone(),
+            Arc::new(plan.probes),
+        ))
+    });
     tracing::info!(worker = %plan.name, "worker started");
     Ok(RunningWorker {
         consumers,

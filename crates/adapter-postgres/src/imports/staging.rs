@@ -22,6 +22,14 @@ use uuid::Uuid;
 
 pub(crate) fn from_driver(error: &tokio_postgres::Error) -> RepoError {
     match error.as_db_error() {
+        // 57P: the server shuts down or restarts; 08: the connection failed
+        Some(db)
+            if ["57P", "08"]
+                .iter()
+                .any(|c| db.code().code().starts_with(c)) =>
+        {
+            RepoError::Unavailable(format!("database unavailable: {}", db.message()))
+        }
         Some(db) => RepoError::Unexpected(db.message().to_owned()),
         None => RepoError::Unavailable(format!("database connection: {error}")),
     }
