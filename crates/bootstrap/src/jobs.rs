@@ -11,7 +11,7 @@ use tisseco_adapter_mail::{MailSettings, SmtpMailer};
 use tisseco_adapter_postgres::{PgOutbox, PgSettings, PgStore, PoolMode, build_pool};
 use tisseco_adapter_queue::{ConsumerSettings, QueueSettings, RedisQueue};
 use tisseco_application::events::RecordEventHandler;
-use tisseco_application::imports::{IMPORT_UPLOADED, ImportRunner};
+use tisseco_application::imports::{IMPORT_UPLOADED, ImportRunner, StaleUploads};
 use tisseco_application::jobs::{EVENTS_QUEUE, Handlers, MAIL_QUEUE};
 use tisseco_application::mail::{SEND_EMAIL, SendEmailHandler};
 use tisseco_application::outbox::OutboxRelay;
@@ -92,6 +92,8 @@ pub struct WorkerSettings {
     pub outbox_batch: u32,
     /// Import rows validated, then merged, per transaction.
     pub import_batch: u32,
+    /// A `receiving` import with no bytes for this long is failed by the worker.
+    pub import_stale_after: Duration,
     /// How often the relay looks at the outbox when no notification arrives.
     pub outbox_poll: Duration,
     pub mail: MailSettings,
@@ -166,6 +168,14 @@ impl WorkerSettings {
                 "a number of rows",
             )?,
             outbox_poll: millis(source, "OUTBOX_POLL_MS", 1_000, 600_000)?,
+            // at least a minute: a live upload marks itself alive every 20 s
+            import_stale_after: Duration::from_secs(number(
+                source,
+                "IMPORT_STALE_AFTER_SECS",
+                600,
+                60..=604_800,
+                "a number of seconds",
+            )?),
             mail: MailSettings {
                 smtp_url: SecretString::from(optional(
                     source,
@@ -202,6 +212,8 @@ pub struct WorkerParts {
     pub relay: OutboxRelay,
     pub outbox: Arc<PgOutbox>,
     pub store: PgStore,
+    /// Fails uploads that stopped arriving.
+    pub stale_uploads: StaleUploads,
 }
 
 /// Builds the worker's adapters; checks the mail templates (a broken one fails here).
@@ -261,12 +273,14 @@ pub fn build_worker(
         }));
     let outbox = Arc::new(PgOutbox::new(store.clone(), database.url.clone()));
     let relay = OutboxRelay::new(outbox.clone(), Arc::new(queue.clone()), worker.outbox_batch);
+    let stale_uploads = StaleUploads::new(Arc::new(store.clone()), worker.import_stale_after);
     Ok(WorkerParts {
         queue,
         handlers,
         relay,
         outbox,
         store,
+        stale_uploads,
     })
 }
 

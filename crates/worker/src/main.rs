@@ -72,6 +72,7 @@ async fn run(settings: &WorkerBase, worker: &WorkerSettings) -> Result<(), Strin
     ];
     let running = start(WorkerPlan {
         probes,
+        stale_uploads: Some(parts.stale_uploads),
         queue: parts.queue,
         handlers: parts.handlers,
         consumer: worker.consumer.clone(),

@@ -451,6 +451,7 @@ async fn the_worker_runs_the_import_from_the_outbox_and_mails_one_report() {
         concurrency_per_queue: worker.concurrency_per_queue.clone(),
         relay: Some((parts.relay, worker.outbox_poll)),
         health: None,
+        stale_uploads: None,
         probes: Vec::new(),
         name: unique("worker"),
     })

@@ -24,6 +24,7 @@ mod labels;
 mod mail;
 mod migrations;
 mod open311;
+mod outages;
 mod outbox;
 mod queue;
 mod rate_limits;

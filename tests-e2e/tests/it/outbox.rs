@@ -155,6 +155,7 @@ async fn the_worker_relays_on_notification_and_answers_health() {
         concurrency_per_queue: worker.concurrency_per_queue.clone(),
         relay: Some((parts.relay, worker.outbox_poll)),
         health: Some(health),
+        stale_uploads: None,
         probes: vec![
             ("postgres", Arc::new(parts.store.clone())),
             ("redis", Arc::new(parts.queue.clone())),
@@ -235,6 +236,7 @@ async fn the_worker_health_names_the_dependency_that_is_down() {
         concurrency_per_queue: Vec::new(),
         relay: None,
         health: Some(health),
+        stale_uploads: None,
         probes: vec![
             ("postgres", Arc::new(parts.store.clone())),
             ("redis", Arc::new(parts.queue.clone())),

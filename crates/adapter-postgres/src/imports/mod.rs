@@ -276,6 +276,50 @@ impl ImportStore for PgStore {
         .map_err(from_diesel)
     }
 
+    async fn touch(&self, id: Uuid) -> Result<(), RepoError> {
+        let mut conn = self.conn().await?;
+        sql_query("UPDATE imports SET updated_at = now() WHERE id = $1 AND state = 'receiving'")
+            .bind::<SqlUuid, _>(id)
+            .execute(&mut conn)
+            .await
+            .map(drop)
+            .map_err(from_diesel)
+    }
+
+    async fn fail_stale_uploads(
+        &self,
+        idle: std::time::Duration,
+        reason: &str,
+    ) -> Result<Vec<Uuid>, RepoError> {
+        #[derive(diesel::QueryableByName)]
+        struct Failed {
+            #[diesel(sql_type = SqlUuid)]
+            id: Uuid,
+        }
+        let mut conn = self.conn().await?;
+        let failed: Vec<Failed> = conn
+            .transaction::<_, diesel::result::Error, _>(async |tx| {
+                let failed: Vec<Failed> = sql_query(
+                    "UPDATE imports SET state = 'failed', failure = $2, updated_at = now() \
+                     WHERE state = 'receiving' AND updated_at < now() - make_interval(secs => $1) \
+                     RETURNING id",
+                )
+                .bind::<diesel::sql_types::Double, _>(idle.as_secs_f64())
+                .bind::<Text, _>(reason)
+                .load(tx)
+                .await?;
+                let ids: Vec<Uuid> = failed.iter().map(|f| f.id).collect();
+                sql_query("DELETE FROM import_rows WHERE import_id = ANY($1)")
+                    .bind::<Array<SqlUuid>, _>(&ids)
+                    .execute(tx)
+                    .await?;
+                Ok(failed)
+            })
+            .await
+            .map_err(from_diesel)?;
+        Ok(failed.into_iter().map(|f| f.id).collect())
+    }
+
     async fn get(&self, id: Uuid) -> Result<Option<ImportSummary>, RepoError> {
         let mut conn = self.conn().await?;
         let rows: Vec<SummaryRow> = sql_query(
