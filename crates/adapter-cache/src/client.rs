@@ -54,9 +54,9 @@ impl RedisClient {
         key
     }
 
-    /// Runs `work` on the connection within the timeout; any failure is `Unavailable`. A
-    /// timeout is tried once more (a slow answer under CPU pressure is not a down server);
-    /// a refused connection or an open breaker fails at once.
+    /// Runs `work` on the connection; any failure is `Unavailable`. A late answer is asked
+    /// for once more (see `SharedConnection::run`), so the whole call gets two timeouts; a
+    /// refused connection or an open breaker fails at once.
     pub(crate) async fn run<T, F>(
         &self,
         work: impl Fn(MultiplexedConnection) -> F,
@@ -64,19 +64,14 @@ impl RedisClient {
     where
         F: Future<Output = RedisResult<T>>,
     {
-        for attempt in 0..2 {
-            match tokio::time::timeout(self.timeout, self.connection.run(&work)).await {
-                Ok(outcome) => {
-                    return outcome.map_err(|e| RepoError::Unavailable(format!("redis: {e}")));
-                }
-                Err(_) if attempt == 0 => {
-                    tracing::debug!("redis answered late; trying once more");
-                }
-                Err(_) => {}
+        let limit = self.timeout.saturating_mul(2) + Duration::from_millis(50);
+        match tokio::time::timeout(limit, self.connection.run(work)).await {
+            Ok(outcome) => outcome.map_err(|e| RepoError::Unavailable(format!("redis: {e}"))),
+            Err(_) => {
+                self.connection.timed_out();
+                Err(RepoError::Unavailable("redis: timed out".into()))
             }
-            self.connection.failed();
         }
-        Err(RepoError::Unavailable("redis: timed out".into()))
     }
 
     /// Whether Redis answers a `PING` (the readiness probe).

@@ -101,11 +101,24 @@ impl SharedConnection {
         }
     }
 
-    /// Counts a failure (drops the connection); opens the breaker after `OPEN_AFTER`.
+    /// Counts a failure of the connection (I/O): drops it; opens the breaker after
+    /// `OPEN_AFTER` failures in a row.
     pub(crate) fn failed(&self) {
+        self.count_failure(true);
+    }
+
+    /// Counts an answer that did not come in time. The connection is kept (a slow server
+    /// answers on it later) until the failures in a row open the breaker.
+    pub(crate) fn timed_out(&self) {
+        self.count_failure(false);
+    }
+
+    fn count_failure(&self, broken: bool) {
         let mut state = self.lock();
-        state.connection = None;
         state.failures = state.failures.saturating_add(1);
+        if broken || state.failures >= OPEN_AFTER {
+            state.connection = None;
+        }
         if state.failures >= OPEN_AFTER {
             state.retry_at = Some(Instant::now() + self.retry_after);
             if !state.down {
@@ -132,25 +145,36 @@ impl SharedConnection {
         self.lock().retry_at.is_some_and(|at| Instant::now() < at)
     }
 
-    /// Runs `work` on the shared connection; an I/O failure or timeout drops it, so the
-    /// next call (after `retry_after`) connects again.
+    /// Runs `work` on the shared connection. An answer that comes late (the connection's
+    /// response timeout) is asked for once more before it counts as a failure: under CPU
+    /// pressure a live Redis can miss one deadline. An I/O failure drops the connection, so
+    /// the next call connects again.
     pub(crate) async fn run<T, F>(
         &self,
-        work: impl FnOnce(MultiplexedConnection) -> F,
+        work: impl Fn(MultiplexedConnection) -> F,
     ) -> Result<T, String>
     where
         F: Future<Output = RedisResult<T>>,
     {
-        match work(self.connection().await?).await {
-            Ok(value) => {
-                self.succeeded();
-                Ok(value)
-            }
-            Err(error) => {
-                if error.is_unrecoverable_error() || error.is_io_error() || error.is_timeout() {
-                    self.failed();
+        let mut late = false;
+        loop {
+            match work(self.connection().await?).await {
+                Ok(value) => {
+                    self.succeeded();
+                    return Ok(value);
                 }
-                Err(error.to_string())
+                Err(error) if error.is_timeout() && !late => {
+                    late = true;
+                    tracing::debug!("redis answered late; asking once more");
+                }
+                Err(error) => {
+                    if error.is_timeout() {
+                        self.timed_out();
+                    } else if error.is_unrecoverable_error() || error.is_io_error() {
+                        self.failed();
+                    }
+                    return Err(error.to_string());
+                }
             }
         }
     }
@@ -201,8 +225,8 @@ mod breaker_tests {
     #[test]
     fn one_or_two_failures_do_not_open_the_breaker_three_do() {
         let shared = connection();
-        shared.failed();
-        shared.failed();
+        shared.timed_out();
+        shared.timed_out();
         assert!(!shared.is_open(), "a slow answer or two is not an outage");
         shared.succeeded();
         shared.failed();

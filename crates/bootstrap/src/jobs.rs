@@ -246,10 +246,11 @@ pub fn build_worker(
         .on(REPORT_STATUS_CHANGED, report_mail)
         .on(
             SEND_EMAIL,
-            Arc::new(SendEmailHandler::new(
-                Arc::new(mailer),
-                Arc::new(store.clone()),
-            )),
+            Arc::new(SendEmailHandler {
+                // twice the longest SMTP exchange: only a dead sender's record is taken over
+                sending_lease: (worker.mail.timeout * 2).max(Duration::from_secs(5)),
+                ..SendEmailHandler::new(Arc::new(mailer), Arc::new(store.clone()))
+            }),
         )
         .on(
             TOUR_PLANNED,
