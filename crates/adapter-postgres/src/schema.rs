@@ -161,6 +161,17 @@ diesel::table! {
     use diesel::sql_types::*;
     use postgis_diesel::sql_types::*;
 
+    report_reporters (report_id, email) {
+        report_id -> Uuid,
+        email -> Text,
+        added_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
     reports (id) {
         id -> Uuid,
         public_token -> Text,
@@ -255,6 +266,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
     refresh_tokens,
     report_events,
+    report_reporters,
     reports,
     revoked_tokens,
     sent_emails,

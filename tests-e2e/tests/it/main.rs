@@ -29,6 +29,7 @@ mod outbox;
 mod queue;
 mod rate_limits;
 mod report_mail;
+mod reporters;
 mod reports;
 mod sites;
 mod support;
