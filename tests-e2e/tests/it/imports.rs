@@ -62,7 +62,8 @@ impl Env {
             .await
             .unwrap();
         let counts: Vec<Count> = diesel::sql_query(
-            "SELECT (SELECT count(*) FROM import_rows) + (SELECT count(*) FROM import_valid) AS n",
+            "SELECT (SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() \
+               AND tablename LIKE 'import\\_staged\\_%') + (SELECT count(*) FROM import_valid) AS n",
         )
         .load(&mut conn)
         .await

@@ -4,7 +4,7 @@
 
 use crate::jobs_support::Schema;
 use crate::support::{TestApp, test_settings};
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use std::sync::Arc;
 use std::time::Duration;
 use tisseco_application::imports::{ImportState, ImportStore, Imports, StaleUploads};
@@ -77,4 +77,59 @@ async fn a_declared_content_length_over_the_limit_is_refused_before_reading_the_
         .unwrap();
     let answer = String::from_utf8_lossy(&answer[..read]);
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}
+
+#[derive(diesel::QueryableByName)]
+struct Space {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    tables: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    shared_bytes: i64,
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_upload_gives_its_staging_space_back_at_once() {
+    let schema = Schema::create().await;
+    let store = Arc::new(schema.store());
+    let imports = Imports::new(store.clone(), 256 * 1024);
+    let mut upload = imports.begin(None, "too-big.csv", false).await.unwrap();
+    upload
+        .push(b"site_code;external_ref;type;latitude;longitude\n")
+        .await
+        .unwrap();
+    // rows stream into staging (a COPY) until the file passes the limit and is refused
+    let mut refused = false;
+    for chunk in 0..100 {
+        let rows: String = (0..100)
+            .map(|n| format!("lyon;R{chunk}-{n};other;45.75;4.85\n"))
+            .collect();
+        if upload.push(rows.as_bytes()).await.is_err() {
+            refused = true;
+            break;
+        }
+    }
+    assert!(refused, "the upload passed the limit");
+    let mut conn = AsyncPgConnection::establish(&schema.url).await.unwrap();
+    let sweeper = StaleUploads::new(store.clone(), Duration::from_secs(600));
+    let mut space = Vec::new();
+    for _ in 0..50 {
+        space = diesel::sql_query(
+            "SELECT (SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() \
+               AND tablename LIKE 'import\\_staged\\_%') AS tables, \
+             pg_relation_size('import_rows') AS shared_bytes",
+        )
+        .load::<Space>(&mut conn)
+        .await
+        .unwrap();
+        if space[0].tables == 0 {
+            break;
+        }
+        // a COPY still aborting held the table: the worker's sweep drops it
+        sweeper.sweep().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(space[0].tables, 0, "the import's staging table is dropped");
+    assert_eq!(space[0].shared_bytes, 0, "nothing left in a shared table");
+    drop(conn);
+    schema.drop().await;
 }
