@@ -5,7 +5,7 @@
 
 use crate::servers::{Postgres, Redis};
 use crate::smtp;
-use crate::{eventually, migrate, queue_settings};
+use crate::{eventually, migrate, queue_settings, wait_until};
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,22 +25,42 @@ fn worker_binary() -> std::path::PathBuf {
     path.join("tisseco-worker")
 }
 
-fn spawn_worker(pg: &Postgres, redis: &Redis, smtp_port: u16) -> Child {
-    Command::new(worker_binary())
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", pg.url())
-        .env("REDIS_URL", redis.url())
-        .env("SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
-        .env("SMTP_TIMEOUT_MS", "2000")
-        .env("QUEUE_PREFIX", "faults")
-        .env("WORKER_HEALTH_BIND", "127.0.0.1:0")
-        .env("WORKER_HEARTBEAT_MS", "500")
-        .env("JOB_OUTAGE_BACKOFF_MAX_MS", "2000")
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the worker binary (cargo build --bin tisseco-worker)")
+/// The worker process, killed when dropped (a failed test leaves none behind).
+struct Worker(Child);
+
+impl Worker {
+    /// SIGKILL, as a crash.
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+fn spawn_worker(pg: &Postgres, redis: &Redis, smtp_port: u16) -> Worker {
+    Worker(
+        Command::new(worker_binary())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", pg.url())
+            .env("REDIS_URL", redis.url())
+            .env("SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}"))
+            .env("SMTP_TIMEOUT_MS", "2000")
+            .env("QUEUE_PREFIX", "faults")
+            .env("WORKER_HEALTH_BIND", "127.0.0.1:0")
+            .env("WORKER_HEARTBEAT_MS", "500")
+            .env("JOB_OUTAGE_BACKOFF_MAX_MS", "2000")
+            .env("RUST_LOG", "error")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the worker binary (cargo build --bin tisseco-worker)"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -78,34 +98,28 @@ async fn a_worker_killed_mid_send_drops_no_email_and_sends_none_more_than_twice(
             received.lock().unwrap().len() >= kill_at
         })
         .await;
-        worker.kill().unwrap();
-        worker.wait().unwrap();
+        worker.kill();
         last_kill = Instant::now();
         worker = spawn_worker(&pg, &redis, smtp_port);
     }
     // the last dead worker's jobs are among them: served once its heartbeat is missed
-    eventually(
-        Duration::from_secs(180),
-        "every recipient served",
-        || async {
-            let got = received.lock().unwrap();
-            got.iter()
-                .map(|(to, _)| to)
-                .collect::<std::collections::HashSet<_>>()
-                .len()
-                == MAILS
-        },
-    )
+    let all_served = wait_until(Duration::from_secs(120), || async {
+        let got = received.lock().unwrap();
+        got.iter()
+            .map(|(to, _)| to)
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+            == MAILS
+    })
     .await;
     let served_after_last_kill = last_kill.elapsed();
     // what is still in flight may yet send a duplicate; let it
-    eventually(Duration::from_secs(60), "the queue to drain", || async {
+    wait_until(Duration::from_secs(60), || async {
         let counts = queue.counts(MAIL_QUEUE).await.unwrap_or_default();
         counts.depth + counts.in_flight + counts.delayed == 0
     })
     .await;
-    worker.kill().unwrap();
-    worker.wait().unwrap();
+    worker.kill();
     let got = received.lock().unwrap().clone();
     let mut per_recipient: HashMap<&str, Vec<&str>> = HashMap::new();
     for (to, id) in &got {
@@ -119,6 +133,7 @@ async fn a_worker_killed_mid_send_drops_no_email_and_sends_none_more_than_twice(
         got.len(),
         served_after_last_kill.as_secs_f64()
     );
+    assert!(all_served, "every recipient served in time");
     assert_eq!(per_recipient.len(), MAILS, "no e-mail lost");
     for (to, ids) in &per_recipient {
         assert!(ids.len() <= 2, "{to} got {} messages", ids.len());

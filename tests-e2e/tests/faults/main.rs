@@ -46,6 +46,22 @@ pub fn queue_settings(url: &str) -> QueueSettings {
     }
 }
 
+/// Polls `check` every 50 ms until it holds or `limit` passes; whether it held.
+pub async fn wait_until<F, Fut>(limit: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = Instant::now();
+    while !check().await {
+        if started.elapsed() >= limit {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    true
+}
+
 /// Polls `check` every 50 ms until it holds; fails the test after `limit`.
 pub async fn eventually<F, Fut>(limit: Duration, what: &str, mut check: F)
 where
