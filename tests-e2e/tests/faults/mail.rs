@@ -69,7 +69,8 @@ async fn a_worker_killed_mid_send_drops_no_email_and_sends_none_more_than_twice(
     let pg = Postgres::start();
     let redis = Redis::start();
     migrate(&pg.url()).await;
-    let (smtp_port, received) = smtp::serve(Duration::from_millis(40)).await;
+    let (smtp_port, received) =
+        smtp::serve(Duration::from_millis(40), Duration::from_millis(10)).await;
     let queue = RedisJobQueue::connect(&queue_settings(&redis.url())).unwrap();
     let jobs: Vec<_> = (0..MAILS)
         .map(|n| {

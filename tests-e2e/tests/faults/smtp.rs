@@ -1,5 +1,6 @@
 //! A minimal SMTP server that records each message's recipient and `Message-ID`, and takes
-//! a little time to accept each one (so a worker can be killed mid-send).
+//! a little time before taking the data and before accepting it (so a worker can be killed
+//! mid-send: before the message is complete, it is not delivered; after, it is).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,7 +11,7 @@ use tokio::net::TcpListener;
 pub type Received = Arc<Mutex<Vec<(String, String)>>>;
 
 /// Serves on a free port; returns the port and what it receives.
-pub async fn serve(accept_delay: Duration) -> (u16, Received) {
+pub async fn serve(data_delay: Duration, accept_delay: Duration) -> (u16, Received) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let received: Received = Arc::default();
@@ -45,6 +46,7 @@ pub async fn serve(accept_delay: Duration) -> (u16, Received) {
                         "DATA" => {
                             in_data = true;
                             id.clear();
+                            tokio::time::sleep(data_delay).await;
                             b"354 go on\r\n"
                         }
                         "QUIT" => {
