@@ -76,6 +76,13 @@ test-only: services browser-deps
       cargo test --workspace --no-fail-fast
     fi
 
+# The fault suite (a few minutes): each test starts PostgreSQL (initdb, PostGIS) and Redis of
+# its own on free ports, then stops, freezes or kills them, or the worker, under load. Never the
+# shared servers. Prints one FAULT line of figures per test.
+faults:
+    cargo build --bin tisseco-worker
+    cargo nextest run -p tisseco-tests-e2e --test faults --run-ignored only --no-capture
+
 fmt-check:
     cargo fmt --all -- --check
 

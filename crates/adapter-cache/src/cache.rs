@@ -55,12 +55,13 @@ impl RedisCache {
 
     /// Runs one command; `None` (logged once per outage, counted) when Redis fails.
     async fn run<T: FromRedisValue>(&self, command: &redis::Cmd) -> Option<T> {
-        let outcome = match tokio::time::timeout(self.timeout, self.connection.query(command)).await
-        {
+        // two deadlines: a late answer is asked for once more
+        let limit = self.timeout.saturating_mul(2) + Duration::from_millis(50);
+        let outcome = match tokio::time::timeout(limit, self.connection.query(command)).await {
             Ok(Ok(value)) => Ok(value),
             Ok(Err(error)) => Err(error),
             Err(_) => {
-                self.connection.failed();
+                self.connection.timed_out();
                 Err(format!("no answer within {:?}", self.timeout))
             }
         };

@@ -8,7 +8,7 @@ use deadpool_redis::redis::aio::MultiplexedConnection;
 use secrecy::SecretString;
 use std::sync::Arc;
 use std::time::Duration;
-use tisseco_application::ports::RepoError;
+use tisseco_application::ports::{HealthCheck, RepoError};
 
 /// How to reach Redis, shared by every Redis adapter.
 #[derive(Debug, Clone)]
@@ -54,20 +54,44 @@ impl RedisClient {
         key
     }
 
-    /// Runs `work` on the connection within the timeout; any failure is `Unavailable`.
+    /// Runs `work` on the connection; any failure is `Unavailable`. A late answer is asked
+    /// for once more (see `SharedConnection::run`), so the whole call gets two timeouts; a
+    /// refused connection or an open breaker fails at once.
     pub(crate) async fn run<T, F>(
         &self,
-        work: impl FnOnce(MultiplexedConnection) -> F,
+        work: impl Fn(MultiplexedConnection) -> F,
     ) -> Result<T, RepoError>
     where
         F: Future<Output = RedisResult<T>>,
     {
-        match tokio::time::timeout(self.timeout, self.connection.run(work)).await {
+        let limit = self.timeout.saturating_mul(2) + Duration::from_millis(50);
+        match tokio::time::timeout(limit, self.connection.run(work)).await {
             Ok(outcome) => outcome.map_err(|e| RepoError::Unavailable(format!("redis: {e}"))),
             Err(_) => {
-                self.connection.failed();
+                self.connection.timed_out();
                 Err(RepoError::Unavailable("redis: timed out".into()))
             }
         }
+    }
+
+    /// Whether Redis answers a `PING` (the readiness probe).
+    ///
+    /// # Errors
+    /// `Unavailable` when it does not.
+    pub async fn ping(&self) -> Result<(), RepoError> {
+        self.run(|mut conn| async move {
+            deadpool_redis::redis::cmd("PING")
+                .query_async::<String>(&mut conn)
+                .await
+        })
+        .await
+        .map(drop)
+    }
+}
+
+#[async_trait::async_trait]
+impl HealthCheck for RedisClient {
+    async fn ping(&self) -> Result<(), RepoError> {
+        RedisClient::ping(self).await
     }
 }

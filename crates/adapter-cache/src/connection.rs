@@ -1,6 +1,9 @@
 //! One multiplexed Redis connection shared by every request (it pipelines concurrent
-//! commands), taken from a deadpool-redis pool and replaced after a failure. After a
-//! failure no new connection is tried for `retry_after`, so an outage costs nothing.
+//! commands), taken from a deadpool-redis pool and replaced after a failure. A breaker
+//! tells a down server from a slow answer: it opens only after `OPEN_AFTER` failures in a
+//! row (then no connection is tried for `retry_after`, so an outage costs nothing), lets
+//! one call through after that (half-open), and closes on the first success. Each change
+//! is logged once, not each failed call.
 
 use crate::RedisSettings;
 use deadpool_redis::redis::aio::MultiplexedConnection;
@@ -10,10 +13,19 @@ use secrecy::ExposeSecret;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+/// Failures in a row before the breaker opens: one slow answer under CPU pressure is not
+/// an outage.
+const OPEN_AFTER: u32 = 3;
+
 #[derive(Debug, Default)]
 struct State {
     connection: Option<MultiplexedConnection>,
+    /// Failures since the last success.
+    failures: u32,
+    /// While set and in the future, the breaker is open: calls fail at once.
     retry_at: Option<Instant>,
+    /// Whether the last transition logged was "down".
+    down: bool,
 }
 
 pub(crate) struct SharedConnection {
@@ -62,7 +74,7 @@ impl SharedConnection {
                 return Ok(connection.clone());
             }
             if state.retry_at.is_some_and(|at| Instant::now() < at) {
-                return Err("redis was unreachable moments ago; not retrying yet".into());
+                return Err("redis is down (several failures in a row); retrying shortly".into());
             }
         }
         match self.pool.get().await {
@@ -80,7 +92,6 @@ impl SharedConnection {
                     }
                 }
                 let mut state = self.lock();
-                state.retry_at = None;
                 Ok(state.connection.get_or_insert(connection).clone())
             }
             Err(error) => {
@@ -90,27 +101,82 @@ impl SharedConnection {
         }
     }
 
+    /// Counts a failure of the connection (I/O): drops it; opens the breaker after
+    /// `OPEN_AFTER` failures in a row.
     pub(crate) fn failed(&self) {
-        let mut state = self.lock();
-        state.connection = None;
-        state.retry_at = Some(Instant::now() + self.retry_after);
+        self.count_failure(true);
     }
 
-    /// Runs `work` on the shared connection; an I/O failure or timeout drops it, so the
-    /// next call (after `retry_after`) connects again.
+    /// Counts an answer that did not come in time. The connection is kept (a slow server
+    /// answers on it later) until the failures in a row open the breaker.
+    pub(crate) fn timed_out(&self) {
+        self.count_failure(false);
+    }
+
+    fn count_failure(&self, broken: bool) {
+        let mut state = self.lock();
+        state.failures = state.failures.saturating_add(1);
+        if broken || state.failures >= OPEN_AFTER {
+            state.connection = None;
+        }
+        if state.failures >= OPEN_AFTER {
+            state.retry_at = Some(Instant::now() + self.retry_after);
+            if !state.down {
+                state.down = true;
+                tracing::warn!(redis.client = %self.name, failures = state.failures, "redis unreachable; calls fail fast until it answers again");
+            }
+        }
+    }
+
+    /// Closes the breaker after an answer.
+    pub(crate) fn succeeded(&self) {
+        let mut state = self.lock();
+        state.failures = 0;
+        state.retry_at = None;
+        if state.down {
+            state.down = false;
+            tracing::info!(redis.client = %self.name, "redis reachable again");
+        }
+    }
+
+    /// Whether the breaker is open now.
+    #[cfg(test)]
+    fn is_open(&self) -> bool {
+        self.lock().retry_at.is_some_and(|at| Instant::now() < at)
+    }
+
+    /// Runs `work` on the shared connection. An answer that comes late (the connection's
+    /// response timeout) is asked for once more before it counts as a failure: under CPU
+    /// pressure a live Redis can miss one deadline. An I/O failure drops the connection, so
+    /// the next call connects again.
     pub(crate) async fn run<T, F>(
         &self,
-        work: impl FnOnce(MultiplexedConnection) -> F,
+        work: impl Fn(MultiplexedConnection) -> F,
     ) -> Result<T, String>
     where
         F: Future<Output = RedisResult<T>>,
     {
-        work(self.connection().await?).await.map_err(|error| {
-            if error.is_unrecoverable_error() || error.is_io_error() || error.is_timeout() {
-                self.failed();
+        let mut late = false;
+        loop {
+            match work(self.connection().await?).await {
+                Ok(value) => {
+                    self.succeeded();
+                    return Ok(value);
+                }
+                Err(error) if error.is_timeout() && !late => {
+                    late = true;
+                    tracing::debug!("redis answered late; asking once more");
+                }
+                Err(error) => {
+                    if error.is_timeout() {
+                        self.timed_out();
+                    } else if error.is_unrecoverable_error() || error.is_io_error() {
+                        self.failed();
+                    }
+                    return Err(error.to_string());
+                }
             }
-            error.to_string()
-        })
+        }
     }
 
     pub(crate) async fn query<T: FromRedisValue>(&self, command: &redis::Cmd) -> Result<T, String> {
@@ -138,5 +204,37 @@ mod tests {
         assert_eq!(client_name("test-1a2b:"), "test-1a2b");
         assert_eq!(client_name("my app:"), "my_app");
         assert_eq!(client_name(""), "");
+    }
+}
+
+#[cfg(test)]
+mod breaker_tests {
+    use super::*;
+    use secrecy::SecretString;
+
+    fn connection() -> SharedConnection {
+        SharedConnection::new(&RedisSettings {
+            url: SecretString::from("redis://127.0.0.1:1".to_owned()),
+            key_prefix: "t:".into(),
+            timeout: Duration::from_millis(100),
+            retry_after: Duration::from_secs(60),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn one_or_two_failures_do_not_open_the_breaker_three_do() {
+        let shared = connection();
+        shared.timed_out();
+        shared.timed_out();
+        assert!(!shared.is_open(), "a slow answer or two is not an outage");
+        shared.succeeded();
+        shared.failed();
+        shared.failed();
+        assert!(!shared.is_open(), "a success starts the count again");
+        shared.failed();
+        assert!(shared.is_open());
+        shared.succeeded();
+        assert!(!shared.is_open());
     }
 }

@@ -59,13 +59,16 @@ impl RateLimiter for RedisRateLimiter {
         let limit = quota.limit.max(1);
         let (allowed, remaining, reset_ms, retry_ms): (u8, u64, u64, u64) = self
             .redis
-            .run(|mut conn| async move {
-                GCRA.key(key)
-                    .arg(limit)
-                    .arg(period_ms)
-                    .arg(cost)
-                    .invoke_async(&mut conn)
-                    .await
+            .run(|mut conn| {
+                let key = key.clone();
+                async move {
+                    GCRA.key(key)
+                        .arg(limit)
+                        .arg(period_ms)
+                        .arg(cost)
+                        .invoke_async(&mut conn)
+                        .await
+                }
             })
             .await?;
         Ok(RateDecision {

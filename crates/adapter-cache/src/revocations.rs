@@ -31,7 +31,10 @@ impl RevocationCache for RedisRevocationCache {
         keys.extend(ids.iter().map(|id| self.redis.key(&["revoked", id])));
         let values: Vec<Option<String>> = self
             .redis
-            .run(|mut conn| async move { conn.mget(keys).await })
+            .run(|mut conn| {
+                let keys = keys.clone();
+                async move { conn.mget(keys).await }
+            })
             .await?;
         match values.split_first() {
             Some((None, _)) | None => Ok(None),
@@ -68,7 +71,10 @@ impl RevocationCache for RedisRevocationCache {
             .ignore();
         }
         self.redis
-            .run(|mut conn| async move { pipe.query_async::<()>(&mut conn).await })
+            .run(|mut conn| {
+                let pipe = pipe.clone();
+                async move { pipe.query_async::<()>(&mut conn).await }
+            })
             .await
     }
 }

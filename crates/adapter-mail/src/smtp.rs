@@ -58,15 +58,28 @@ impl SmtpMailer {
     }
 }
 
-#[async_trait]
-impl Mailer for SmtpMailer {
-    async fn send(&self, to: &Recipient, message: &MailMessage) -> Result<(), MailError> {
+/// `<hash-of-key@sender-domain>`: the same key always gives the same id, and the key
+/// (which may name a report or a user) does not show.
+fn message_id(key: &str, from: &Mailbox) -> String {
+    use sha2::Digest;
+    let digest = hex::encode(sha2::Sha256::digest(key.as_bytes()));
+    format!("<{}@{}>", &digest[..32], from.email.domain())
+}
+
+impl SmtpMailer {
+    async fn deliver(
+        &self,
+        to: &Recipient,
+        message: &MailMessage,
+        id: Option<String>,
+    ) -> Result<(), MailError> {
         let address = to
             .email
             .parse()
             .map_err(|e| MailError::InvalidRecipient(format!("{}: {e}", to.email)))?;
         let rendered = self.templates.render(message)?;
         let email = Message::builder()
+            .message_id(id)
             .from(self.from.clone())
             .to(Mailbox::new(to.name.clone(), address))
             .subject(rendered.subject)
@@ -80,5 +93,37 @@ impl Mailer for SmtpMailer {
             .await
             .map(drop)
             .map_err(|e| MailError::Transport(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
+    async fn send(&self, to: &Recipient, message: &MailMessage) -> Result<(), MailError> {
+        self.deliver(to, message, None).await
+    }
+
+    async fn send_keyed(
+        &self,
+        to: &Recipient,
+        message: &MailMessage,
+        key: &str,
+    ) -> Result<(), MailError> {
+        self.deliver(to, message, Some(message_id(key, &self.from)))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::message_id;
+
+    #[test]
+    fn the_message_id_is_stable_per_key_and_hides_it() {
+        let from: lettre::message::Mailbox = "Tisseco <no-reply@tisseco.org>".parse().unwrap();
+        let first = message_id("report-ack:42", &from);
+        assert_eq!(first, message_id("report-ack:42", &from));
+        assert_ne!(first, message_id("report-ack:43", &from));
+        assert!(first.ends_with("@tisseco.org>"), "{first}");
+        assert!(!first.contains("report"), "{first}");
     }
 }

@@ -39,6 +39,20 @@ fn check_reason(constraint: &str) -> &'static str {
     }
 }
 
+/// The server's messages of SQLSTATE class 57P (operator intervention: shutdown, restart,
+/// recovery) and 08 (connection failure). diesel keeps the message, not the code.
+fn server_going_away(message: &str) -> bool {
+    const SIGNS: [&str; 6] = [
+        "terminating connection due to administrator command",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "terminating connection due to unexpected postmaster exit",
+        "server closed the connection unexpectedly",
+    ];
+    SIGNS.iter().any(|sign| message.contains(sign))
+}
+
 pub(crate) fn from_diesel(error: DieselError) -> RepoError {
     match error {
         DieselError::DatabaseError(kind, info) => {
@@ -65,8 +79,13 @@ pub(crate) fn from_diesel(error: DieselError) -> RepoError {
                         message: check_reason(constraint).into(),
                     }
                 }
-                DatabaseErrorKind::ClosedConnection => {
-                    RepoError::Unavailable("database connection closed".into())
+                // a connection lost mid-request (the server stopped or restarted): the
+                // driver's own error, without a SQLSTATE
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+                    RepoError::Unavailable(format!("database connection lost: {}", info.message()))
+                }
+                _ if server_going_away(info.message()) => {
+                    RepoError::Unavailable(format!("database unavailable: {}", info.message()))
                 }
                 // the last fence: the API refuses NUL at its door, PostgreSQL in text
                 _ if info.message().contains("0x00") => RepoError::Invalid {
@@ -85,4 +104,38 @@ pub(crate) fn from_diesel(error: DieselError) -> RepoError {
 
 pub(crate) fn from_pool(error: PoolError) -> RepoError {
     RepoError::Unavailable(format!("no database connection: {error}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn database_error(kind: DatabaseErrorKind, message: &str) -> DieselError {
+        DieselError::DatabaseError(kind, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn a_connection_lost_or_a_server_shutting_down_is_unavailable() {
+        for error in [
+            database_error(DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            database_error(DatabaseErrorKind::ClosedConnection, "closed"),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            database_error(
+                DatabaseErrorKind::Unknown,
+                "the database system is shutting down",
+            ),
+        ] {
+            assert!(
+                matches!(from_diesel(error), RepoError::Unavailable(_)),
+                "unavailable"
+            );
+        }
+        assert!(matches!(
+            from_diesel(database_error(DatabaseErrorKind::Unknown, "syntax error")),
+            RepoError::Unexpected(_)
+        ));
+    }
 }

@@ -7,7 +7,7 @@ use crate::errors::from_diesel;
 use crate::outbox::{self, NewEvent};
 use crate::registry::PgStore;
 use crate::rows::ContainerRow;
-use crate::schema::{containers, report_events, reports};
+use crate::schema::{containers, report_events, report_reporters, reports};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -208,33 +208,32 @@ impl ReportStore for PgStore {
                         ))
                         .execute(tx)
                         .await?;
-                    if let Some(email) = &report.email {
-                        let address: Option<String> = containers::table
-                            .find(container.0)
-                            .select(containers::address)
-                            .get_result(tx)
-                            .await?;
-                        let code: String = containers::table
-                            .find(container.0)
-                            .select(containers::public_code)
-                            .get_result(tx)
-                            .await?;
-                        let mail = ReportMailEvent {
-                            email: email.clone(),
-                            token: token.to_owned(),
-                            container_code: code,
-                            address,
-                            problem: report.category.label().to_owned(),
-                            status: None,
-                            note: None,
-                        };
-                        let payload = serde_json::to_value(&mail).unwrap_or_default();
-                        let event = NewEvent::new(REPORT_CREATED, "report", id, payload, context);
-                        outbox::append(tx, &event).await?;
-                    }
                     (false, id)
                 };
                 let joined = load(tx, id).await?.ok_or(diesel::result::Error::NotFound)?;
+                // every reporter who left an address, first or merged, is acknowledged once
+                // and follows the report
+                if let Some(email) = &report.email
+                    && add_reporter(tx, id, email).await?
+                {
+                    let address: Option<String> = containers::table
+                        .find(container.0)
+                        .select(containers::address)
+                        .get_result(tx)
+                        .await?;
+                    let mail = ReportMailEvent {
+                        email: email.clone(),
+                        token: joined.0.public_token.clone(),
+                        container_code: joined.1.clone(),
+                        address,
+                        problem: report.category.label().to_owned(),
+                        status: None,
+                        note: None,
+                    };
+                    let payload = serde_json::to_value(&mail).unwrap_or_default();
+                    let event = NewEvent::new(REPORT_CREATED, "report", id, payload, context);
+                    outbox::append(tx, &event).await?;
+                }
                 let report = to_report_lossy(&joined);
                 let change = Change {
                     action: if merged {
@@ -402,20 +401,34 @@ impl ReportStore for PgStore {
                     after: Some(after),
                 };
                 audit::record(tx, change, context).await?;
-                if let (Some(status), Some(email)) = (action.status, &before.email) {
-                    let mail = ReportMailEvent {
-                        email: email.clone(),
-                        token: before.public_token.clone(),
-                        container_code: before.container_code.clone(),
-                        address: None,
-                        problem: before.category.label().to_owned(),
-                        status: Some(status.label().to_owned()),
-                        note: action.comment.clone(),
-                    };
-                    let payload = serde_json::to_value(&mail).unwrap_or_default();
-                    let event =
-                        NewEvent::new(REPORT_STATUS_CHANGED, "report", before.id, payload, context);
-                    outbox::append(tx, &event).await?;
+                // every reporter follows the report: one e-mail event each
+                if let Some(status) = action.status {
+                    let reporters: Vec<String> = report_reporters::table
+                        .filter(report_reporters::report_id.eq(before.id))
+                        .order(report_reporters::added_at)
+                        .select(report_reporters::email)
+                        .load(tx)
+                        .await?;
+                    for email in reporters {
+                        let mail = ReportMailEvent {
+                            email,
+                            token: before.public_token.clone(),
+                            container_code: before.container_code.clone(),
+                            address: None,
+                            problem: before.category.label().to_owned(),
+                            status: Some(status.label().to_owned()),
+                            note: action.comment.clone(),
+                        };
+                        let payload = serde_json::to_value(&mail).unwrap_or_default();
+                        let event = NewEvent::new(
+                            REPORT_STATUS_CHANGED,
+                            "report",
+                            before.id,
+                            payload,
+                            context,
+                        );
+                        outbox::append(tx, &event).await?;
+                    }
                 }
                 Ok(Some(joined))
             })
@@ -429,6 +442,22 @@ impl ReportStore for PgStore {
             }),
         }
     }
+}
+
+/// Adds `email` to the report's reporters; false when it was there already (any case).
+async fn add_reporter(
+    tx: &mut AsyncPgConnection,
+    report: Uuid,
+    email: &str,
+) -> Result<bool, diesel::result::Error> {
+    let added = diesel::sql_query(
+        "INSERT INTO report_reporters (report_id, email) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(report)
+    .bind::<diesel::sql_types::Text, _>(email)
+    .execute(tx)
+    .await?;
+    Ok(added == 1)
 }
 
 /// The audit form of a stored row (a row that doesn't parse is still recorded as JSON).

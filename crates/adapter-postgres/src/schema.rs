@@ -97,6 +97,7 @@ diesel::table! {
         recipient -> Text,
         template -> Text,
         sent_at -> Timestamptz,
+        state -> Text,
     }
 }
 
@@ -153,6 +154,17 @@ diesel::table! {
         actor_id -> Nullable<Uuid>,
         status -> Nullable<Text>,
         comment -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    report_reporters (report_id, email) {
+        report_id -> Uuid,
+        email -> Text,
+        added_at -> Timestamptz,
     }
 }
 
@@ -255,6 +267,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     password_resets,
     refresh_tokens,
     report_events,
+    report_reporters,
     reports,
     revoked_tokens,
     sent_emails,

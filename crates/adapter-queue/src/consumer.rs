@@ -1,11 +1,11 @@
 //! [`Consumer`]: one worker's reader of one queue. Reads batches through the consumer
 //! group, runs up to `concurrency` jobs at once, acknowledges each after its handler
-//! returns, schedules retries, buries jobs past their last attempt, takes over jobs a dead
-//! worker left in flight, and on shutdown stops reading and finishes what it started.
+//! returns, hands failures to `failures.rs` and liveness (heartbeat, take-over) to
+//! `liveness.rs`, and on shutdown stops reading and finishes what it started.
 
 use crate::keys::{GROUP, QueueKeys};
-use crate::parse::{Entry, autoclaim_reply, read_reply};
-use crate::queue::{RedisQueue, encode};
+use crate::parse::{Entry, read_reply};
+use crate::queue::RedisQueue;
 use crate::settings::ConsumerSettings;
 use crate::{scripts, unavailable};
 use chrono::Utc;
@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tisseco_application::jobs::{Handlers, Job, JobError, QueueError};
+
 use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::JoinHandle;
 use tracing::Instrument;
@@ -64,13 +65,13 @@ impl ConsumerHandle {
 
 /// One worker's reader of one queue.
 pub struct Consumer {
-    client: Client,
+    pub(crate) client: Client,
     reader: Client,
-    keys: QueueKeys,
-    name: String,
-    settings: ConsumerSettings,
+    pub(crate) keys: QueueKeys,
+    pub(crate) name: String,
+    pub(crate) settings: ConsumerSettings,
     handlers: Handlers,
-    killed: Arc<AtomicBool>,
+    pub(crate) killed: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Consumer {
@@ -82,7 +83,7 @@ impl std::fmt::Debug for Consumer {
     }
 }
 
-fn job_span(queue: &str, job: &Job) -> tracing::Span {
+pub(crate) fn job_span(queue: &str, job: &Job) -> tracing::Span {
     tracing::info_span!(
         "job",
         queue = %queue,
@@ -130,6 +131,8 @@ impl Consumer {
             handlers,
             killed: Arc::new(AtomicBool::new(false)),
         });
+        // alive before the first read, so no one takes this consumer for dead
+        consumer.beat().await?;
         let killed = consumer.killed.clone();
         let (shutdown, stopping) = watch::channel(false);
         let task = tokio::spawn(consumer.run(stopping));
@@ -144,6 +147,7 @@ impl Consumer {
         let permits = Arc::new(Semaphore::new(self.settings.concurrency));
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         let acker = tokio::spawn(self.clone().acknowledge(done_rx));
+        let heart = tokio::spawn(self.clone().keep_beating());
         let mut next_reclaim = Instant::now();
         let mut failing_since: Option<Instant> = None;
         while !*stopping.borrow() {
@@ -176,6 +180,9 @@ impl Consumer {
         acker
             .await
             .map_err(|e| QueueError::Unexpected(e.to_string()))?;
+        heart.abort();
+        // a clean stop: nothing of ours is pending, so others need not wait for the key
+        let _: Result<i64, _> = self.client.del(self.keys.alive(&self.name)).await;
         let _ = self.reader.quit().await;
         tracing::info!(queue = %self.keys.name, consumer = %self.name, "consumer stopped");
         Ok(())
@@ -191,8 +198,16 @@ impl Consumer {
     ) -> Result<(), QueueError> {
         self.promote().await?;
         if Instant::now() >= *next_reclaim {
-            *next_reclaim = Instant::now() + self.settings.visibility_timeout / 2;
-            for entry in self.reclaim().await? {
+            // as often as a silent consumer can be detected: a dead worker's jobs resume
+            // within a few heartbeats, not after the visibility timeout
+            *next_reclaim = Instant::now()
+                + self
+                    .settings
+                    .heartbeat
+                    .min(self.settings.visibility_timeout / 2);
+            let mut taken = self.rescue().await?;
+            taken.extend(self.reclaim().await?);
+            for entry in taken {
                 self.dispatch(entry, permits, done).await;
             }
         }
@@ -236,29 +251,6 @@ impl Consumer {
         Ok(())
     }
 
-    /// Takes over entries another consumer left in flight past the visibility timeout.
-    async fn reclaim(&self) -> Result<Vec<Entry>, QueueError> {
-        let idle = u64::try_from(self.settings.visibility_timeout.as_millis()).unwrap_or(u64::MAX);
-        let reply: Value = self
-            .client
-            .xautoclaim(
-                &self.keys.stream,
-                GROUP,
-                &self.name,
-                idle,
-                "0-0",
-                Some(self.settings.batch),
-                false,
-            )
-            .await
-            .map_err(|e| unavailable(&e))?;
-        let (_next, claimed) = autoclaim_reply(reply);
-        if !claimed.is_empty() {
-            tracing::warn!(queue = %self.keys.name, jobs = claimed.len(), "took over jobs a stopped worker left in flight");
-        }
-        Ok(claimed)
-    }
-
     async fn dispatch(
         self: &Arc<Self>,
         entry: Entry,
@@ -294,7 +286,12 @@ impl Consumer {
                             if consumer.killed.load(Ordering::SeqCst) {
                                 return;
                             }
-                            consumer.keep_claimed(&entry.id).await;
+                            // lost to another worker: finish anyway (handlers are idempotent
+                            // and imports hold a row lock), but stop renewing
+                            if !consumer.keep_claimed(&entry.id).await {
+                                beat = tokio::time::interval(Duration::from_secs(86_400));
+                                beat.tick().await;
+                            }
                         }
                     }
                 }
@@ -306,28 +303,6 @@ impl Consumer {
             });
             drop(permit);
         });
-    }
-
-    /// Resets the idle time of an entry in flight.
-    async fn keep_claimed(&self, entry_id: &str) {
-        let kept: Result<Value, _> = self
-            .client
-            .xclaim(
-                &self.keys.stream,
-                GROUP,
-                &self.name,
-                0,
-                entry_id,
-                None,
-                None,
-                None,
-                false,
-                true,
-            )
-            .await;
-        if let Err(error) = kept {
-            tracing::warn!(queue = %self.keys.name, error = %error, "cannot keep a running job claimed");
-        }
     }
 
     /// Acknowledges handled jobs in batches; schedules retries and buries the dead.
@@ -354,60 +329,6 @@ impl Consumer {
                     tracing::warn!(queue = %self.keys.name, error = %error, "acknowledgement failed");
                 }
             }
-        }
-    }
-
-    async fn failed(&self, entry_id: &str, job: Job, error: &JobError) {
-        let span = job_span(&self.keys.name, &job);
-        let last = job.attempt >= self.settings.max_attempts;
-        if matches!(error, JobError::Permanent(_)) || last {
-            tracing::error!(parent: &span, error = %error, "job failed for good; moved to the dead letters");
-            match encode(&job) {
-                Ok(raw) => self.bury_raw(entry_id, &raw, &error.to_string()).await,
-                Err(e) => tracing::error!(parent: &span, error = %e, "cannot encode job"),
-            }
-            return;
-        }
-        let delay = self.settings.backoff(job.attempt, rand::random::<f64>());
-        tracing::warn!(parent: &span, error = %error, retry_in_ms = delay.as_millis(), "job failed; will retry");
-        let mut next = job;
-        next.attempt += 1;
-        let due = Utc::now().timestamp_millis()
-            + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2);
-        let scheduled: Result<i64, QueueError> = match encode(&next) {
-            Ok(raw) => self
-                .client
-                .eval(
-                    scripts::RETRY_LATER,
-                    vec![self.keys.stream.clone(), self.keys.delayed.clone()],
-                    vec![GROUP.to_owned(), entry_id.to_owned(), due.to_string(), raw],
-                )
-                .await
-                .map_err(|e| unavailable(&e)),
-            Err(e) => Err(e),
-        };
-        if let Err(e) = scheduled {
-            tracing::warn!(parent: &span, error = %e, "cannot schedule the retry; the job stays in flight");
-        }
-    }
-
-    async fn bury_raw(&self, entry_id: &str, raw: &str, error: &str) {
-        let buried: Result<i64, _> = self
-            .client
-            .eval(
-                scripts::BURY,
-                vec![self.keys.stream.clone(), self.keys.dead.clone()],
-                vec![
-                    GROUP.to_owned(),
-                    entry_id.to_owned(),
-                    raw.to_owned(),
-                    error.to_owned(),
-                    Utc::now().to_rfc3339(),
-                ],
-            )
-            .await;
-        if let Err(e) = buried {
-            tracing::warn!(queue = %self.keys.name, error = %e, "cannot move a job to the dead letters; it stays in flight");
         }
     }
 }

@@ -12,6 +12,10 @@ pub(crate) struct QueueKeys {
     pub delayed: String,
     /// Jobs that failed their last attempt, with the error.
     pub dead: String,
+    /// `…:alive:<consumer>` expires when a worker stops beating: its jobs are taken over.
+    pub alive_prefix: String,
+    /// `…:seen:<job id>` marks a job enqueued lately, so a second enqueue adds nothing.
+    pub seen_prefix: String,
 }
 
 impl QueueKeys {
@@ -22,7 +26,17 @@ impl QueueKeys {
             stream: format!("{tag}:stream"),
             delayed: format!("{tag}:delayed"),
             dead: format!("{tag}:dead"),
+            alive_prefix: format!("{tag}:alive:"),
+            seen_prefix: format!("{tag}:seen:"),
         }
+    }
+
+    pub fn alive(&self, consumer: &str) -> String {
+        format!("{}{consumer}", self.alive_prefix)
+    }
+
+    pub fn seen(&self, job_id: &str) -> String {
+        format!("{}{job_id}", self.seen_prefix)
     }
 }
 
@@ -36,5 +50,7 @@ mod tests {
         assert_eq!(keys.stream, "{tisseco:mail}:stream");
         assert_eq!(keys.delayed, "{tisseco:mail}:delayed");
         assert_eq!(keys.dead, "{tisseco:mail}:dead");
+        assert_eq!(keys.alive("w1"), "{tisseco:mail}:alive:w1");
+        assert_eq!(keys.seen("outbox-7"), "{tisseco:mail}:seen:outbox-7");
     }
 }

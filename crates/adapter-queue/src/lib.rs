@@ -5,7 +5,9 @@
 //! every multi-key script runs on one Redis Cluster slot.
 
 mod consumer;
+mod failures;
 mod keys;
+mod liveness;
 mod parse;
 mod queue;
 mod scripts;

@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use fred::prelude::*;
 use tisseco_application::jobs::{DeadJob, Job, JobQueue, QueueCounts, QueueError};
+use tisseco_application::ports::{HealthCheck, RepoError};
 
 /// The queues on Redis. Cloning is cheap (one shared connection).
 #[derive(Clone)]
@@ -15,6 +16,7 @@ pub struct RedisQueue {
     pub(crate) client: Client,
     pub(crate) prefix: String,
     queues: Vec<String>,
+    dedup_ttl: std::time::Duration,
 }
 
 impl std::fmt::Debug for RedisQueue {
@@ -56,6 +58,7 @@ impl RedisQueue {
             client,
             prefix: settings.prefix.clone(),
             queues: settings.queues.clone(),
+            dedup_ttl: settings.dedup_ttl,
         })
     }
 
@@ -65,6 +68,18 @@ impl RedisQueue {
         } else {
             Err(QueueError::UnknownQueue(queue.to_owned()))
         }
+    }
+
+    /// How many entries the stream of `queue` holds (tests: copies would show here).
+    ///
+    /// # Errors
+    /// `UnknownQueue`, or `Unavailable` when Redis can't be reached.
+    pub async fn stream_len(&self, queue: &str) -> Result<u64, QueueError> {
+        let keys = self.keys(queue)?;
+        self.client
+            .xlen(&keys.stream)
+            .await
+            .map_err(|e| unavailable(&e))
     }
 
     /// Deletes every key of the configured queues (tests and benchmarks).
@@ -80,6 +95,23 @@ impl RedisQueue {
                 .await
                 .map_err(|e| unavailable(&e))?;
         }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl HealthCheck for RedisQueue {
+    async fn ping(&self) -> Result<(), RepoError> {
+        let fail_fast = Options {
+            fail_fast: true,
+            ..Options::default()
+        };
+        let _pong: Value = self
+            .client
+            .with_options(&fail_fast)
+            .ping(None)
+            .await
+            .map_err(|e| RepoError::Unavailable(format!("redis: {e}")))?;
         Ok(())
     }
 }
@@ -120,14 +152,30 @@ impl JobQueue for RedisQueue {
 
     async fn enqueue(&self, queue: &str, jobs: &[Job]) -> Result<(), QueueError> {
         let keys = self.keys(queue)?;
-        let pipeline = self.client.pipeline();
-        for job in jobs {
-            let () = pipeline
-                .xadd(&keys.stream, false, None, "*", ("job", encode(job)?))
-                .await
-                .map_err(|e| unavailable(&e))?;
+        if jobs.is_empty() {
+            return Ok(());
         }
-        let _: Vec<Value> = pipeline.all().await.map_err(|e| unavailable(&e))?;
+        let mut script_keys = Vec::with_capacity(jobs.len() + 1);
+        let mut args = Vec::with_capacity(jobs.len() + 1);
+        script_keys.push(keys.stream.clone());
+        args.push(self.dedup_ttl.as_secs().max(1).to_string());
+        for job in jobs {
+            script_keys.push(keys.seen(&job.id));
+            args.push(encode(job)?);
+        }
+        // Fail at once while disconnected instead of queueing the call for the reconnect:
+        // the caller (the relay) retries on its own, and a replayed call would add copies
+        // (the script's `seen` keys stop those that still get through, e.g. after a timeout).
+        let fail_fast = Options {
+            fail_fast: true,
+            ..Options::default()
+        };
+        let _added: i64 = self
+            .client
+            .with_options(&fail_fast)
+            .eval(scripts::ENQUEUE, script_keys, args)
+            .await
+            .map_err(|e| unavailable(&e))?;
         Ok(())
     }
 

@@ -244,11 +244,12 @@ async fn check_rate(
         Ok(decision) if decision.allowed => Ok(Some(decision)),
         Ok(decision) => Err(ApiError::RateLimited(decision)),
         Err(error) if fail_closed => {
-            tracing::warn!(error = %error, "rate limiter unavailable; refusing sign-in requests");
+            // the Redis adapter logs the outage once; per request is debug
+            tracing::debug!(error = %error, "rate limiter unavailable; refusing sign-in requests");
             Err(AppError::Unavailable("sign-in is temporarily unavailable".into()).into())
         }
         Err(error) => {
-            tracing::warn!(error = %error, "rate limiter unavailable; letting the request through");
+            tracing::debug!(error = %error, "rate limiter unavailable; letting the request through");
             Ok(None)
         }
     }

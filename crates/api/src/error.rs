@@ -283,9 +283,7 @@ impl ResponseError for ApiError {
             Self::App(AppError::Unexpected(cause)) => {
                 tracing::error!(error.cause = %cause, "request failed")
             }
-            Self::App(AppError::Unavailable(cause)) => {
-                tracing::warn!(error.cause = %cause, "dependency unavailable")
-            }
+            Self::App(AppError::Unavailable(cause)) => unavailable_logged(cause),
             _ => {}
         }
         let problem = Problem {
@@ -322,6 +320,29 @@ impl ResponseError for ApiError {
             _ => {}
         }
         response.json(problem)
+    }
+}
+
+/// Logs a 503's cause at most once every 10 s, with how many went unlogged: an outage under
+/// load is one line every 10 s, not one per request.
+fn unavailable_logged(cause: &str) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    static QUIET: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let last = LAST.load(Ordering::Relaxed);
+    if now >= last + 10
+        && LAST
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        let unlogged = QUIET.swap(0, Ordering::Relaxed);
+        tracing::warn!(error.cause = %cause, unlogged, "dependency unavailable; answering 503");
+    } else {
+        QUIET.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(error.cause = %cause, "dependency unavailable");
     }
 }
 

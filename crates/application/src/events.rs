@@ -31,11 +31,7 @@ impl std::fmt::Debug for RecordEventHandler {
 #[async_trait]
 impl JobHandler for RecordEventHandler {
     async fn handle(&self, job: &Job) -> Result<(), JobError> {
-        let first = self
-            .journal
-            .record(job)
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?;
+        let first = self.journal.record(job).await.map_err(JobError::from)?;
         if first {
             tracing::info!(event.kind = %job.kind, "registry event handled");
         } else {

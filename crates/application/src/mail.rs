@@ -1,11 +1,13 @@
 //! E-mail: the messages the platform sends, the port that sends them, and the job handler
-//! that sends each one once (a de-duplication key guards the irreversible effect).
+//! that delivers each one at least once and, short of a crash mid-send, exactly once (a
+//! de-duplication key records "sending" then "sent"; a resend keeps its `Message-ID`).
 
 use crate::jobs::{Job, JobError, JobHandler};
 use crate::ports::RepoError;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The job type of an e-mail to send.
 pub const SEND_EMAIL: &str = "mail.send";
@@ -105,6 +107,21 @@ pub trait Mailer: Send + Sync {
     /// `InvalidRecipient`, `Transport` or `Render`.
     async fn send(&self, to: &Recipient, message: &MailMessage) -> Result<(), MailError>;
 
+    /// Sends with a `Message-ID` derived from `key`: a message sent again after a crash
+    /// carries the same id, so mail clients show it once.
+    ///
+    /// # Errors
+    /// As [`Mailer::send`].
+    async fn send_keyed(
+        &self,
+        to: &Recipient,
+        message: &MailMessage,
+        key: &str,
+    ) -> Result<(), MailError> {
+        let _ = key;
+        self.send(to, message).await
+    }
+
     /// The password-reset e-mail (the reset flow itself comes with users and auth).
     ///
     /// # Errors
@@ -125,14 +142,41 @@ pub trait Mailer: Send + Sync {
     }
 }
 
-/// The record of e-mails sent, keyed by a de-duplication key.
+/// What the record says about sending an e-mail now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    /// Recorded "sending" for this delivery: send it.
+    Send,
+    /// Sent before: nothing to do.
+    AlreadySent,
+    /// Another delivery recorded "sending" less than a lease ago: try again later (once the
+    /// lease is over, a sender that died is presumed dead and the e-mail goes out again).
+    InProgress,
+}
+
+/// The record of e-mails sent, keyed by a de-duplication key: "sending" before the SMTP
+/// exchange, "sent" after it, so a crash in between sends again rather than never.
 #[async_trait]
 pub trait SentEmails: Send + Sync {
-    /// Reserves `key`; false when an e-mail with this key was already sent (or is being sent).
+    /// Records `key` as being sent, unless it was sent, or another delivery recorded it
+    /// "sending" less than `lease` ago. A "sending" record older than that (its worker died
+    /// mid-send) is taken over: at-least-once, never none.
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected` from the store.
-    async fn reserve(&self, key: &str, to: &str, template: &str) -> Result<bool, RepoError>;
+    async fn reserve(
+        &self,
+        key: &str,
+        to: &str,
+        template: &str,
+        lease: Duration,
+    ) -> Result<Reservation, RepoError>;
+
+    /// Records that the e-mail with `key` went out.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    async fn mark_sent(&self, key: &str) -> Result<(), RepoError>;
 
     /// Gives a reservation up after a failed send, so that a retry may send it.
     ///
@@ -164,11 +208,29 @@ impl EmailJob {
     }
 }
 
-/// Handles `mail.send`: reserve the key, send, or give the key back if sending failed.
+/// Handles `mail.send`: record "sending", send, record "sent"; give the key back if the
+/// send failed. A crash after the send and before "sent" sends it again (same Message-ID).
 #[derive(Clone)]
 pub struct SendEmailHandler {
     pub mailer: Arc<dyn Mailer>,
     pub sent: Arc<dyn SentEmails>,
+    /// How long a "sending" record holds off other deliveries of the same e-mail: longer
+    /// than an SMTP exchange can take, so only a dead sender's record is taken over.
+    pub sending_lease: Duration,
+}
+
+impl SendEmailHandler {
+    /// The default lease: a minute.
+    pub const SENDING_LEASE: Duration = Duration::from_secs(60);
+
+    #[must_use]
+    pub fn new(mailer: Arc<dyn Mailer>, sent: Arc<dyn SentEmails>) -> Self {
+        Self {
+            mailer,
+            sent,
+            sending_lease: Self::SENDING_LEASE,
+        }
+    }
 }
 
 impl std::fmt::Debug for SendEmailHandler {
@@ -178,7 +240,7 @@ impl std::fmt::Debug for SendEmailHandler {
 }
 
 fn store_error(error: &RepoError) -> JobError {
-    JobError::Retry(error.to_string())
+    JobError::from(error.clone())
 }
 
 #[async_trait]
@@ -187,19 +249,40 @@ impl JobHandler for SendEmailHandler {
         let email: EmailJob = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Permanent(format!("malformed e-mail job: {e}")))?;
         let template = email.message.template();
-        if !self
+        let reservation = self
             .sent
-            .reserve(&email.dedup_key, &email.to.email, template)
+            .reserve(
+                &email.dedup_key,
+                &email.to.email,
+                template,
+                self.sending_lease,
+            )
             .await
-            .map_err(|e| store_error(&e))?
-        {
-            tracing::info!(mail.dedup_key = %email.dedup_key, "e-mail already sent; skipped");
-            return Ok(());
+            .map_err(|e| store_error(&e))?;
+        match reservation {
+            Reservation::Send => {}
+            Reservation::AlreadySent => {
+                tracing::info!(mail.dedup_key = %email.dedup_key, "e-mail already sent; skipped");
+                return Ok(());
+            }
+            Reservation::InProgress => {
+                return Err(JobError::Unavailable(
+                    "this e-mail is being sent by another delivery; waiting for its outcome".into(),
+                ));
+            }
         }
-        match self.mailer.send(&email.to, &email.message).await {
+        let sent = self
+            .mailer
+            .send_keyed(&email.to, &email.message, &email.dedup_key)
+            .await;
+        match sent {
             Ok(()) => {
                 tracing::info!(mail.template = template, mail.dedup_key = %email.dedup_key, "e-mail sent");
-                Ok(())
+                // If this fails the job is retried and sends again: a duplicate, never a loss.
+                self.sent
+                    .mark_sent(&email.dedup_key)
+                    .await
+                    .map_err(|e| store_error(&e))
             }
             Err(error) => {
                 self.sent
@@ -207,7 +290,8 @@ impl JobHandler for SendEmailHandler {
                     .await
                     .map_err(|e| store_error(&e))?;
                 Err(match error {
-                    MailError::Transport(_) => JobError::Retry(error.to_string()),
+                    // the SMTP server is down or refuses for now: an outage, not an attempt
+                    MailError::Transport(_) => JobError::Unavailable(error.to_string()),
                     MailError::InvalidRecipient(_) | MailError::Render(_) => {
                         JobError::Permanent(error.to_string())
                     }

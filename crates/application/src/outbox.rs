@@ -40,6 +40,7 @@ impl OutboxEvent {
                 "occurred_at": self.created_at,
             }),
             attempt: 1,
+            waits: 0,
             correlation_id: self.correlation_id.clone(),
             enqueued_at: Utc::now(),
         }

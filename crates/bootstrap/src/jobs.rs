@@ -11,7 +11,7 @@ use tisseco_adapter_mail::{MailSettings, SmtpMailer};
 use tisseco_adapter_postgres::{PgOutbox, PgSettings, PgStore, PoolMode, build_pool};
 use tisseco_adapter_queue::{ConsumerSettings, QueueSettings, RedisQueue};
 use tisseco_application::events::RecordEventHandler;
-use tisseco_application::imports::{IMPORT_UPLOADED, ImportRunner};
+use tisseco_application::imports::{IMPORT_UPLOADED, ImportRunner, StaleUploads};
 use tisseco_application::jobs::{EVENTS_QUEUE, Handlers, MAIL_QUEUE};
 use tisseco_application::mail::{SEND_EMAIL, SendEmailHandler};
 use tisseco_application::outbox::OutboxRelay;
@@ -71,6 +71,13 @@ pub fn queue_settings(source: &dyn Source) -> Result<QueueSettings, ConfigError>
         prefix,
         queues: vec![EVENTS_QUEUE.to_owned(), MAIL_QUEUE.to_owned()],
         command_timeout: millis(source, "REDIS_COMMAND_TIMEOUT_MS", 3_000, 60_000)?,
+        dedup_ttl: Duration::from_secs(number(
+            source,
+            "QUEUE_DEDUP_TTL_SECS",
+            QueueSettings::DEDUP_TTL.as_secs(),
+            1..=604_800,
+            "a number of seconds",
+        )?),
     })
 }
 
@@ -85,6 +92,8 @@ pub struct WorkerSettings {
     pub outbox_batch: u32,
     /// Import rows validated, then merged, per transaction.
     pub import_batch: u32,
+    /// A `receiving` import with no bytes for this long is failed by the worker.
+    pub import_stale_after: Duration,
     /// How often the relay looks at the outbox when no notification arrives.
     pub outbox_poll: Duration,
     pub mail: MailSettings,
@@ -118,6 +127,8 @@ impl WorkerSettings {
             )?,
             backoff_base: millis(source, "JOB_BACKOFF_BASE_MS", 1_000, 3_600_000)?,
             backoff_max: millis(source, "JOB_BACKOFF_MAX_MS", 300_000, 86_400_000)?,
+            outage_backoff_max: millis(source, "JOB_OUTAGE_BACKOFF_MAX_MS", 30_000, 3_600_000)?,
+            heartbeat: millis(source, "WORKER_HEARTBEAT_MS", 2_000, 600_000)?,
             visibility_timeout: millis(source, "JOB_VISIBILITY_TIMEOUT_MS", 60_000, 86_400_000)?,
             promote_every: millis(source, "JOB_PROMOTE_EVERY_MS", 200, 60_000)?,
         };
@@ -157,6 +168,14 @@ impl WorkerSettings {
                 "a number of rows",
             )?,
             outbox_poll: millis(source, "OUTBOX_POLL_MS", 1_000, 600_000)?,
+            // at least a minute: a live upload marks itself alive every 20 s
+            import_stale_after: Duration::from_secs(number(
+                source,
+                "IMPORT_STALE_AFTER_SECS",
+                600,
+                60..=604_800,
+                "a number of seconds",
+            )?),
             mail: MailSettings {
                 smtp_url: SecretString::from(optional(
                     source,
@@ -193,6 +212,8 @@ pub struct WorkerParts {
     pub relay: OutboxRelay,
     pub outbox: Arc<PgOutbox>,
     pub store: PgStore,
+    /// Fails uploads that stopped arriving.
+    pub stale_uploads: StaleUploads,
 }
 
 /// Builds the worker's adapters; checks the mail templates (a broken one fails here).
@@ -226,8 +247,9 @@ pub fn build_worker(
         .on(
             SEND_EMAIL,
             Arc::new(SendEmailHandler {
-                mailer: Arc::new(mailer),
-                sent: Arc::new(store.clone()),
+                // twice the longest SMTP exchange: only a dead sender's record is taken over
+                sending_lease: (worker.mail.timeout * 2).max(Duration::from_secs(5)),
+                ..SendEmailHandler::new(Arc::new(mailer), Arc::new(store.clone()))
             }),
         )
         .on(
@@ -252,12 +274,14 @@ pub fn build_worker(
         }));
     let outbox = Arc::new(PgOutbox::new(store.clone(), database.url.clone()));
     let relay = OutboxRelay::new(outbox.clone(), Arc::new(queue.clone()), worker.outbox_batch);
+    let stale_uploads = StaleUploads::new(Arc::new(store.clone()), worker.import_stale_after);
     Ok(WorkerParts {
         queue,
         handlers,
         relay,
         outbox,
         store,
+        stale_uploads,
     })
 }
 

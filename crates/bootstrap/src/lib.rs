@@ -50,6 +50,8 @@ pub struct Services {
     pub password_reset: PasswordReset,
     pub limiter: Arc<dyn RateLimiter>,
     pub database: Arc<dyn HealthCheck>,
+    /// Redis (rate limits, revocations): down, the API is degraded but still serves.
+    pub redis: Arc<dyn HealthCheck>,
     /// The job queues, for the dashboard.
     pub queues: QueueDashboard,
     /// Public reports and their moderation.
@@ -117,6 +119,7 @@ pub fn wire(
     )
     .with_max_stops(settings.http.tour_max_stops);
     let redis = RedisClient::new(&settings.redis)?;
+    let redis_health: Arc<dyn HealthCheck> = Arc::new(redis.clone());
     let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter::new(redis.clone()));
     let keys = settings.auth.signing_keys().map_err(|e| e.to_string())?;
     let ports = AuthPorts {
@@ -163,6 +166,7 @@ pub fn wire(
         auth,
         limiter,
         database: store.clone(),
+        redis: redis_health,
         queues: QueueDashboard::new(queue),
         imports: Imports::new(store, settings.http.import_limit_bytes),
     })

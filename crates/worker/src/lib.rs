@@ -4,8 +4,11 @@
 mod health;
 mod relay;
 
+pub use health::Probe;
+
 use std::sync::Arc;
 use std::time::Duration;
+use tisseco_application::imports::StaleUploads;
 use tisseco_application::jobs::{Handlers, JobQueue};
 use tisseco_application::outbox::OutboxRelay;
 use tisseco_bootstrap::{Consumer, ConsumerHandle, ConsumerSettings, RedisJobQueue};
@@ -25,6 +28,10 @@ pub struct WorkerPlan {
     pub relay: Option<(OutboxRelay, Duration)>,
     /// Where `GET /health` answers; `None`: no health endpoint.
     pub health: Option<TcpListener>,
+    /// The dependencies `/health` reports (`postgres`, `redis`).
+    pub probes: Vec<health::Probe>,
+    /// `None`: this worker does not fail stopped uploads.
+    pub stale_uploads: Option<StaleUploads>,
     /// This worker's name in the consumer groups (unique per process).
     pub name: String,
 }
@@ -35,6 +42,7 @@ pub struct RunningWorker {
     consumers: Arc<Mutex<Vec<ConsumerHandle>>>,
     stop_relay: watch::Sender<bool>,
     relay: Option<JoinHandle<()>>,
+    sweeper: Option<JoinHandle<()>>,
     health: Option<JoinHandle<()>>,
 }
 
@@ -73,17 +81,44 @@ pub async fn start(plan: WorkerPlan) -> Result<RunningWorker, String> {
     let (stop_relay, stopping) = watch::channel(false);
     let relay = plan
         .relay
-        .map(|(relay, poll)| tokio::spawn(relay::run(relay, poll, stopping)));
-    let health = plan
-        .health
-        .map(|listener| tokio::spawn(health::serve(listener, consumers.clone())));
+        .map(|(relay, poll)| tokio::spawn(relay::run(relay, poll, stopping.clone())));
+    let sweeper = plan
+        .stale_uploads
+        .map(|stale| tokio::spawn(sweep(stale, stopping)));
+    let health = plan.health.map(|listener| {
+        tokio::spawn(health::serve(
+            listener,
+            consumers.clone(),
+            Arc::new(plan.probes),
+        ))
+    });
     tracing::info!(worker = %plan.name, "worker started");
     Ok(RunningWorker {
         consumers,
         stop_relay,
         relay,
+        sweeper,
         health,
     })
+}
+
+/// Fails stopped uploads every so often; one warning per outage of the database.
+async fn sweep(stale: StaleUploads, mut stop: watch::Receiver<bool>) {
+    let mut failing = false;
+    while !*stop.borrow() {
+        match stale.sweep().await {
+            Ok(_) => failing = false,
+            Err(error) if !failing => {
+                failing = true;
+                tracing::warn!(error = %error, "cannot look for stopped uploads; trying again later");
+            }
+            Err(_) => {}
+        }
+        tokio::select! {
+            () = tokio::time::sleep(stale.every()) => {}
+            _ = stop.changed() => break,
+        }
+    }
 }
 
 impl RunningWorker {
@@ -96,6 +131,9 @@ impl RunningWorker {
         let _ = self.stop_relay.send(true);
         if let Some(relay) = self.relay {
             let _ = relay.await;
+        }
+        if let Some(sweeper) = self.sweeper {
+            let _ = sweeper.await;
         }
         let consumers = std::mem::take(&mut *self.consumers.lock().await);
         let stopping = futures_stop(consumers);

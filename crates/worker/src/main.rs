@@ -1,10 +1,11 @@
 //! `tisseco-worker`: runs the job handlers and the outbox relay until SIGTERM or Ctrl-C.
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use tisseco_bootstrap::WorkerBase;
 use tisseco_bootstrap::config::ProcessEnv;
 use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
-use tisseco_worker::{WorkerPlan, consumer_name, start};
+use tisseco_worker::{Probe, WorkerPlan, consumer_name, start};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -65,7 +66,13 @@ async fn run(settings: &WorkerBase, worker: &WorkerSettings) -> Result<(), Strin
             )
         })?;
     tracing::info!(health.address = %worker.health_bind, "worker health at /health");
+    let probes: Vec<Probe> = vec![
+        ("postgres", Arc::new(parts.store.clone())),
+        ("redis", Arc::new(parts.queue.clone())),
+    ];
     let running = start(WorkerPlan {
+        probes,
+        stale_uploads: Some(parts.stale_uploads),
         queue: parts.queue,
         handlers: parts.handlers,
         consumer: worker.consumer.clone(),

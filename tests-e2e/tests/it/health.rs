@@ -20,6 +20,29 @@ async fn live_and_ready_answer_when_the_database_does() {
 }
 
 #[tokio::test]
+async fn ready_reports_each_dependency_and_redis_down_is_degraded_but_ready() {
+    let app = TestApp::spawn().await;
+    let body: Value = app.get("/health/ready").await.json().await.unwrap();
+    assert_eq!(body["checks"]["postgres"], "ok");
+    assert_eq!(body["checks"]["redis"], "ok");
+
+    let database = crate::support::migrated_database().await;
+    let settings = test_settings(&database, &[("REDIS_URL", "redis://127.0.0.1:1")]);
+    let services = build_services(&settings, PoolMode::Normal).unwrap();
+    let app = TestApp::serve(services, settings.http);
+    let response = app.get("/health/ready").await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "Redis down: degraded, still ready"
+    );
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(body["checks"]["postgres"], "ok");
+    assert_eq!(body["checks"]["redis"], "down");
+}
+
+#[tokio::test]
 async fn ready_is_503_when_the_database_is_unreachable() {
     let settings = test_settings("postgres://postgres@127.0.0.1:1/none", &[]);
     let services = build_services(&settings, PoolMode::Normal).unwrap();

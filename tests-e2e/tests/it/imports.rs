@@ -62,7 +62,8 @@ impl Env {
             .await
             .unwrap();
         let counts: Vec<Count> = diesel::sql_query(
-            "SELECT (SELECT count(*) FROM import_rows) + (SELECT count(*) FROM import_valid) AS n",
+            "SELECT (SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() \
+               AND tablename LIKE 'import\\_staged\\_%') + (SELECT count(*) FROM import_valid) AS n",
         )
         .load(&mut conn)
         .await
@@ -455,6 +456,8 @@ async fn the_worker_runs_the_import_from_the_outbox_and_mails_one_report() {
         concurrency_per_queue: worker.concurrency_per_queue.clone(),
         relay: Some((parts.relay, worker.outbox_poll)),
         health: None,
+        stale_uploads: None,
+        probes: Vec::new(),
         name: unique("worker"),
     })
     .await

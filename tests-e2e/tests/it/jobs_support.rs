@@ -72,6 +72,8 @@ pub fn fast_settings() -> ConsumerSettings {
         backoff_max: Duration::from_secs(2),
         visibility_timeout: Duration::from_secs(30),
         promote_every: Duration::from_millis(20),
+        outage_backoff_max: Duration::from_millis(500),
+        heartbeat: Duration::from_millis(200),
     }
 }
 
@@ -116,6 +118,8 @@ pub struct Flaky {
     pub broken: std::sync::atomic::AtomicBool,
     /// How long each attempt takes.
     pub work: Duration,
+    /// Attempts still to fail with `Unavailable` (a database down), before anything else.
+    pub outage: std::sync::atomic::AtomicU32,
 }
 
 impl Flaky {
@@ -147,6 +151,19 @@ impl JobHandler for Flaky {
             .push((job.id.clone(), Instant::now()));
         if !self.work.is_zero() {
             tokio::time::sleep(self.work).await;
+        }
+        let during_outage = self
+            .outage
+            .fetch_update(
+                std::sync::atomic::Ordering::SeqCst,
+                std::sync::atomic::Ordering::SeqCst,
+                |left| left.checked_sub(1),
+            )
+            .is_ok();
+        if during_outage {
+            return Err(JobError::Unavailable(
+                "the database system is shutting down".into(),
+            ));
         }
         if self.broken.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(JobError::Retry("the dependency is down".into()));

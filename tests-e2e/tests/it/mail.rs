@@ -103,10 +103,10 @@ async fn a_password_reset_mail_is_delivered_over_smtp() {
 async fn a_mail_job_delivered_twice_sends_one_email() {
     let schema = Schema::create().await;
     let queue = test_queue();
-    let handler = Arc::new(SendEmailHandler {
-        mailer: Arc::new(mailer()),
-        sent: Arc::new(schema.store()),
-    });
+    let handler = Arc::new(SendEmailHandler::new(
+        Arc::new(mailer()),
+        Arc::new(schema.store()),
+    ));
     let consumer = consume(&queue, MAIL_QUEUE, fast_settings(), handler).await;
     let recipient = format!("{}@example.org", unique("reporter"));
     let reference = unique("R").to_uppercase();

@@ -105,8 +105,8 @@ async fn with_redis_down_writes_succeed_and_events_go_out_exactly_once_when_it_i
     assert_eq!(outbox.unsent().await.unwrap(), 0);
     assert_eq!(
         queue.counts(EVENTS_QUEUE).await.unwrap().depth,
-        4,
-        "one event twice"
+        3,
+        "an event relayed twice is queued once (the enqueue remembers its job id)"
     );
 
     let handler = Arc::new(RecordEventHandler {
@@ -155,12 +155,22 @@ async fn the_worker_relays_on_notification_and_answers_health() {
         concurrency_per_queue: worker.concurrency_per_queue.clone(),
         relay: Some((parts.relay, worker.outbox_poll)),
         health: Some(health),
+        stale_uploads: None,
+        probes: vec![
+            ("postgres", Arc::new(parts.store.clone())),
+            ("redis", Arc::new(parts.queue.clone())),
+        ],
         name: unique("worker"),
     })
     .await
     .unwrap();
     let ok = reqwest::get(&health_url).await.unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
+    let body: serde_json::Value = ok.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"status": "ok", "consumers": "running", "postgres": "ok", "redis": "ok"})
+    );
     // Let the relay reach its wait (and LISTEN) before writing.
     tokio::time::sleep(Duration::from_millis(300)).await;
 
@@ -206,4 +216,48 @@ async fn a_refused_write_leaves_no_event() {
     assert_eq!(events[0].event_type, "site.created");
     assert_eq!(events[0].payload["code"], "ev-site");
     schema.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_worker_health_names_the_dependency_that_is_down() {
+    let settings = queue_settings(&unique("t"));
+    let mut worker = WorkerSettings::from_source(&[]).unwrap();
+    worker.consumer = fast_settings();
+    // PostgreSQL unreachable; Redis up
+    let mut database = pg_settings("postgres://postgres@127.0.0.1:1/none", 1);
+    database.connect_timeout = Duration::from_millis(300);
+    let parts = build_worker(&database, &settings, &worker).unwrap();
+    let health = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", health.local_addr().unwrap());
+    let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
+        queue: parts.queue.clone(),
+        handlers: parts.handlers,
+        consumer: worker.consumer.clone(),
+        concurrency_per_queue: Vec::new(),
+        relay: None,
+        health: Some(health),
+        stale_uploads: None,
+        probes: vec![
+            ("postgres", Arc::new(parts.store.clone())),
+            ("redis", Arc::new(parts.queue.clone())),
+        ],
+        name: unique("worker"),
+    })
+    .await
+    .unwrap();
+    let degraded = reqwest::get(format!("{base}/health")).await.unwrap();
+    assert_eq!(degraded.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = degraded.json().await.unwrap();
+    assert_eq!(
+        body,
+        json!({"status": "degraded", "consumers": "running", "postgres": "down", "redis": "ok"})
+    );
+    let live = reqwest::get(format!("{base}/health/live")).await.unwrap();
+    assert_eq!(
+        live.status(),
+        StatusCode::OK,
+        "an outage is no reason to restart it"
+    );
+    running.shutdown(Duration::from_secs(10)).await.unwrap();
+    parts.queue.purge().await.unwrap();
 }

@@ -220,3 +220,99 @@ async fn redis_honours_the_queue_contract() {
     tisseco_application::testing::queue_contract::job_queue(&queue).await;
     queue.purge().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_whose_dependency_is_down_waits_out_the_outage_and_is_never_buried() {
+    let queue = test_queue();
+    // twice as many unavailable tries as attempts allowed: the old consumer buried it
+    let handler = Arc::new(Flaky {
+        outage: std::sync::atomic::AtomicU32::new(6),
+        ..Flaky::default()
+    });
+    let mut settings = fast_settings();
+    settings.backoff_base = Duration::from_millis(20);
+    settings.outage_backoff_max = Duration::from_millis(100);
+    let consumer = consume(&queue, EVENTS_QUEUE, settings, handler.clone()).await;
+    let job = Job::new("test.outage", json!({}), None);
+    queue
+        .enqueue(EVENTS_QUEUE, std::slice::from_ref(&job))
+        .await
+        .unwrap();
+    eventually(
+        WAIT,
+        "the job to run once the dependency is back",
+        || async { handler.effects_of(&job.id) == 1 },
+    )
+    .await;
+    consumer.stop().await.unwrap();
+    assert_eq!(
+        handler.attempts_of(&job.id).len(),
+        7,
+        "six waits, then the run"
+    );
+    let counts = queue.counts(EVENTS_QUEUE).await.unwrap();
+    assert_eq!((counts.dead, counts.delayed, counts.in_flight), (0, 0, 0));
+    queue.purge().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn enqueueing_the_same_job_twice_adds_one_entry() {
+    let queue = test_queue();
+    let job = Job::new("test.twice", json!({}), None);
+    let other = Job::new("test.twice", json!({}), None);
+    queue
+        .enqueue(EVENTS_QUEUE, std::slice::from_ref(&job))
+        .await
+        .unwrap();
+    // a relay retry, or a call replayed after a reconnect, with a new job in the batch
+    queue
+        .enqueue(EVENTS_QUEUE, &[job.clone(), other.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        queue.stream_len(EVENTS_QUEUE).await.unwrap(),
+        2,
+        "one entry per job"
+    );
+    queue.purge().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dead_workers_jobs_are_taken_over_at_once_not_after_the_visibility_timeout() {
+    let queue = test_queue();
+    let stuck = Arc::new(Flaky {
+        work: Duration::from_secs(3_600),
+        ..Flaky::default()
+    });
+    // a visibility timeout far beyond the wait below: only the heartbeat can explain a rescue
+    let mut settings = fast_settings();
+    settings.visibility_timeout = Duration::from_secs(120);
+    settings.heartbeat = Duration::from_millis(100);
+    let dying = consume(&queue, EVENTS_QUEUE, settings.clone(), stuck.clone()).await;
+    let job = Job::new("test.rescue", json!({}), None);
+    queue
+        .enqueue(EVENTS_QUEUE, std::slice::from_ref(&job))
+        .await
+        .unwrap();
+    eventually(WAIT, "the first worker to start the job", || async {
+        !stuck.attempts_of(&job.id).is_empty()
+    })
+    .await;
+    let healthy = Arc::new(Flaky::default());
+    let rescuer = consume(&queue, EVENTS_QUEUE, settings, healthy.clone()).await;
+    // alive and beating: its job is left alone
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    assert_eq!(
+        healthy.effects_of(&job.id),
+        0,
+        "a live worker keeps its job"
+    );
+    dying.abort();
+    eventually(WAIT, "the job to be taken over", || async {
+        healthy.effects_of(&job.id) == 1
+    })
+    .await;
+    rescuer.stop().await.unwrap();
+    assert_eq!(queue.counts(EVENTS_QUEUE).await.unwrap().in_flight, 0);
+    queue.purge().await.unwrap();
+}

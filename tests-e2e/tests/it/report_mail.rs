@@ -27,6 +27,8 @@ async fn the_reporter_is_mailed_on_receipt_and_on_each_status_change() {
         concurrency_per_queue: worker.concurrency_per_queue.clone(),
         relay: Some((parts.relay, worker.outbox_poll)),
         health: None,
+        stale_uploads: None,
+        probes: Vec::new(),
         name: unique("worker"),
     })
     .await

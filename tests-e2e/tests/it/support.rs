@@ -42,6 +42,8 @@ pub fn queue_settings(prefix: &str) -> QueueSettings {
         prefix: prefix.to_owned(),
         queues: vec!["events".to_owned(), "mail".to_owned()],
         command_timeout: Duration::from_secs(3),
+        // short: the shared Redis keeps no test's `seen` keys for long
+        dedup_ttl: Duration::from_secs(120),
     }
 }
 

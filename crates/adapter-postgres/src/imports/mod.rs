@@ -177,20 +177,44 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// Drops the staging tables of ended imports; one it cannot drop now (a `COPY` still
+    /// holds it) is left for the next sweep.
+    async fn drop_staging(&self, ids: &[Uuid]) {
+        for id in ids {
+            let dropped = match self.conn().await {
+                Ok(mut conn) => conn
+                    .transaction::<_, diesel::result::Error, _>(async |tx| {
+                        tx.batch_execute(&staging::drop_sql(*id)).await
+                    })
+                    .await
+                    .map_err(from_diesel),
+                Err(error) => Err(error),
+            };
+            if let Err(error) = dropped {
+                tracing::debug!(import.id = %id, %error, "staging table not dropped yet; the sweep will");
+            }
+        }
+    }
+}
+
 #[async_trait]
 impl ImportStore for PgStore {
     async fn create(&self, new: &NewImport) -> Result<(), RepoError> {
         let mut conn = self.conn().await?;
-        sql_query(
-            "INSERT INTO imports (id, uploaded_by, file_name, dry_run) VALUES ($1, $2, $3, $4)",
-        )
-        .bind::<SqlUuid, _>(new.id)
-        .bind::<Nullable<SqlUuid>, _>(new.uploaded_by)
-        .bind::<Text, _>(&new.file_name)
-        .bind::<Bool, _>(new.dry_run)
-        .execute(&mut conn)
+        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+            sql_query(
+                "INSERT INTO imports (id, uploaded_by, file_name, dry_run) VALUES ($1, $2, $3, $4)",
+            )
+            .bind::<SqlUuid, _>(new.id)
+            .bind::<Nullable<SqlUuid>, _>(new.uploaded_by)
+            .bind::<Text, _>(&new.file_name)
+            .bind::<Bool, _>(new.dry_run)
+            .execute(tx)
+            .await?;
+            tx.batch_execute(&staging::create_sql(new.id)).await
+        })
         .await
-        .map(drop)
         .map_err(from_diesel)
     }
 
@@ -268,15 +292,62 @@ impl ImportStore for PgStore {
             .bind::<SqlUuid, _>(id)
             .bind::<Text, _>(reason)
             .execute(tx)
-            .await?;
-            sql_query("DELETE FROM import_rows WHERE import_id = $1")
-                .bind::<SqlUuid, _>(id)
-                .execute(tx)
-                .await
-                .map(drop)
+            .await
+            .map(drop)
         })
         .await
-        .map_err(from_diesel)
+        .map_err(from_diesel)?;
+        drop(conn);
+        // a COPY still aborting may hold the table a moment: the sweep drops it then
+        self.drop_staging(&[id]).await;
+        Ok(())
+    }
+
+    async fn touch(&self, id: Uuid) -> Result<(), RepoError> {
+        let mut conn = self.conn().await?;
+        sql_query("UPDATE imports SET updated_at = now() WHERE id = $1 AND state = 'receiving'")
+            .bind::<SqlUuid, _>(id)
+            .execute(&mut conn)
+            .await
+            .map(drop)
+            .map_err(from_diesel)
+    }
+
+    async fn fail_stale_uploads(
+        &self,
+        idle: std::time::Duration,
+        reason: &str,
+    ) -> Result<Vec<Uuid>, RepoError> {
+        #[derive(diesel::QueryableByName)]
+        struct Failed {
+            #[diesel(sql_type = SqlUuid)]
+            id: Uuid,
+        }
+        let mut conn = self.conn().await?;
+        let failed: Vec<Failed> = sql_query(
+            "UPDATE imports SET state = 'failed', failure = $2, updated_at = now() \
+             WHERE state = 'receiving' AND updated_at < now() - make_interval(secs => $1) \
+             RETURNING id",
+        )
+        .bind::<diesel::sql_types::Double, _>(idle.as_secs_f64())
+        .bind::<Text, _>(reason)
+        .load(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        // and the staging tables of every ended import, those just failed included
+        let ended: Vec<Failed> = sql_query(
+            "SELECT i.id FROM pg_tables t \
+             JOIN imports i ON t.tablename = 'import_staged_' || replace(i.id::text, '-', '') \
+             WHERE t.schemaname = current_schema() \
+               AND i.state IN ('failed', 'cancelled', 'completed')",
+        )
+        .load(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        drop(conn);
+        self.drop_staging(&ended.iter().map(|f| f.id).collect::<Vec<_>>())
+            .await;
+        Ok(failed.into_iter().map(|f| f.id).collect())
     }
 
     async fn get(&self, id: Uuid) -> Result<Option<ImportSummary>, RepoError> {
@@ -336,11 +407,10 @@ impl ImportStore for PgStore {
         limit: u32,
     ) -> Result<Vec<RawRecord>, RepoError> {
         let mut conn = self.conn().await?;
-        let rows: Vec<StagedRow> = sql_query(
-            "SELECT line, fields FROM import_rows WHERE import_id = $1 AND line > $2 \
-             ORDER BY line LIMIT $3",
-        )
-        .bind::<SqlUuid, _>(id)
+        let rows: Vec<StagedRow> = sql_query(format!(
+            "SELECT line, fields FROM {} WHERE line > $1 ORDER BY line LIMIT $2",
+            staging::staged_table(id)
+        ))
         .bind::<BigInt, _>(line(after))
         .bind::<BigInt, _>(i64::from(limit))
         .load(&mut conn)
@@ -442,21 +512,24 @@ impl ImportStore for PgStore {
 
     async fn discard_rows(&self, id: Uuid) -> Result<(), RepoError> {
         let mut conn = self.conn().await?;
-        for table in ["import_rows", "import_valid"] {
-            sql_query(format!("DELETE FROM {table} WHERE import_id = $1"))
-                .bind::<SqlUuid, _>(id)
-                .execute(&mut conn)
-                .await
-                .map_err(from_diesel)?;
-        }
+        conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+            tx.batch_execute(&staging::drop_sql(id)).await
+        })
+        .await
+        .map_err(from_diesel)?;
+        sql_query("DELETE FROM import_valid WHERE import_id = $1")
+            .bind::<SqlUuid, _>(id)
+            .execute(&mut conn)
+            .await
+            .map_err(from_diesel)?;
         drop(conn);
-        // A million-row import leaves two million dead rows, which every later import would
-        // read through until autovacuum came (if it is on): reclaim them now. VACUUM runs
-        // outside any transaction, so on a connection of its own.
+        // A million-row import leaves a million dead valid rows, which every later import
+        // would read through until autovacuum came (if it is on): reclaim them now. VACUUM
+        // runs outside any transaction, so on a connection of its own.
         if let Some(url) = self.bulk_url() {
             staging::bulk_connection(url)
                 .await?
-                .batch_execute("VACUUM import_rows, import_valid")
+                .batch_execute("VACUUM import_valid")
                 .await
                 .map_err(|e| staging::from_driver(&e))?;
         }

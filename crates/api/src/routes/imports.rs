@@ -120,6 +120,7 @@ pub struct UploadForm {
     )), responses(
     (status = 202, body = ImportCreated, headers(("Location" = String))),
     (status = 409, description = "The same file was already imported", body = Problem, content_type = "application/problem+json"),
+    (status = 413, description = "Content-Length is over IMPORT_MAX_BYTES", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "The file can't be read", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/imports")]
@@ -146,6 +147,7 @@ pub async fn upload_import(
         return Err(ApiError::UnsupportedMediaType(refusal));
     }
     let is_form = mime.is_some_and(|m| m.essence_str() == "multipart/form-data");
+    refuse_declared_too_large(&request, state.imports.max_bytes(), is_form)?;
     let id = if is_form {
         let mut parts = Multipart::new(request.headers(), body);
         loop {
@@ -205,6 +207,30 @@ fn unsupported_upload(mime: &actix_web::mime::Mime) -> Option<String> {
         Some(format!(
             "{essence} is not accepted: send the CSV file as text/csv, or as the file part of a multipart/form-data form"
         ))
+    }
+}
+
+/// Room for a form's boundaries and part headers around the file.
+const FORM_OVERHEAD: u64 = 64 * 1024;
+
+/// 413 before reading a byte when `Content-Length` already says the file is too large
+/// (streaming 512 MiB to learn it took 44 s); an undeclared length is checked as it comes.
+fn refuse_declared_too_large(
+    request: &HttpRequest,
+    limit: u64,
+    is_form: bool,
+) -> Result<(), ApiError> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let allowed = limit.saturating_add(if is_form { FORM_OVERHEAD } else { 0 });
+    match declared {
+        Some(length) if length > allowed => Err(ApiError::PayloadTooLarge {
+            limit: usize::try_from(limit).unwrap_or(usize::MAX),
+        }),
+        _ => Ok(()),
     }
 }
 

@@ -112,7 +112,8 @@ impl From<TokenError> for AppError {
 }
 
 fn login_unavailable(error: RepoError) -> AppError {
-    tracing::warn!(error = %error, "login throttle unavailable; refusing logins until it is back");
+    // the adapter logs the outage once; this is every refused login
+    tracing::debug!(error = %error, "login throttle unavailable; refusing logins until it is back");
     AppError::Unavailable("login is temporarily unavailable".into())
 }
 

@@ -3,9 +3,11 @@
 //! any step (after a crash, or a job delivered twice) gives the same result.
 
 mod runner;
+mod stale;
 mod upload;
 
 pub use runner::ImportRunner;
+pub use stale::StaleUploads;
 pub use upload::{Imports, Upload};
 
 use crate::ports::RepoError;
@@ -302,6 +304,23 @@ pub trait ImportStore: Send + Sync {
     /// # Errors
     /// `Unavailable` or `Unexpected`.
     async fn discard_rows(&self, id: Uuid) -> Result<(), RepoError>;
+
+    /// Notes that bytes of a `receiving` upload arrived (its API is alive).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected`.
+    async fn touch(&self, id: Uuid) -> Result<(), RepoError>;
+
+    /// Fails every import still `receiving` with no bytes for `idle` (its API died, or its
+    /// body never ended), with `reason`, and drops what it staged; returns their ids.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected`.
+    async fn fail_stale_uploads(
+        &self,
+        idle: std::time::Duration,
+        reason: &str,
+    ) -> Result<Vec<Uuid>, RepoError>;
 
     /// Up to `limit` rejected cells after line `after`, in line order.
     ///

@@ -39,7 +39,7 @@ impl std::fmt::Debug for ImportRunner {
 }
 
 fn retry(error: &RepoError) -> JobError {
-    JobError::Retry(error.to_string())
+    JobError::from(error.clone())
 }
 
 impl ImportRunner {
@@ -244,7 +244,7 @@ impl ImportRunner {
         self.queue
             .enqueue(MAIL_QUEUE, &[job])
             .await
-            .map_err(|e| JobError::Retry(e.to_string()))
+            .map_err(JobError::from)
     }
 }
 

@@ -6,12 +6,17 @@ use crate::AppError;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tisseco_domain::ValidationError;
 use tisseco_domain::import::{CsvStream, FileError, ImportHeader, RawRecord};
 use uuid::Uuid;
 
 /// Rows handed to staging at a time.
 const STAGE_BATCH: usize = 1_000;
+
+/// How often a `receiving` import is marked alive while bytes arrive; the worker fails
+/// uploads idle far longer than this (`IMPORT_STALE_AFTER_SECS`, at least a minute).
+const TOUCH_EVERY: Duration = Duration::from_secs(20);
 
 /// The imports seen from the API.
 #[derive(Clone)]
@@ -36,6 +41,12 @@ impl Imports {
     #[must_use]
     pub fn new(store: Arc<dyn ImportStore>, max_bytes: u64) -> Self {
         Self { store, max_bytes }
+    }
+
+    /// The largest file accepted, in bytes.
+    #[must_use]
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
     }
 
     /// Starts an upload.
@@ -76,6 +87,7 @@ impl Imports {
             records: Vec::with_capacity(STAGE_BATCH),
             hasher: Sha256::new(),
             staged: 0,
+            touched: Instant::now(),
         })
     }
 
@@ -133,6 +145,8 @@ pub struct Upload {
     records: Vec<RawRecord>,
     hasher: Sha256,
     staged: u64,
+    /// When the import was last marked alive.
+    touched: Instant,
 }
 
 impl std::fmt::Debug for Upload {
@@ -173,6 +187,10 @@ impl Upload {
         }
         if self.records.len() >= STAGE_BATCH {
             self.flush().await?;
+        }
+        if self.touched.elapsed() >= TOUCH_EVERY {
+            self.touched = Instant::now();
+            self.store.touch(self.id).await?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! What runs a job: a handler per job type, chosen from a table the worker fills at start-up.
 
-use super::Job;
+use super::{Job, QueueError};
+use crate::ports::RepoError;
 use async_trait::async_trait;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,13 +15,38 @@ pub enum JobError {
     /// Will never succeed (a malformed payload, an unknown type): straight to dead letters.
     #[error("{0}")]
     Permanent(String),
+    /// A dependency (PostgreSQL, Redis, SMTP) is down or timed out: not the job's fault, so
+    /// it waits for the dependency (capped backoff, for as long as the outage lasts) and
+    /// the wait does not count as an attempt.
+    #[error("{0}")]
+    Unavailable(String),
+}
+
+impl From<RepoError> for JobError {
+    /// An unavailable store is an outage; any other store failure counts as an attempt.
+    fn from(error: RepoError) -> Self {
+        match error {
+            RepoError::Unavailable(_) => Self::Unavailable(error.to_string()),
+            other => Self::Retry(other.to_string()),
+        }
+    }
+}
+
+impl From<QueueError> for JobError {
+    fn from(error: QueueError) -> Self {
+        match error {
+            QueueError::Unavailable(_) => Self::Unavailable(error.to_string()),
+            other => Self::Retry(other.to_string()),
+        }
+    }
 }
 
 /// Runs jobs of some types. Must be idempotent: a job may be delivered more than once.
 #[async_trait]
 pub trait JobHandler: Send + Sync {
     /// # Errors
-    /// `Retry` for a transient failure, `Permanent` when retrying cannot help.
+    /// `Unavailable` when a dependency is down, `Retry` for another transient failure,
+    /// `Permanent` when retrying cannot help.
     async fn handle(&self, job: &Job) -> Result<(), JobError>;
 }
 

@@ -26,8 +26,11 @@ pub struct Job {
     #[serde(rename = "type")]
     pub kind: String,
     pub payload: serde_json::Value,
-    /// 1 for the first delivery, incremented on every retry.
+    /// 1 for the first delivery, incremented on every retry (not while a dependency is down).
     pub attempt: u32,
+    /// How many times in a row it waited for an unavailable dependency (sets that backoff).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub waits: u32,
     /// The id of the HTTP request that caused the job, so one id follows it through the queue.
     pub correlation_id: Option<String>,
     pub enqueued_at: DateTime<Utc>,
@@ -46,10 +49,19 @@ impl Job {
             kind: kind.into(),
             payload,
             attempt: 1,
+            waits: 0,
             correlation_id,
             enqueued_at: Utc::now(),
         }
     }
+}
+
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if"
+)]
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// How a queue operation failed.

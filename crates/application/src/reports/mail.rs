@@ -110,6 +110,6 @@ impl JobHandler for ReportMailHandler {
         self.queue
             .enqueue(MAIL_QUEUE, &[mail_job])
             .await
-            .map_err(|e| JobError::Retry(e.to_string()))
+            .map_err(JobError::from)
     }
 }

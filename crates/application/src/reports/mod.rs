@@ -127,7 +127,7 @@ impl Reports {
             }
             Ok(_) => {}
             Err(error) => {
-                tracing::warn!(error = %error, "rate limiter unavailable; report let through")
+                tracing::debug!(error = %error, "rate limiter unavailable; report let through")
             }
         }
         let submitted = self

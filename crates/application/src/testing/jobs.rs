@@ -2,7 +2,7 @@
 
 use crate::events::EventJournal;
 use crate::jobs::{DeadJob, Job, JobQueue, QueueCounts, QueueError};
-use crate::mail::{MailError, MailMessage, Mailer, Recipient, SentEmails};
+use crate::mail::{MailError, MailMessage, Mailer, Recipient, Reservation, SentEmails};
 use crate::outbox::{OutboxEvent, OutboxStore};
 use crate::ports::RepoError;
 use async_trait::async_trait;
@@ -177,6 +177,8 @@ impl OutboxStore for InMemoryOutbox {
 #[derive(Debug, Default)]
 pub struct RecordingMailer {
     pub sent: Mutex<Vec<(Recipient, MailMessage)>>,
+    /// The key (hence the Message-ID) of each message sent with one.
+    pub keys: Mutex<Vec<String>>,
     pub failures_left: Mutex<u32>,
 }
 
@@ -191,22 +193,56 @@ impl Mailer for RecordingMailer {
         lock(&self.sent).push((to.clone(), message.clone()));
         Ok(())
     }
+
+    async fn send_keyed(
+        &self,
+        to: &Recipient,
+        message: &MailMessage,
+        key: &str,
+    ) -> Result<(), MailError> {
+        self.send(to, message).await?;
+        lock(&self.keys).push(key.to_owned());
+        Ok(())
+    }
 }
 
 /// The de-duplication record and the event journal in memory.
 #[derive(Debug, Default)]
 pub struct InMemoryKeys {
     pub keys: Mutex<BTreeSet<String>>,
+    /// E-mails recorded as "sending" and not yet "sent".
+    pub sending: Mutex<BTreeSet<String>>,
 }
 
 #[async_trait]
 impl SentEmails for InMemoryKeys {
-    async fn reserve(&self, key: &str, _to: &str, _template: &str) -> Result<bool, RepoError> {
-        Ok(lock(&self.keys).insert(key.to_owned()))
+    async fn reserve(
+        &self,
+        key: &str,
+        _to: &str,
+        _template: &str,
+        _lease: Duration,
+    ) -> Result<Reservation, RepoError> {
+        if lock(&self.keys).insert(key.to_owned()) {
+            lock(&self.sending).insert(key.to_owned());
+            return Ok(Reservation::Send);
+        }
+        // left "sending" by an interrupted send: in memory, any lease is over
+        Ok(if lock(&self.sending).contains(key) {
+            Reservation::Send
+        } else {
+            Reservation::AlreadySent
+        })
+    }
+
+    async fn mark_sent(&self, key: &str) -> Result<(), RepoError> {
+        lock(&self.sending).remove(key);
+        Ok(())
     }
 
     async fn release(&self, key: &str) -> Result<(), RepoError> {
         lock(&self.keys).remove(key);
+        lock(&self.sending).remove(key);
         Ok(())
     }
 }

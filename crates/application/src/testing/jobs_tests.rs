@@ -4,7 +4,7 @@ use super::{InMemoryJobQueue, InMemoryKeys, InMemoryOutbox, RecordingMailer};
 use crate::AppError;
 use crate::events::RecordEventHandler;
 use crate::jobs::{DeadJob, EVENTS_QUEUE, Handlers, Job, JobError, JobHandler, QueueDashboard};
-use crate::mail::{EmailJob, MailMessage, Recipient, SendEmailHandler};
+use crate::mail::{EmailJob, MailMessage, Recipient, SendEmailHandler, SentEmails};
 use crate::outbox::{OutboxEvent, OutboxRelay};
 use chrono::Utc;
 use serde_json::json;
@@ -73,10 +73,7 @@ fn email_job(key: &str) -> Job {
 #[tokio::test]
 async fn an_email_job_delivered_twice_sends_once() {
     let mailer = Arc::new(RecordingMailer::default());
-    let handler = SendEmailHandler {
-        mailer: mailer.clone(),
-        sent: Arc::new(InMemoryKeys::default()),
-    };
+    let handler = SendEmailHandler::new(mailer.clone(), Arc::new(InMemoryKeys::default()));
     let job = email_job("k1");
     handler.handle(&job).await.unwrap();
     handler.handle(&job).await.unwrap();
@@ -87,25 +84,42 @@ async fn an_email_job_delivered_twice_sends_once() {
 async fn a_failed_send_gives_the_key_back_for_the_retry() {
     let mailer = Arc::new(RecordingMailer::default());
     *mailer.failures_left.lock().unwrap() = 1;
-    let handler = SendEmailHandler {
-        mailer: mailer.clone(),
-        sent: Arc::new(InMemoryKeys::default()),
-    };
+    let handler = SendEmailHandler::new(mailer.clone(), Arc::new(InMemoryKeys::default()));
     let job = email_job("k2");
     assert!(matches!(
         handler.handle(&job).await,
-        Err(JobError::Retry(_))
+        Err(JobError::Unavailable(_))
     ));
     handler.handle(&job).await.unwrap();
     assert_eq!(mailer.sent.lock().unwrap().len(), 1);
 }
 
 #[tokio::test]
+async fn a_crash_between_the_send_and_its_record_sends_again_with_the_same_key() {
+    let mailer = Arc::new(RecordingMailer::default());
+    let keys = Arc::new(InMemoryKeys::default());
+    // the worker recorded "sending", sent, and died before recording "sent"
+    let lease = std::time::Duration::from_secs(60);
+    let reserved = keys.reserve("k3", "ana@example.org", "x", lease).await;
+    assert_eq!(reserved.unwrap(), crate::mail::Reservation::Send);
+    let handler = SendEmailHandler::new(mailer.clone(), keys.clone());
+    let job = email_job("k3");
+    handler.handle(&job).await.unwrap();
+    handler.handle(&job).await.unwrap();
+    assert_eq!(
+        mailer.sent.lock().unwrap().len(),
+        1,
+        "sent again once, then done"
+    );
+    assert_eq!(*mailer.keys.lock().unwrap(), vec!["k3".to_owned()]);
+}
+
+#[tokio::test]
 async fn a_malformed_email_job_fails_permanently() {
-    let handler = SendEmailHandler {
-        mailer: Arc::new(RecordingMailer::default()),
-        sent: Arc::new(InMemoryKeys::default()),
-    };
+    let handler = SendEmailHandler::new(
+        Arc::new(RecordingMailer::default()),
+        Arc::new(InMemoryKeys::default()),
+    );
     let job = Job::new("mail.send", json!({"nope": 1}), None);
     assert!(matches!(
         handler.handle(&job).await,

@@ -37,12 +37,7 @@ impl JobHandler for TourPlannedHandler {
         let driver: UserId = uuid::Uuid::parse_str(driver)
             .map_err(|_| malformed())?
             .into();
-        let Some(user) = self
-            .users
-            .find(driver)
-            .await
-            .map_err(|e| JobError::Retry(e.to_string()))?
-        else {
+        let Some(user) = self.users.find(driver).await.map_err(JobError::from)? else {
             return Err(JobError::Permanent(format!(
                 "driver {driver} of tour {tour_id} does not exist"
             )));
@@ -77,6 +72,6 @@ impl JobHandler for TourPlannedHandler {
         self.queue
             .enqueue(MAIL_QUEUE, &[mail])
             .await
-            .map_err(|e| JobError::Retry(e.to_string()))
+            .map_err(JobError::from)
     }
 }
