@@ -2,6 +2,7 @@
 //! OpenAPI and its docs.
 
 pub mod access;
+pub mod console;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -39,7 +40,7 @@ pub const DOCS_PATH: &str = "/docs/";
 fn routes(config: &mut ServiceConfig) {
     use routes::{
         areas, auth, containers, health, imports, labels, my_tours, ogc, open311, queues, reports,
-        search, sites, tours, users,
+        search, session, sites, tours, users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
@@ -60,6 +61,9 @@ fn routes(config: &mut ServiceConfig) {
                 .service(auth::me)
                 .service(auth::request_password_reset)
                 .service(auth::confirm_password_reset)
+                .service(session::open_session)
+                .service(session::refresh_session)
+                .service(session::close_session)
                 .service(users::list_users)
                 .service(users::create_user)
                 .service(users::get_user)
@@ -258,7 +262,9 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(|error, _| {
             ApiError::NotFound(format!("no such resource: {error}")).into()
         }))
+        .app_data(Data::new(console::ConsoleDir(http.console_dir.clone())))
         .configure(pages::configure)
+        .configure(console::configure)
         .service(SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url(OPENAPI_PATH, api))
         .default_service(web::to(not_found))
         .wrap(from_fn(access::middleware))

@@ -13,6 +13,7 @@ pub mod public;
 pub mod queues;
 pub mod reports;
 pub mod search;
+pub mod session;
 pub mod sites;
 pub mod tours;
 pub mod users;
