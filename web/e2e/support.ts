@@ -39,7 +39,7 @@ export async function expectAccessible(page: Page) {
 export async function screenshots(page: Page, name: string) {
   for (const width of [390, 1440]) {
     await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
-    await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, `${name}-${width}.png`), fullPage: true, animations: "disabled" });
   }
 }
 

@@ -48,7 +48,7 @@ export function Users() {
                 </td>
                 <td>
                   {u.active ? (
-                    <button type="button" className="btn btn-xs btn-outline btn-error" onClick={() => patch.mutate({ user: u, body: { active: false } })}>
+                    <button type="button" className="btn btn-xs" onClick={() => patch.mutate({ user: u, body: { active: false } })}>
                       {t("users.deactivate")}
                     </button>
                   ) : (
