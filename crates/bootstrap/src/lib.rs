@@ -28,6 +28,7 @@ use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
 use tisseco_application::reports::Reports;
 use tisseco_application::search::GeoSearchService;
+use tisseco_application::tiles::Tiles;
 use tisseco_application::tours::Tours;
 use tisseco_application::use_cases::RegistryPorts;
 
@@ -45,6 +46,8 @@ pub use tisseco_adapter_queue::{Consumer, ConsumerHandle, ConsumerSettings, Queu
 pub struct Services {
     pub registry: Registry,
     pub search: GeoSearchService,
+    /// Container map tiles (MVT), named by the containers' cache version.
+    pub tiles: Tiles,
     pub tours: Tours,
     pub auth: Auth,
     pub password_reset: PasswordReset,
@@ -100,6 +103,11 @@ pub fn wire(
         CachedReads::new(cache.clone()),
         settings.cache.ttls,
     );
+    let tiles = Tiles::new(
+        store.clone(),
+        cache.clone(),
+        settings.cache.ttls.staff_reads,
+    );
     let registry = Registry::new(RegistryPorts {
         sites: store.clone(),
         areas: store.clone(),
@@ -154,6 +162,7 @@ pub fn wire(
         password_reset,
         registry,
         search,
+        tiles,
         tours,
         auth,
         limiter,

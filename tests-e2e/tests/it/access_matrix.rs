@@ -183,6 +183,11 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
         Some(Role::Manager),
     ),
     ("GET", "/api/v1/containers/{id}/visits", Some(Role::Manager)),
+    (
+        "GET",
+        "/api/v1/tiles/containers/{z}/{x}/{y}.mvt",
+        Some(Role::Manager),
+    ),
 ];
 
 /// Public routes that themselves answer 401 to a request without their credential (the
@@ -238,6 +243,7 @@ fn concrete(path: &str) -> String {
         .replace("{collection_id}", "containers")
         .replace("{feature_id}", &uuid::Uuid::new_v4().to_string())
         .replace("{dead_id}", "1700000000000-0")
+        .replace("{z}/{x}/{y}", "14/8378/5842")
 }
 
 #[tokio::test]

@@ -31,4 +31,5 @@ mod report_mail;
 mod reports;
 mod sites;
 mod support;
+mod tiles;
 mod tours;

@@ -15,5 +15,6 @@ pub mod reports;
 pub mod search;
 pub mod session;
 pub mod sites;
+pub mod tiles;
 pub mod tours;
 pub mod users;
