@@ -18,10 +18,12 @@ test("dashboard: containers by status, open reports, tours, imports, queues; til
   await expect(page).toHaveURL(/\/admin\/containers$/);
 });
 
-test("map: containers drawn from the API, filters, search by code opens a card linking to the container", async ({ page, request }) => {
+test("map: containers drawn from the API's vector tiles, filters, search and click open a card linking to the container", async ({ page, request }) => {
   const headers = { authorization: `Bearer ${await token(request)}` };
   const some = (await (await request.get("/api/v1/containers?limit=1", { headers })).json()).items[0];
+  const tile = page.waitForResponse((r) => r.url().includes("/api/v1/tiles/containers/") && r.status() === 200);
   await signIn(page, "manager", "/admin/map");
+  expect((await tile).headers()["content-type"]).toBe("application/vnd.mapbox-vector-tile");
   const canvas = page.getByTestId("map").locator("canvas");
   await expect(canvas).toBeVisible();
   await expect(canvas).toHaveAttribute("data-count", /^[1-9]\d*$/);
@@ -32,6 +34,13 @@ test("map: containers drawn from the API, filters, search by code opens a card l
   await page.getByLabel("Rechercher").fill(some.public_code);
   await page.getByLabel("Rechercher").press("Enter");
   const card = page.getByTestId("map-card");
+  await expect(card).toContainText(some.public_code);
+  // The map flew to it: once still, a click on the point in the middle opens its card from the tile.
+  await expect(canvas).toHaveAttribute("data-idle", "true");
+  await card.getByRole("button", { name: "Fermer" }).click();
+  await expect(card).toBeHidden();
+  const box = (await page.getByTestId("map").boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await expect(card).toContainText(some.public_code);
   await expectAccessible(page);
   await screenshots(page, "map");

@@ -1,9 +1,11 @@
-// The map of containers (loaded lazily with MapLibre): coloured by status, filters,
-// areas as polygons, a card on click, search by code or address.
-import maplibregl, { type GeoJSONSource } from "maplibre-gl";
+// The map of containers (loaded lazily with MapLibre): vector tiles from the API coloured
+// by status (merged points at low zoom, sized by their count), filters, areas as
+// polygons, a card on click, search by code or address.
+import maplibregl, { type GeoJSONSource, type VectorTileSource } from "maplibre-gl";
 import "maplibre-gl/dist/maplibre-gl.css";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api, unwrap } from "../api/client";
+import { accessToken } from "../api/session";
 import { useI18n } from "../i18n";
 import { mapStyle } from "../map/style";
 import { Select } from "./Containers";
@@ -12,6 +14,13 @@ import { STATUSES, TYPES, statusKey, typeKey } from "./options";
 
 const COLOURS = ["match", ["get", "status"], "active", "#16a34a", "full", "#d97706", "damaged", "#dc2626", "maintenance", "#2563eb", "#6b7280"];
 const EMPTY: GeoJSON.FeatureCollection = { type: "FeatureCollection", features: [] };
+
+const TILES = "/api/v1/tiles/containers/";
+
+function tileUrl(filters: Record<string, string>): string {
+  const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
+  return `${window.location.origin}${TILES}{z}/{x}/{y}.mvt${query ? `?${query}` : ""}`;
+}
 
 interface Picked {
   id: string;
@@ -34,23 +43,51 @@ export default function MapPage() {
 
   useEffect(() => {
     if (!element.current) return;
-    const m = new maplibregl.Map({ container: element.current, style: mapStyle(), center: [4.8357, 45.764], zoom: 11 });
+    const m = new maplibregl.Map({
+      container: element.current,
+      style: mapStyle(),
+      center: [4.8357, 45.764],
+      zoom: 11,
+      // Tiles need the bearer token, read afresh for each request (it is renewed silently).
+      transformRequest: (url) => {
+        const token = accessToken();
+        return url.includes(TILES) && token ? { url, headers: { authorization: `Bearer ${token}` } } : { url };
+      },
+    });
     m.addControl(new maplibregl.NavigationControl(), "top-right");
     m.on("load", () => {
       m.addSource("areas", { type: "geojson", data: EMPTY });
       m.addLayer({ id: "areas-fill", type: "fill", source: "areas", paint: { "fill-color": "#0ea5e9", "fill-opacity": 0.08 } });
       m.addLayer({ id: "areas-line", type: "line", source: "areas", paint: { "line-color": "#0284c7", "line-width": 1.5 } });
-      m.addSource("containers", { type: "geojson", data: EMPTY });
+      m.addSource("containers", { type: "vector", tiles: [tileUrl({})], maxzoom: 16 });
       m.addLayer({
         id: "containers",
         type: "circle",
         source: "containers",
-        paint: { "circle-radius": 6, "circle-color": COLOURS as never, "circle-stroke-color": "#fff", "circle-stroke-width": 1.5 },
+        "source-layer": "containers",
+        paint: {
+          "circle-radius": ["interpolate", ["linear"], ["get", "count"], 1, 6, 50, 12, 1000, 20],
+          "circle-color": COLOURS as never,
+          "circle-stroke-color": "#fff",
+          "circle-stroke-width": 1.5,
+        },
       });
       m.on("click", "containers", (e) => {
         const p = e.features?.[0]?.properties;
-        const id = e.features?.[0]?.id ?? p?.id;
-        if (p && id) setPicked({ id: String(id), code: String(p.public_code ?? ""), status: String(p.status ?? ""), address: String(p.address ?? "") });
+        if (!p) return;
+        // A merged point: zoom in towards its containers.
+        if (!p.id) return void m.easeTo({ center: e.lngLat, zoom: m.getZoom() + 2 });
+        setPicked({ id: String(p.id), code: String(p.code ?? ""), status: String(p.status ?? ""), address: "" });
+      });
+      // How many containers are drawn (for people using a screen reader, and the tests).
+      m.on("movestart", () => (m.getCanvas().dataset.idle = "false"));
+      m.on("idle", () => {
+        m.getCanvas().dataset.idle = "true";
+        const seen = new Map<string, number>();
+        m.querySourceFeatures("containers", { sourceLayer: "containers" }).forEach((f, i) =>
+          seen.set(String(f.properties.id ?? `cell-${i}`), Number(f.properties.count ?? 1)),
+        );
+        m.getCanvas().dataset.count = String([...seen.values()].reduce((a, b) => a + b, 0));
       });
       m.on("mouseenter", "containers", () => (m.getCanvas().style.cursor = "pointer"));
       m.on("mouseleave", "containers", () => (m.getCanvas().style.cursor = ""));
@@ -60,21 +97,11 @@ export default function MapPage() {
     return () => m.remove();
   }, []);
 
-  // The containers in view, again after each move or filter change.
+  // New filters: new tile URLs (the API filters the tiles).
   useEffect(() => {
     const m = map.current;
     if (!m || !ready) return;
-    const load = async () => {
-      const b = m.getBounds();
-      const bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(5)).join(",");
-      const clean = Object.fromEntries(Object.entries(filters).filter(([, v]) => v));
-      const data = unwrap(await api.GET("/api/v1/containers/search/bbox", { params: { query: { bbox, limit: 500, ...clean } } }));
-      (m.getSource("containers") as GeoJSONSource | undefined)?.setData(data as unknown as GeoJSON.FeatureCollection);
-      m.getCanvas().dataset.count = String((data as { features: unknown[] }).features.length);
-    };
-    void load();
-    m.on("moveend", load);
-    return () => void m.off("moveend", load);
+    (m.getSource("containers") as VectorTileSource | undefined)?.setTiles([tileUrl(filters)]);
   }, [ready, filters]);
 
   useEffect(() => {
