@@ -83,3 +83,17 @@ test("a dry run validates and merges nothing; upload progress is shown", async (
   await expect(counts).toContainText("Valides4000");
   await expect(counts).toContainText("Créés0");
 });
+
+test("a large import can be cancelled before merging, and the list shows it", async ({ page }) => {
+  await signIn(page, "manager", "/admin/imports");
+  const run = unique();
+  const rows = Array.from({ length: 60_000 }, (_, i) => `grenoble,,${run}-${i},street_bin,active,1000,45.1${String(i).padStart(5, "0")},5.72,${i} cours Berriat,`);
+  await page.locator('input[type="file"]').setInputFiles({ name: `big-${run}.csv`, mimeType: "text/csv", buffer: Buffer.from(csv(rows)) });
+  await expect(page).toHaveURL(/\/admin\/imports\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+  await page.getByRole("button", { name: "Annuler l’import" }).click();
+  await expect(page.getByTestId("import-state")).toHaveText("Annulé", { timeout: 30_000 });
+  await expect(page.getByTestId("import-counts")).toContainText("Créés0");
+  await expect(page.getByRole("button", { name: "Annuler l’import" })).toBeHidden();
+  await page.getByRole("link", { name: "Imports" }).first().click();
+  await expect(page.locator("tbody tr", { hasText: `big-${run}.csv` })).toContainText("Annulé");
+});

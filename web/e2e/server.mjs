@@ -41,6 +41,8 @@ const env = {
   AUTH_ACCESS_TTL_SECS: "30",
   HTTP_WORKERS: "2",
   WORKER_CONCURRENCY: "4",
+  // Smaller batches: a large import stays cancellable long enough for the cancel test.
+  IMPORT_BATCH: "2000",
   LOG_FORMAT: "json",
   RUST_LOG: process.env.RUST_LOG ?? "warn",
 };

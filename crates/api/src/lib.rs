@@ -39,8 +39,8 @@ pub const DOCS_PATH: &str = "/docs/";
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
     use routes::{
-        areas, auth, containers, health, imports, labels, my_tours, ogc, open311, queues, reports,
-        search, session, sites, tiles, tours, users,
+        areas, auth, containers, health, import_list, imports, labels, my_tours, ogc, open311,
+        queues, reports, search, session, sites, tiles, tours, users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
@@ -123,6 +123,7 @@ fn routes(config: &mut ServiceConfig) {
                 .service(reports::get_report)
                 .service(reports::moderate_report)
                 .service(imports::upload_import)
+                .service(import_list::list_imports)
                 .service(imports::import_template)
                 .service(imports::get_import)
                 .service(imports::cancel_import)

@@ -493,7 +493,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Imports, newest first, with their state and counts. */
+        get: operations["list_imports"];
         put?: never;
         /**
          * Upload a CSV file of containers (format: README, template: `imports/template.csv`), as
@@ -1891,6 +1892,36 @@ export interface components {
                 updated_at: string;
                 /** Format: int32 */
                 version: number;
+            }[];
+            /** @description Pass as `after` (or `before` for history) to get the next page. */
+            next_cursor?: string | null;
+        };
+        /** @description A page of results and the cursor of the next page (absent on the last page). */
+        Page_ImportDto: {
+            items: {
+                counts: components["schemas"]["ImportCounts"];
+                /** Format: date-time */
+                created_at: string;
+                dry_run: boolean;
+                /** @description The rejected rows with their reasons, as CSV. */
+                errors_url: string;
+                /** @description Why a failed import failed. */
+                failure?: string | null;
+                file_name: string;
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: int32
+                 * @description 0 to 100.
+                 */
+                percent: number;
+                /**
+                 * @description receiving, uploaded, validating, merging, completed, failed or cancelled.
+                 * @example validating
+                 */
+                state: string;
+                /** Format: date-time */
+                updated_at: string;
             }[];
             /** @description Pass as `after` (or `before` for history) to get the next page. */
             next_cursor?: string | null;
@@ -3482,6 +3513,38 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_imports: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page. */
+                before?: string;
+                /** @description 1 to 100, default 20. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ImportDto"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

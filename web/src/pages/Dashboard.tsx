@@ -5,7 +5,7 @@ import { api, unwrap } from "../api/client";
 import { useUser } from "../auth/AuthProvider";
 import { QueryError } from "../components/Status";
 import { useI18n } from "../i18n";
-import { recentImports } from "./imports-store";
+import { ENDED } from "./Imports";
 import { REPORT_STATUSES, STATUSES, importStateKey, reportStatusKey, statusKey } from "./options";
 
 const CAP = 500;
@@ -48,7 +48,11 @@ export function Dashboard() {
     enabled: user.role === "admin",
     queryFn: async () => unwrap(await api.GET("/api/v1/admin/queues")).items,
   });
-  const imports = recentImports().filter((i) => !["completed", "failed", "cancelled"].includes(i.state));
+  const recent = useQuery({
+    queryKey: ["imports", "recent"],
+    queryFn: async () => unwrap(await api.GET("/api/v1/imports", { params: { query: { limit: 50 } } })).items,
+  });
+  const imports = (recent.data ?? []).filter((i) => !ENDED.includes(i.state));
   const failed = [containers, reports, tours].find((q) => q.isError);
 
   return (

@@ -1,15 +1,12 @@
 // One import, followed live until it ends; its rejected rows; cancel before merging.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
 import { api, unwrap } from "../api/client";
 import { Loading, QueryError, useFailureMessage } from "../components/Status";
 import { download, fetchBlob } from "../components/useBlobUrl";
 import { useI18n } from "../i18n";
 import { parseCsv } from "./csv";
-import { remember } from "./imports-store";
+import { ENDED } from "./Imports";
 import { importStateKey } from "./options";
-
-const ENDED = ["completed", "failed", "cancelled"];
 
 export function ImportPage({ id }: { id: string }) {
   const { t } = useI18n();
@@ -22,9 +19,6 @@ export function ImportPage({ id }: { id: string }) {
   });
   const job = query.data;
   const ended = job ? ENDED.includes(job.state) : false;
-  useEffect(() => {
-    if (job) remember(job);
-  }, [job]);
   const rejected = useQuery({
     queryKey: ["import", id, "errors"],
     enabled: ended && (job?.counts.rejected ?? 0) > 0,
@@ -32,7 +26,10 @@ export function ImportPage({ id }: { id: string }) {
   });
   const cancel = useMutation({
     mutationFn: async () => unwrap(await api.POST("/api/v1/imports/{id}/cancel", { params: { path: { id } } })),
-    onSuccess: (data) => queryClient.setQueryData(["import", id], data),
+    onSuccess: async (data) => {
+      queryClient.setQueryData(["import", id], data);
+      await queryClient.invalidateQueries({ queryKey: ["imports"] });
+    },
   });
 
   if (query.isPending) return <Loading />;

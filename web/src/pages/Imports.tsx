@@ -1,12 +1,16 @@
 // Upload a CSV (drag and drop or choose), with upload progress; then its page follows it.
+import { keepPreviousData, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type DragEvent } from "react";
 import { Link, useLocation } from "wouter";
-import { useFailureMessage } from "../components/Status";
+import { api, unwrap } from "../api/client";
+import { Pager, useCursor } from "../components/Pager";
+import { Loading, QueryError, useFailureMessage } from "../components/Status";
 import { download } from "../components/useBlobUrl";
 import { useI18n } from "../i18n";
-import { recentImports, remember } from "./imports-store";
 import { importStateKey } from "./options";
 import { uploadImport } from "./upload";
+
+export const ENDED = ["completed", "failed", "cancelled"];
 
 export function Imports() {
   const { t, lang } = useI18n();
@@ -16,6 +20,16 @@ export function Imports() {
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
   const failure = useFailureMessage();
+  const paging = useCursor();
+  const queryClient = useQueryClient();
+  const list = useQuery({
+    queryKey: ["imports", paging.cursor],
+    queryFn: async () => unwrap(await api.GET("/api/v1/imports", { params: { query: { limit: 20, ...(paging.cursor ? { before: paging.cursor } : {}) } } })),
+    placeholderData: keepPreviousData,
+    staleTime: 0,
+    // Running imports move on: refresh while one is listed as running.
+    refetchInterval: (q) => (q.state.data?.items.some((i) => !ENDED.includes(i.state)) ? 2000 : false),
+  });
 
   async function start(file: File | undefined) {
     if (!file) return;
@@ -23,7 +37,7 @@ export function Imports() {
     setProgress(0);
     try {
       const created = await uploadImport(file, dryRun, setProgress);
-      remember({ id: created.id, file_name: file.name, state: "uploaded", dry_run: dryRun, created_at: new Date().toISOString() });
+      await queryClient.invalidateQueries({ queryKey: ["imports"] });
       navigate(`/imports/${created.id}`);
     } catch (e) {
       setError(failure(e));
@@ -72,24 +86,33 @@ export function Imports() {
         {error && <p role="alert" className="alert alert-error">{error}</p>}
       </div>
       <h2 className="text-xl font-semibold">{t("imports.past")}</h2>
-      <table className="table table-sm">
-        <thead>
-          <tr>
-            <th>{t("imports.file")}</th>
-            <th>{t("imports.state")}</th>
-            <th>{t("imports.when")}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {recentImports().map((i) => (
-            <tr key={i.id}>
-              <td><Link href={`/imports/${i.id}`} className="link">{i.file_name}</Link>{i.dry_run ? ` (${t("imports.dryRun")})` : ""}</td>
-              <td>{t(importStateKey(i.state))}</td>
-              <td>{new Date(i.created_at).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB")}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      {list.isPending ? (
+        <Loading />
+      ) : list.isError ? (
+        <QueryError error={list.error} onRetry={() => void list.refetch()} />
+      ) : (
+        <div className="overflow-x-auto">
+          <table className="table table-sm">
+            <thead>
+              <tr>
+                <th>{t("imports.file")}</th>
+                <th>{t("imports.state")}</th>
+                <th>{t("imports.when")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.data.items.map((i) => (
+                <tr key={i.id}>
+                  <td><Link href={`/imports/${i.id}`} className="link">{i.file_name}</Link>{i.dry_run ? ` (${t("imports.dryRun")})` : ""}</td>
+                  <td>{t(importStateKey(i.state))}</td>
+                  <td>{new Date(i.created_at).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB")}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pager page={paging.page} nextCursor={list.data.next_cursor} onNext={paging.next} onPrevious={paging.previous} />
+        </div>
+      )}
     </section>
   );
 }

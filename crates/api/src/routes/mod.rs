@@ -4,6 +4,7 @@ pub mod areas;
 pub mod auth;
 pub mod containers;
 pub mod health;
+pub mod import_list;
 pub mod imports;
 pub mod labels;
 pub mod my_tours;
