@@ -68,6 +68,58 @@ fn safe_relative(relative: &str) -> Option<PathBuf> {
         .then(|| path.to_path_buf())
 }
 
+/// The encodings the client accepts, best first, among those `npm run build` writes
+/// beside each asset (`.br`, `.gz`).
+fn encodings(req: &HttpRequest) -> Vec<(&'static str, &'static str)> {
+    let accepted = req
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let accepts = |name: &str| {
+        accepted.split(',').any(|part| {
+            let mut pieces = part.split(';').map(str::trim);
+            pieces.next() == Some(name) && !pieces.any(|p| p == "q=0")
+        })
+    };
+    [("br", "br"), ("gzip", "gz")]
+        .into_iter()
+        .filter(|(name, _)| accepts(name))
+        .collect()
+}
+
+/// The file, or its compressed twin when the client takes it: `(bytes, encoding)`.
+async fn read_encoded(
+    req: &HttpRequest,
+    path: &Path,
+) -> std::io::Result<(Vec<u8>, Option<&'static str>)> {
+    for (encoding, suffix) in encodings(req) {
+        let mut twin = path.as_os_str().to_owned();
+        twin.push(format!(".{suffix}"));
+        if let Ok(bytes) = read(PathBuf::from(twin)).await {
+            return Ok((bytes, Some(encoding)));
+        }
+    }
+    Ok((read(path.to_path_buf()).await?, None))
+}
+
+fn respond(
+    bytes: Vec<u8>,
+    encoding: Option<&'static str>,
+    kind: &str,
+    cache: &str,
+) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response
+        .insert_header((header::CONTENT_TYPE, kind))
+        .insert_header((header::CACHE_CONTROL, cache))
+        .insert_header((header::VARY, "Accept-Encoding"));
+    if let Some(encoding) = encoding {
+        response.insert_header((header::CONTENT_ENCODING, encoding));
+    }
+    response.body(bytes)
+}
+
 /// Reads a file on the blocking pool (tokio's `fs` feature is not enabled here).
 async fn read(path: PathBuf) -> std::io::Result<Vec<u8>> {
     web::block(move || std::fs::read(path))
@@ -80,17 +132,14 @@ async fn file(req: HttpRequest, dir: Data<ConsoleDir>) -> HttpResponse {
     let asset = safe_relative(relative).filter(|p| !p.as_os_str().is_empty());
     if let Some(asset) = asset {
         let full = dir.0.join(&asset);
-        if let Ok(bytes) = read(full.clone()).await {
+        if let Ok((bytes, encoding)) = read_encoded(&req, &full).await {
             // Vite puts a content hash in every name under assets/: it never changes.
             let cache = if relative.starts_with("assets/") {
                 "public, max-age=31536000, immutable"
             } else {
                 "no-cache"
             };
-            return HttpResponse::Ok()
-                .insert_header((header::CONTENT_TYPE, content_type(&full)))
-                .insert_header((header::CACHE_CONTROL, cache))
-                .body(bytes);
+            return respond(bytes, encoding, content_type(&full), cache);
         }
         // A missing asset is a 404, not the app: a stale page must not run HTML as JS.
         if relative.starts_with("assets/") || asset.extension().is_some() {
@@ -99,11 +148,8 @@ async fn file(req: HttpRequest, dir: Data<ConsoleDir>) -> HttpResponse {
                 .body("not found");
         }
     }
-    match read(dir.0.join("index.html")).await {
-        Ok(bytes) => HttpResponse::Ok()
-            .content_type(ContentType::html())
-            .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .body(bytes),
+    match read_encoded(&req, &dir.0.join("index.html")).await {
+        Ok((bytes, encoding)) => respond(bytes, encoding, "text/html; charset=utf-8", "no-cache"),
         Err(error) => {
             tracing::warn!(error = %error, console.dir = %dir.0.display(), "the console is not built");
             HttpResponse::NotFound()
@@ -126,6 +172,20 @@ mod tests {
         assert_eq!(safe_relative("../secret"), None);
         assert_eq!(safe_relative("assets/../../x"), None);
         assert_eq!(safe_relative("/etc/passwd"), None);
+    }
+
+    #[test]
+    fn the_best_accepted_encoding_comes_first() {
+        use actix_web::test::TestRequest;
+        let req = TestRequest::default()
+            .insert_header((header::ACCEPT_ENCODING, "gzip, deflate, br"))
+            .to_http_request();
+        assert_eq!(encodings(&req), [("br", "br"), ("gzip", "gz")]);
+        let req = TestRequest::default()
+            .insert_header((header::ACCEPT_ENCODING, "gzip;q=1, br;q=0"))
+            .to_http_request();
+        assert_eq!(encodings(&req), [("gzip", "gz")]);
+        assert!(encodings(&TestRequest::default().to_http_request()).is_empty());
     }
 
     #[test]
