@@ -2,7 +2,9 @@
 // reach of scripts, silent refresh, the page for a role not allowed, the way back to
 // sign-in keeping the page, and "forgot password".
 import { expect, test } from "@playwright/test";
-import { expectAccessible, screenshots, signIn } from "./support";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { expectAccessible, screenshots, signIn, token, unique } from "./support";
 
 test("the root leads to the console, which asks to sign in and comes back to the page asked", async ({ page }) => {
   await page.goto("/");
@@ -101,4 +103,52 @@ test("the reset link of the e-mail opens the console's page, which refuses a bad
   await page.getByRole("button", { name: "Changer le mot de passe" }).click();
   await expect(page.getByRole("alert")).toBeVisible();
   await expectAccessible(page);
+});
+
+/** The reset link of the newest e-mail to `to` in the SMTP sink (deploy/smtp-sink.py). */
+async function resetLink(to: string): Promise<string> {
+  const dir = process.env.SMTP_SINK_DIR ?? "/tmp/tisseco-smtp/messages";
+  let link: string | undefined;
+  await expect
+    .poll(
+      () => {
+        for (const name of readdirSync(dir).filter((n) => n.endsWith(".eml"))) {
+          // Quoted-printable: soft line breaks and "=3D" for "=".
+          const text = readFileSync(join(dir, name), "utf8").replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+          if (!text.includes(`To: ${to}`)) continue;
+          link = text.match(/https?:\/\/[^\s"<>]+\/reset-password\?token=[\w.~-]+/)?.[0];
+          if (link) return true;
+        }
+        return false;
+      },
+      { timeout: 30_000 },
+    )
+    .toBe(true);
+  return link!;
+}
+
+test("password reset: forgot password, the e-mail's link, a new password that signs in", async ({ page, request }) => {
+  const headers = { authorization: `Bearer ${await token(request, "admin")}` };
+  const email = `reset-${unique()}@tisseco.test`;
+  const created = await request.post("/api/v1/users", {
+    headers,
+    data: { email, display_name: "Reset test", role: "manager", password: "the first long password" },
+  });
+  expect(created.status()).toBe(201);
+
+  await page.goto("/admin/forgot-password");
+  await page.getByLabel("Adresse e-mail").fill(email);
+  await page.getByRole("button", { name: "Envoyer le lien" }).click();
+  await expect(page.getByRole("status")).toBeVisible();
+  const link = await resetLink(email);
+  await page.goto(link);
+  await expect(page).toHaveURL(/\/admin\/reset-password\?token=/);
+  await page.getByLabel(/Nouveau mot de passe/).fill("the second long password");
+  await page.getByRole("button", { name: "Changer le mot de passe" }).click();
+  await expect(page.getByRole("status")).toContainText("Mot de passe changé");
+  await page.getByRole("link", { name: "Retour à la connexion" }).click();
+  await page.getByLabel("Adresse e-mail").fill(email);
+  await page.getByLabel("Mot de passe").fill("the second long password");
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await expect(page.getByRole("heading", { name: "Tableau de bord" })).toBeVisible();
 });
