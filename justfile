@@ -150,7 +150,7 @@ seed: migrate
 
 # Benchmarks in release mode; figures go into BENCHMARKS.md. Known: auth, geo (1M
 # containers, pgbench vs wrk at 32 connections), import (1M-row CSV: psql \copy vs the
-# full pipeline), queue, tours.
+# full pipeline), queue, tours, tiles (map tiles at 1M containers: SQL vs HTTP).
 bench what:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -161,7 +161,8 @@ bench what:
       import) benches/import/run.sh ;;
       queue) cargo run -q --release -p tisseco-tests-e2e --example bench_queue ;;
       tours) cargo bench -q -p tisseco-domain --bench tours ;;
-      *) echo "bench: unknown benchmark {{what}} (known: auth, geo, import, queue, tours)" >&2; exit 2 ;;
+      tiles) benches/tiles/run.sh ;;
+      *) echo "bench: unknown benchmark {{what}} (known: auth, geo, import, queue, tours, tiles)" >&2; exit 2 ;;
     esac
 
 # Check OGC API Features with a real client (OWSLib, in a virtualenv) against a running
