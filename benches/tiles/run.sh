@@ -15,6 +15,7 @@ db_url=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/tisseco
 admin_url="${db_url%/*}/postgres"
 db_name=${db_url##*/}; db_name=${db_name%%\?*}
 seconds=${BENCH_SECONDS:-10}
+export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 conns=8
 pgbench=/usr/lib/postgresql/15/bin/pgbench
 port=18090

@@ -115,3 +115,19 @@ test("an edit after someone else's change shows the conflict; archive asks first
   const after = await (await request.get(`/api/v1/containers/${container.id}`, { headers })).json();
   expect(after.archived_at).toBeTruthy();
 });
+
+test("a network failure or a 5xx shows a retry, never a blank page", async ({ page }) => {
+  await signIn(page, "manager", "/admin/");
+  await expect(page.getByRole("heading", { name: "Tableau de bord" })).toBeVisible();
+  await page.route("**/api/v1/sites?*", (route) => route.abort("connectionrefused"));
+  await page.getByRole("link", { name: "Sites" }).first().click();
+  const alert = page.getByRole("alert").filter({ hasText: "Le serveur ne répond pas" });
+  await expect(alert).toBeVisible();
+  await page.unroute("**/api/v1/sites?*");
+  await page.route("**/api/v1/sites?*", (route) => route.fulfill({ status: 503, contentType: "application/problem+json", body: JSON.stringify({ type: "about:blank", title: "Unavailable", status: 503, detail: "down" }) }));
+  await alert.getByRole("button", { name: "Réessayer" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Une erreur est survenue de notre côté" })).toBeVisible();
+  await page.unroute("**/api/v1/sites?*");
+  await page.getByRole("button", { name: "Réessayer" }).click();
+  await expect(page.getByRole("cell", { name: "Lyon Métropole" })).toBeVisible();
+});
