@@ -91,7 +91,7 @@ for density in dense sparse; do
     med_kb=$(echo "$sizes" | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1024}')
     for which in cached cold; do
       p=$port; [ "$which" = cold ] && p=$cold_port
-      wrk -t2 -c"$conns" -d"${seconds}s" --latency -s benches/geo/wrk.lua "http://127.0.0.1:$p" -- "$dir/paths.txt" > "$dir/wrk-$which.txt"
+      wrk -t2 -c"$conns" -d"${seconds}s" --timeout 60s --latency -s benches/geo/wrk.lua "http://127.0.0.1:$p" -- "$dir/paths.txt" > "$dir/wrk-$which.txt"
       declare "${which}_p50=$(grep -P '^\s+50%' "$dir/wrk-$which.txt" | awk '{print $2}' | to_ms)"
       declare "${which}_p99=$(grep -P '^\s+99%' "$dir/wrk-$which.txt" | awk '{print $2}' | to_ms)"
       declare "${which}_errors=$(grep -oP 'Non-2xx or 3xx responses: \K[0-9]+' "$dir/wrk-$which.txt" || echo 0)"
