@@ -9,6 +9,7 @@ import { useAuth } from "./auth/AuthProvider";
 import { ErrorState, Loading } from "./components/Status";
 import { Shell } from "./components/Shell";
 import { useI18n } from "./i18n";
+import { AreaPage } from "./pages/AreaPage";
 import { Areas } from "./pages/Areas";
 import { ContainerForm } from "./pages/ContainerForm";
 import { ContainerPage } from "./pages/ContainerPage";
@@ -54,6 +55,7 @@ export function App() {
       <Route path="/containers/:id">{(p) => <Staff><ContainerPage id={p.id} /></Staff>}</Route>
       <Route path="/sites">{<Staff><Sites /></Staff>}</Route>
       <Route path="/areas">{<Staff><Areas /></Staff>}</Route>
+      <Route path="/areas/:id">{(p) => <Staff><AreaPage id={p.id} /></Staff>}</Route>
       <Route path="/imports">{<Staff><Imports /></Staff>}</Route>
       <Route path="/imports/:id">{(p) => <Staff><ImportPage id={p.id} /></Staff>}</Route>
       <Route path="/map">

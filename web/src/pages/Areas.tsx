@@ -48,7 +48,7 @@ export function Areas() {
               {query.data.items.map((a) => (
                 <tr key={a.id}>
                   <td className="font-mono">{a.code}</td>
-                  <td>{a.name}</td>
+                  <td><Link href={`/areas/${a.id}`} className="link">{a.name}</Link></td>
                   <td>{siteName.get(a.site_id) ?? ""}</td>
                   <td><Link href={`/containers?site_id=${a.site_id}&area_id=${a.id}`} className="link">{t("sites.containers")}</Link></td>
                 </tr>
