@@ -39,8 +39,8 @@ pub const DOCS_PATH: &str = "/docs/";
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
     use routes::{
-        areas, auth, containers, health, import_list, imports, labels, my_tours, ogc, open311,
-        queues, reports, search, session, sites, tiles, tours, users,
+        areas, auth, container_counts, containers, health, import_list, imports, labels, my_tours,
+        ogc, open311, queues, reports, search, session, sites, tiles, tours, users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
@@ -84,6 +84,7 @@ fn routes(config: &mut ServiceConfig) {
                 .service(search::in_bbox)
                 .service(search::in_polygon)
                 .service(search::in_area)
+                .service(container_counts::container_counts)
                 .service(tiles::container_tile)
                 .service(ogc::landing)
                 .route("/ogc/", web::get().to(ogc::landing_page))

@@ -184,6 +184,7 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
     ),
     ("GET", "/api/v1/containers/{id}/visits", Some(Role::Manager)),
     ("GET", "/api/v1/imports", Some(Role::Manager)),
+    ("GET", "/api/v1/containers/counts", Some(Role::Manager)),
     (
         "GET",
         "/api/v1/tiles/containers/{z}/{x}/{y}.mvt",

@@ -292,6 +292,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/containers/counts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live containers by status. */
+        get: operations["container_counts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/containers/search/area/{area_id}": {
         parameters: {
             query?: never;
@@ -1343,6 +1360,23 @@ export interface components {
             coordinates: number[][][][];
             /** @enum {string} */
             type: "MultiPolygon";
+        };
+        ContainerCounts: {
+            /**
+             * @description Every status (`active`, `full`, `damaged`, `maintenance`, `removed`) with its count.
+             * @example {
+             *       "active": 271,
+             *       "damaged": 11,
+             *       "full": 19,
+             *       "maintenance": 8,
+             *       "removed": 0
+             *     }
+             */
+            by_status: {
+                [key: string]: number;
+            };
+            /** Format: int64 */
+            total: number;
         };
         ContainerDto: {
             address?: string | null;
@@ -3046,6 +3080,25 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    container_counts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContainerCounts"];
                 };
             };
         };

@@ -27,10 +27,10 @@ export function Dashboard() {
   const today = new Date().toISOString().slice(0, 10);
   const containers = useQuery({
     queryKey: ["dashboard", "containers"],
-    queryFn: () =>
-      Promise.all(
-        STATUSES.map(async (status) => [status, count(unwrap(await api.GET("/api/v1/containers", { params: { query: { status, limit: CAP } } })))] as const),
-      ),
+    queryFn: async () => {
+      const counts = unwrap(await api.GET("/api/v1/containers/counts"));
+      return STATUSES.map((status) => [status, String(counts.by_status[status] ?? 0)] as const);
+    },
   });
   const reports = useQuery({
     queryKey: ["dashboard", "reports"],

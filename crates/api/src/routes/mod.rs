@@ -2,6 +2,7 @@
 
 pub mod areas;
 pub mod auth;
+pub mod container_counts;
 pub mod containers;
 pub mod health;
 pub mod import_list;
