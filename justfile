@@ -19,12 +19,13 @@ default:
 services:
     @deploy/services.sh
 
-# Start the whole platform with demo data and accounts: the API and the worker; Ctrl-C
-# stops both. Prints the docs URL and the demo accounts.
-dev: services
+# Start the whole platform with demo data and accounts: the API (serving the staff console
+# at /admin/) and the worker; Ctrl-C stops both. Prints the console's URL and the demo accounts.
+dev: services web-build
     #!/usr/bin/env bash
     set -euo pipefail
     cargo build --bin tisseco-api --bin tisseco-worker
+    export CONSOLE_DIR="${CONSOLE_DIR:-$PWD/web/dist}"
     bin="${CARGO_TARGET_DIR:-target}/debug"
     export LOG_FORMAT="${LOG_FORMAT:-pretty}"
     # A development signing key, made once and kept out of git (production sets its own).
@@ -39,7 +40,7 @@ dev: services
     "$bin/tisseco-api" serve & api=$!
     stop() { kill -TERM "$api" "$worker" 2>/dev/null || true; wait "$api" "$worker" 2>/dev/null || true; }
     trap 'stop; exit 0' INT TERM
-    echo "Tisseco API: http://$HTTP_BIND/docs/  (OpenAPI: http://$HTTP_BIND/api/openapi.json)"
+    echo "Tisseco: http://$HTTP_BIND/admin/  (sign in with a demo account above; API docs at /docs/)"
     echo "Sign in: curl -s http://$HTTP_BIND/api/v1/auth/login -H 'content-type: application/json' -d '{\"email\":\"manager@tisseco.test\",\"password\":\"demo-manager-password\"}'"
     echo "Worker health: http://$WORKER_HEALTH_BIND/health  (mail: Mailpit http://127.0.0.1:8025, or files in ${SMTP_SINK_DIR:-/tmp/tisseco-smtp/messages})"
     wait -n "$api" "$worker" || true
@@ -51,8 +52,35 @@ dev: services
 worker: migrate
     LOG_FORMAT="${LOG_FORMAT:-pretty}" cargo run -q --bin tisseco-worker
 
-# Everything CI checks: formatting, lints, the dependency rule and every test.
-test: services fmt-check lint check-deps test-only
+# Everything CI checks: formatting, lints, the dependency rule and every test, the
+# console's included.
+test: services fmt-check lint check-deps test-only web-test
+
+# The console's packages, from the lock file only (no browser download).
+web-deps:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cd web
+    [ node_modules/.package-lock.json -nt package-lock.json ] || PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+
+# Build the staff console into web/dist (served by the API at /admin/).
+web-build: web-deps
+    cd web && npm run build
+
+# The console's checks: generated client current, type check, lint, unit tests, bundle
+# size, then the browser tests (Debian's Chromium) against the real API, worker and database.
+web-test: services browser-deps web-deps
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build --bin tisseco-api --bin tisseco-worker
+    cd web
+    npm run api:check
+    npm run typecheck
+    npm run lint
+    npm test
+    npm run build
+    npm run size
+    npx playwright test
 
 # What the real-browser test needs: Debian's Chromium, and playwright-core from the lock file.
 browser-deps:
@@ -105,6 +133,20 @@ check-deps:
     [ "$broken" = 0 ] && echo "check-deps: domain and application are free of I/O crates"
     exit "$broken"
 
+# Lighthouse (12.2.3, performance) on the console's dashboard, signed in, in Debian's
+# Chromium, against a fresh platform on :18480 (as the browser tests start it); fails
+# under 90. Figures: BENCHMARKS.md.
+web-audit runs="3": services browser-deps web-build
+    #!/usr/bin/env bash
+    set -euo pipefail
+    cargo build --bin tisseco-api --bin tisseco-worker
+    (cd web/audit && { [ -d node_modules/lighthouse ] || npm ci --no-audit --no-fund; })
+    cd web
+    node e2e/server.mjs > "${TMPDIR:-/tmp}/tisseco-web-audit.log" 2>&1 & server=$!
+    trap 'kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+    for _ in $(seq 1 240); do curl -sf http://127.0.0.1:18480/health/ready >/dev/null && break; sleep 0.5; done
+    node audit/audit.mjs http://127.0.0.1:18480 {{runs}}
+
 # Apply migrations to the development database.
 migrate: services
     cargo run -q --bin tisseco-api -- migrate
@@ -116,7 +158,8 @@ seed: migrate
 # Benchmarks in release mode; figures go into BENCHMARKS.md. Known: auth, geo (1M
 # containers, pgbench vs wrk at 32 connections), import (1M-row CSV: psql \copy vs the
 # full pipeline), queue, tours (single-route optimisers on TSPLIB and random cities),
-# plan-day (day plans on CVRPLIB set A and a 300-container city).
+# plan-day (day plans on CVRPLIB set A and a 300-container city), tiles (map tiles at 1M
+# containers: SQL vs HTTP).
 bench what:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -128,7 +171,8 @@ bench what:
       queue) cargo run -q --release -p tisseco-tests-e2e --example bench_queue ;;
       tours) cargo bench -q -p tisseco-domain --bench tours ;;
       plan-day) cargo bench -q -p tisseco-domain --bench plan_day ;;
-      *) echo "bench: unknown benchmark {{what}} (known: auth, geo, import, queue, tours, plan-day)" >&2; exit 2 ;;
+      tiles) benches/tiles/run.sh ;;
+      *) echo "bench: unknown benchmark {{what}} (known: auth, geo, import, queue, tours, plan-day, tiles)" >&2; exit 2 ;;
     esac
 
 # Fuzz every operation with schemathesis (pinned, in a virtualenv), anonymous and as each

@@ -14,6 +14,7 @@ mod registry;
 mod reports;
 mod rows;
 mod schema;
+mod tiles;
 mod tours;
 mod users;
 
@@ -22,3 +23,4 @@ pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
 pub use outbox::PgOutbox;
 pub use pool::{PgPool, PgSettings, PoolMode, build_pool};
 pub use registry::PgStore;
+pub use tiles::tile_statement;

@@ -321,6 +321,26 @@ impl RegistryQueries for PgStore {
         Ok(u64::try_from(live_areas + live_containers).unwrap_or_default())
     }
 
+    async fn live_containers_by_status(
+        &self,
+    ) -> Result<Vec<(tisseco_domain::ContainerStatus, u64)>, RepoError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<(String, i64)> = containers::table
+            .filter(containers::archived_at.is_null())
+            .group_by(containers::status)
+            .select((containers::status, count_star()))
+            .load(&mut conn)
+            .await
+            .map_err(from_diesel)?;
+        rows.into_iter()
+            .map(|(status, n)| {
+                let status = tisseco_domain::ContainerStatus::parse(&status)
+                    .map_err(|e| RepoError::Unexpected(e.to_string()))?;
+                Ok((status, u64::try_from(n).unwrap_or_default()))
+            })
+            .collect()
+    }
+
     async fn live_containers_in_area(&self, area: AreaId) -> Result<u64, RepoError> {
         let mut conn = self.conn().await?;
         let live: i64 = containers::table

@@ -27,12 +27,18 @@ pub const BEARER: &str = "bearer";
 
 /// The public HTML pages and their asset (not in the OpenAPI document, which describes the
 /// JSON API): each is listed here, method and pattern, and is public like `security(())`.
-pub const PAGES: [(Method, &str); 5] = [
+/// The staff console's files are public too: they hold no data, and the API calls they
+/// make need a token like any other.
+pub const PAGES: [(Method, &str); 9] = [
     (Method::GET, "/c/"),
     (Method::GET, "/c/{code}"),
     (Method::POST, "/c/{code}"),
     (Method::GET, "/r/{token}"),
     (Method::GET, "/assets/site.css"),
+    (Method::GET, "/"),
+    (Method::GET, "/admin"),
+    (Method::GET, "/admin/{path:.*}"),
+    (Method::GET, "/reset-password"),
 ];
 
 /// Whether `pattern` is one of the public HTML pages.
@@ -434,6 +440,8 @@ mod tests {
             (Method::POST, "/c/{code}"),
             (Method::GET, "/r/{token}"),
             (Method::GET, "/assets/site.css"),
+            (Method::GET, "/admin/{path:.*}"),
+            (Method::GET, "/"),
         ] {
             assert_eq!(
                 policies.get(&method, pattern),
@@ -445,6 +453,7 @@ mod tests {
         assert_eq!(policies.get(&Method::DELETE, "/c/{code}"), None);
         assert_eq!(policies.get(&Method::GET, "/c/{code}/secret"), None);
         assert_eq!(policies.get(&Method::GET, "/assets/{file}"), None);
+        assert_eq!(policies.get(&Method::POST, "/admin/{path:.*}"), None);
     }
 
     #[test]

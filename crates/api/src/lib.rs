@@ -2,6 +2,7 @@
 //! OpenAPI and its docs.
 
 pub mod access;
+pub mod console;
 mod csp;
 pub mod csv_out;
 pub mod dto;
@@ -43,8 +44,8 @@ pub const DOCS_PATH: &str = "/docs/";
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
     use routes::{
-        areas, auth, containers, health, imports, labels, my_tours, ogc, open311, plan_day, queues,
-        reports, search, sites, tours, users,
+        areas, auth, container_counts, containers, health, import_list, imports, labels, my_tours,
+        ogc, open311, plan_day, queues, reports, search, session, sites, tiles, tours, users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
@@ -65,6 +66,9 @@ fn routes(config: &mut ServiceConfig) {
                 .service(auth::me)
                 .service(auth::request_password_reset)
                 .service(auth::confirm_password_reset)
+                .service(session::open_session)
+                .service(session::refresh_session)
+                .service(session::close_session)
                 .service(users::list_users)
                 .service(users::create_user)
                 .service(users::get_user)
@@ -85,6 +89,8 @@ fn routes(config: &mut ServiceConfig) {
                 .service(search::in_bbox)
                 .service(search::in_polygon)
                 .service(search::in_area)
+                .service(container_counts::container_counts)
+                .service(tiles::container_tile)
                 .service(ogc::landing)
                 .route("/ogc/", web::get().to(ogc::landing_page))
                 .service(ogc::conformance)
@@ -124,6 +130,7 @@ fn routes(config: &mut ServiceConfig) {
                 .service(reports::get_report)
                 .service(reports::moderate_report)
                 .service(imports::upload_import)
+                .service(import_list::list_imports)
                 .service(imports::import_template)
                 .service(imports::get_import)
                 .service(imports::cancel_import)
@@ -270,7 +277,9 @@ pub fn app(
             ApiError::NotFound("no such resource: an identifier in the URL is not valid".into())
                 .into()
         }))
+        .app_data(Data::new(console::ConsoleDir(http.console_dir.clone())))
         .configure(pages::configure)
+        .configure(console::configure)
         .service(SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url(OPENAPI_PATH, api))
         .default_service(web::to(not_found))
         .wrap(from_fn(access::middleware))

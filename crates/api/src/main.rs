@@ -40,6 +40,9 @@ enum Command {
         #[arg(long)]
         name: String,
     },
+    /// Print the OpenAPI document (JSON) without a server or settings: the console's
+    /// typed client is generated from it.
+    Openapi,
     /// Print a new token-signing key (for AUTH_PRIVATE_KEY) and its public part.
     GenerateKey {
         /// The key's id (AUTH_KEY_ID); raise it at each rotation.
@@ -57,6 +60,18 @@ async fn main() -> ExitCode {
             "AUTH_PRIVATE_KEY={private}\nAUTH_KEY_ID={id}\n# after the next rotation, list in AUTH_PREVIOUS_PUBLIC_KEYS: {public}"
         );
         return ExitCode::SUCCESS;
+    }
+    if let Command::Openapi = command {
+        return match tisseco_api::openapi().to_pretty_json() {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("tisseco-api: openapi: {error}");
+                ExitCode::FAILURE
+            }
+        };
     }
     let settings = match Settings::from_source(&ProcessEnv, "tisseco-api") {
         Ok(settings) => settings,
@@ -144,7 +159,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
         }
-        Command::GenerateKey { .. } => {}
+        Command::GenerateKey { .. } | Command::Openapi => {}
     }
     Ok(())
 }

@@ -114,6 +114,14 @@ pub trait RegistryQueries: Send + Sync {
     /// `Unavailable` or `Unexpected` from the store.
     async fn live_containers_in_area(&self, area: tisseco_domain::AreaId)
     -> Result<u64, RepoError>;
+
+    /// How many live containers there are in each status (statuses with none left out).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    async fn live_containers_by_status(
+        &self,
+    ) -> Result<Vec<(tisseco_domain::ContainerStatus, u64)>, RepoError>;
 }
 
 /// One entry of the audit log.

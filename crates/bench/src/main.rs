@@ -155,6 +155,25 @@ fn scripts(centres_file: &Path, areas_file: &Path, out: &Out) -> Result<(), Stri
     out.write("wrk/area.paths", &area_paths)
 }
 
+/// `tile-sql Z X Y`: the tile statement the API sends, values inlined, no filter (for
+/// pgbench in `just bench tiles`).
+fn tile_sql(z: &str, x: &str, y: &str) -> Result<(), String> {
+    let number = |v: &str| v.parse::<u32>().map_err(|e| format!("{v}: {e}"));
+    let tile = tisseco_domain::TileCoord::new(number(z)?, number(x)?, number(y)?)
+        .map_err(|e| e.to_string())?;
+    let sql = tisseco_bootstrap::tile_statement()
+        .replace("$8", if tile.thinned() { "true" } else { "false" })
+        .replace("$7", "NULL")
+        .replace("$6", "NULL")
+        .replace("$5", "'{}'")
+        .replace("$4", "'{}'")
+        .replace("$3", &tile.y().to_string())
+        .replace("$2", &tile.x().to_string())
+        .replace("$1", &tile.z().to_string());
+    println!("{sql};");
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let result = match args.as_slice() {
@@ -165,7 +184,8 @@ fn main() -> ExitCode {
                 dir: PathBuf::from(out),
             },
         ),
-        _ => Err("usage: tisseco-bench scripts CENTRES AREAS OUT".into()),
+        [_, command, z, x, y] if command == "tile-sql" => tile_sql(z, x, y),
+        _ => Err("usage: tisseco-bench scripts CENTRES AREAS OUT | tile-sql Z X Y".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -28,6 +28,7 @@ use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
 use tisseco_application::reports::Reports;
 use tisseco_application::search::GeoSearchService;
+use tisseco_application::tiles::Tiles;
 use tisseco_application::tours::Tours;
 use tisseco_application::use_cases::RegistryPorts;
 
@@ -35,7 +36,7 @@ pub use tisseco_adapter_cache::RedisSettings;
 pub use tisseco_adapter_mail::{MailSettings, SmtpMailer};
 pub use tisseco_adapter_postgres::{
     MigrationError, PgOutbox, PgSettings, PgStore, PoolMode, build_pool, revert_all_migrations,
-    run_migrations, search_statement,
+    run_migrations, search_statement, tile_statement,
 };
 pub use tisseco_adapter_queue::RedisQueue as RedisJobQueue;
 pub use tisseco_adapter_queue::{Consumer, ConsumerHandle, ConsumerSettings, QueueSettings};
@@ -45,6 +46,8 @@ pub use tisseco_adapter_queue::{Consumer, ConsumerHandle, ConsumerSettings, Queu
 pub struct Services {
     pub registry: Registry,
     pub search: GeoSearchService,
+    /// Container map tiles (MVT), named by the containers' cache version.
+    pub tiles: Tiles,
     pub tours: Tours,
     pub auth: Auth,
     pub password_reset: PasswordReset,
@@ -101,6 +104,11 @@ pub fn wire(
         store.clone(),
         CachedReads::new(cache.clone()),
         settings.cache.ttls,
+    );
+    let tiles = Tiles::new(
+        store.clone(),
+        cache.clone(),
+        settings.cache.ttls.staff_reads,
     );
     let registry = Registry::new(RegistryPorts {
         sites: store.clone(),
@@ -162,6 +170,7 @@ pub fn wire(
         password_reset,
         registry,
         search,
+        tiles,
         tours,
         auth,
         limiter,

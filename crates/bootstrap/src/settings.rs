@@ -6,6 +6,7 @@ use crate::security::{self, AuthSettings, RateLimits};
 use ipnet::IpNet;
 use secrecy::SecretString;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 use tisseco_adapter_cache::RedisSettings;
 use tisseco_adapter_postgres::PgSettings;
@@ -61,6 +62,8 @@ pub struct HttpSettings {
     pub public_base_url: String,
     /// Keys that civic apps send as `api_key` to post Open311 service requests.
     pub open311_api_keys: ApiKeys,
+    /// The staff console's built files (`web/dist`), served at `/admin/`.
+    pub console_dir: PathBuf,
 }
 
 /// API keys; `Debug` never prints them.
@@ -291,6 +294,11 @@ impl Settings {
                     .filter(|k| !k.is_empty())
                     .map(str::to_owned)
                     .collect(),
+            ),
+            console_dir: PathBuf::from(
+                source
+                    .get("CONSOLE_DIR")
+                    .unwrap_or_else(|| "web/dist".to_owned()),
             ),
         };
         let telemetry = telemetry(source, service)?;

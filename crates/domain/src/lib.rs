@@ -17,6 +17,7 @@ mod search;
 mod site;
 mod status;
 mod text;
+mod tile;
 mod tour;
 mod user;
 
@@ -36,6 +37,7 @@ pub use search::{BBox, EARTH_RADIUS_M, great_circle_m, polygon_contains};
 pub use site::{NewSite, Site, SiteChanges, SiteCode};
 pub use status::ContainerStatus;
 pub use text::{Address, Name, Notes, spreadsheet_safe};
+pub use tile::{FULL_DETAIL_ZOOM, MAX_TILE_ZOOM, THIN_GRID, TileCoord};
 pub use tour::{
     FULL_AT_PERCENT, NewTour, SkipReason, Stop, StopCandidate, StopOutcome, Tour, TourState, Visit,
 };

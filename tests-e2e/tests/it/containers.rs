@@ -459,3 +459,47 @@ async fn unknown_ids_and_routes_are_404_problems() {
     problem(app.get("/api/v1/containers/not-a-uuid").await, 404, None).await;
     problem(app.get("/api/v1/nothing-here").await, 404, None).await;
 }
+
+async fn counts(app: &TestApp) -> Value {
+    let response = app.get("/api/v1/containers/counts").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    response.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn live_containers_are_counted_by_status() {
+    let app = TestApp::spawn().await;
+    let before = counts(&app).await;
+    let keys: Vec<&str> = before["by_status"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        ["active", "damaged", "full", "maintenance", "removed"]
+    );
+    let site = app.site(&unique("count")).await;
+    app.container(&site, json!({})).await;
+    app.container(&site, json!({"status": "full"})).await;
+    let archived = app.container(&site, json!({})).await;
+    let id = archived["id"].as_str().unwrap();
+    let response = app
+        .post(&format!("/api/v1/containers/{id}/archive"), &json!({}))
+        .await;
+    assert!(response.status().is_success(), "{}", response.status());
+    let after = counts(&app).await;
+    let delta = |status: &str| {
+        after["by_status"][status].as_u64().unwrap() - before["by_status"][status].as_u64().unwrap()
+    };
+    assert_eq!(
+        (delta("active"), delta("full")),
+        (1, 1),
+        "the archived one is not counted"
+    );
+    assert_eq!(
+        after["total"].as_u64().unwrap(),
+        before["total"].as_u64().unwrap() + 2
+    );
+}

@@ -537,3 +537,44 @@ async fn sent_emails(url: &str, key: &str) -> i64 {
             .unwrap();
     count.n
 }
+
+#[tokio::test]
+async fn imports_are_listed_newest_first_in_keyset_pages() {
+    let env = Env::new().await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let response = env
+            .upload(csv(&[&format!("lyon,,L{n},street_bin,,,45,4,,")]), "")
+            .await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED);
+        let created: Value = response.json().await.unwrap();
+        ids.push(created["id"].as_str().unwrap().to_owned());
+    }
+    let page = |query: String| {
+        let app = &env.app;
+        async move {
+            let response = app
+                .client
+                .get(app.url(&format!("/api/v1/imports{query}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Value>().await.unwrap()
+        }
+    };
+    let first = page("?limit=2".into()).await;
+    let listed: Vec<&str> = first["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, [ids[2].as_str(), ids[1].as_str()]);
+    let cursor = first["next_cursor"].as_str().unwrap().to_owned();
+    let second = page(format!("?limit=2&before={cursor}")).await;
+    assert_eq!(second["items"][0]["id"], ids[0].as_str());
+    assert!(second["next_cursor"].is_null());
+    assert_eq!(second["items"][0]["file_name"], "import.csv");
+    env.drop().await;
+}

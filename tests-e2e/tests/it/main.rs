@@ -38,4 +38,5 @@ mod reporters;
 mod reports;
 mod sites;
 mod support;
+mod tiles;
 mod tours;

@@ -368,6 +368,30 @@ impl ImportStore for PgStore {
             .transpose()
     }
 
+    async fn list(
+        &self,
+        before: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<ImportSummary>, RepoError> {
+        let mut conn = self.conn().await?;
+        // Newest first; the cursor is an import id, compared on (created_at, id).
+        let rows: Vec<SummaryRow> = sql_query(
+            "SELECT i.id, i.file_name, i.uploaded_by, u.email, i.state, i.failure, i.dry_run, \
+             i.columns, i.staged, i.valid, i.rejected, i.inserted, i.updated, \
+             i.validated_through, i.merged_through, i.created_at, i.updated_at \
+             FROM imports i LEFT JOIN users u ON u.id = i.uploaded_by \
+             WHERE $1::uuid IS NULL \
+                OR (i.created_at, i.id) < (SELECT b.created_at, b.id FROM imports b WHERE b.id = $1) \
+             ORDER BY i.created_at DESC, i.id DESC LIMIT $2",
+        )
+        .bind::<Nullable<SqlUuid>, _>(before)
+        .bind::<BigInt, _>(i64::from(limit))
+        .load(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+        rows.into_iter().map(ImportSummary::try_from).collect()
+    }
+
     async fn cancel(&self, id: Uuid) -> Result<bool, RepoError> {
         let mut conn = self.conn().await?;
         let changed = sql_query(

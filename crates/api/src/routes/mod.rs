@@ -2,8 +2,10 @@
 
 pub mod areas;
 pub mod auth;
+pub mod container_counts;
 pub mod containers;
 pub mod health;
+pub mod import_list;
 pub mod imports;
 pub mod labels;
 pub mod my_tours;
@@ -14,6 +16,8 @@ pub mod public;
 pub mod queues;
 pub mod reports;
 pub mod search;
+pub mod session;
 pub mod sites;
+pub mod tiles;
 pub mod tours;
 pub mod users;

@@ -185,7 +185,8 @@ async fn logout_revokes_the_session_and_its_attenuated_tokens() {
 
 #[tokio::test]
 async fn a_role_change_ends_existing_sessions() {
-    let (auth, _, user) = with_user(Role::Admin).await;
+    // a manager: demoting the only admin is refused (see the last-admin test)
+    let (auth, _, user) = with_user(Role::Manager).await;
     let pair = auth.login("ana@tisseco.org", PASSWORD).await.unwrap();
     let demoted = UserChanges {
         role: Some(Role::Driver),

@@ -228,6 +228,14 @@ pub trait ImportStore: Send + Sync {
     /// `Unavailable` or `Unexpected`.
     async fn get(&self, id: Uuid) -> Result<Option<ImportSummary>, RepoError>;
 
+    /// Imports newest first, those older than `before` (an import id) when given; at
+    /// most `limit`.
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected`.
+    async fn list(&self, before: Option<Uuid>, limit: u32)
+    -> Result<Vec<ImportSummary>, RepoError>;
+
     /// Cancels an import not yet merging; false when it is past that point.
     ///
     /// # Errors

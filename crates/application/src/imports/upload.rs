@@ -100,6 +100,33 @@ impl Imports {
             .ok_or_else(|| AppError::not_found("import", id))
     }
 
+    /// Imports newest first, a page of `limit` (1 to 100, default 20) after the cursor.
+    ///
+    /// # Errors
+    /// `Invalid` for a limit out of range, `Unavailable` when the store is down.
+    pub async fn list(
+        &self,
+        before: Option<Uuid>,
+        limit: Option<u32>,
+    ) -> Result<crate::use_cases::Page<ImportSummary, Uuid>, AppError> {
+        let limit = match limit {
+            None => 20,
+            Some(n @ 1..=100) => n,
+            Some(_) => {
+                return Err(tisseco_domain::ValidationError::new(
+                    "limit",
+                    "must be between 1 and 100",
+                )
+                .into());
+            }
+        };
+        let mut items = self.store.list(before, limit + 1).await?;
+        let more = items.len() > limit as usize;
+        items.truncate(limit as usize);
+        let next = more.then(|| items.last().map(|i| i.id)).flatten();
+        Ok(crate::use_cases::Page { items, next })
+    }
+
     /// Cancels an import that has not started merging.
     ///
     /// # Errors

@@ -191,6 +191,20 @@ impl RegistryQueries for InMemoryStore {
         Ok((areas + containers) as u64)
     }
 
+    async fn live_containers_by_status(
+        &self,
+    ) -> Result<Vec<(tisseco_domain::ContainerStatus, u64)>, RepoError> {
+        let tables = self.lock();
+        let mut counts = std::collections::BTreeMap::<
+            &'static str,
+            (tisseco_domain::ContainerStatus, u64),
+        >::new();
+        for c in tables.containers.values().filter(|c| !c.is_archived()) {
+            counts.entry(c.status.as_str()).or_insert((c.status, 0)).1 += 1;
+        }
+        Ok(counts.into_values().collect())
+    }
+
     async fn live_containers_in_area(&self, area: AreaId) -> Result<u64, RepoError> {
         let tables = self.lock();
         Ok(tables

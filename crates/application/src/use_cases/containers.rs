@@ -92,6 +92,25 @@ impl Registry {
 
     /// # Errors
     /// `NotFound` when there is no such container.
+    /// How many live containers are in each status (every status listed, zero included).
+    ///
+    /// # Errors
+    /// `Unavailable` when the store is down.
+    pub async fn container_counts(
+        &self,
+    ) -> Result<Vec<(tisseco_domain::ContainerStatus, u64)>, AppError> {
+        let found = self.queries.live_containers_by_status().await?;
+        Ok(tisseco_domain::ContainerStatus::ALL
+            .iter()
+            .map(|s| {
+                (
+                    *s,
+                    found.iter().find(|(f, _)| f == s).map_or(0, |(_, n)| *n),
+                )
+            })
+            .collect())
+    }
+
     pub async fn get_container(&self, id: ContainerId) -> Result<Container, AppError> {
         get(self.containers.as_ref(), id).await
     }

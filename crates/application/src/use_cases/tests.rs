@@ -370,3 +370,31 @@ async fn history_of_an_unknown_container_is_not_found() {
         "{result:?}"
     );
 }
+
+#[tokio::test]
+async fn containers_are_counted_by_status_every_status_listed() {
+    let (registry, _) = in_memory_registry();
+    let lyon = site(&registry, "lyon").await;
+    for _ in 0..2 {
+        registry
+            .create_container(draft(lyon.id), &audit())
+            .await
+            .unwrap();
+    }
+    let archived = registry
+        .create_container(draft(lyon.id), &audit())
+        .await
+        .unwrap();
+    registry
+        .archive_container(archived.id, None, &audit())
+        .await
+        .unwrap();
+    let counts = registry.container_counts().await.unwrap();
+    assert_eq!(counts.len(), ContainerStatus::ALL.len());
+    assert_eq!(
+        counts[0],
+        (ContainerStatus::Active, 2),
+        "the archived one is left out"
+    );
+    assert!(counts[1..].iter().all(|(_, n)| *n == 0));
+}
