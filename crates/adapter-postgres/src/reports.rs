@@ -198,6 +198,7 @@ impl ReportStore for PgStore {
                             reports::description.eq(report.description.as_deref()),
                             reports::email.eq(report.email.as_deref()),
                             reports::source.eq(source),
+                            reports::locale.eq(report.locale.map(|l| l.as_str())),
                         ))
                         .execute(tx)
                         .await?;
@@ -224,9 +225,10 @@ impl ReportStore for PgStore {
                             token: token.to_owned(),
                             container_code: code,
                             address,
-                            problem: report.category.label().to_owned(),
+                            problem: report.category.as_str().to_owned(),
                             status: None,
                             note: None,
+                            locale: report.locale,
                         };
                         let payload = serde_json::to_value(&mail).unwrap_or_default();
                         let event = NewEvent::new(REPORT_CREATED, "report", id, payload, context);
@@ -403,14 +405,20 @@ impl ReportStore for PgStore {
                 };
                 audit::record(tx, change, context).await?;
                 if let (Some(status), Some(email)) = (action.status, &before.email) {
+                    let locale: Option<String> = reports::table
+                        .find(before.id)
+                        .select(reports::locale)
+                        .get_result(tx)
+                        .await?;
                     let mail = ReportMailEvent {
                         email: email.clone(),
                         token: before.public_token.clone(),
                         container_code: before.container_code.clone(),
                         address: None,
-                        problem: before.category.label().to_owned(),
-                        status: Some(status.label().to_owned()),
+                        problem: before.category.as_str().to_owned(),
+                        status: Some(status.as_str().to_owned()),
                         note: action.comment.clone(),
+                        locale: locale.as_deref().and_then(tisseco_domain::Locale::from_tag),
                     };
                     let payload = serde_json::to_value(&mail).unwrap_or_default();
                     let event =

@@ -173,6 +173,7 @@ diesel::table! {
         source -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        locale -> Nullable<Text>,
     }
 }
 
@@ -232,6 +233,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        locale -> Nullable<Text>,
     }
 }
 

@@ -346,9 +346,13 @@ pub async fn middleware(
         }
         Err(ApiError::RateLimited(decision)) if is_page(&pattern) => {
             // People on the public pages get a page, not a problem document.
-            let page = crate::pages::error_page(&AppError::RateLimited {
-                retry_after: decision.retry_after,
-            });
+            let language = crate::pages::PageLocale::of(req.request());
+            let page = crate::pages::error_page(
+                &AppError::RateLimited {
+                    retry_after: decision.retry_after,
+                },
+                language,
+            );
             let mut response = req.into_response(page);
             rate_headers(response.headers_mut(), &decision);
             Ok(response.map_into_right_body())

@@ -35,6 +35,17 @@ impl Locale {
         Self::ALL.into_iter().find(|l| l.as_str() == primary)
     }
 
+    /// A language by its code, as a field of a request.
+    ///
+    /// # Errors
+    /// When `value` is no language we speak.
+    pub fn parse(field: &str, value: &str) -> Result<Self, crate::ValidationError> {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str() == value.trim())
+            .ok_or_else(|| crate::ValidationError::new(field, "expected fr or en"))
+    }
+
     /// The preferred language of an `Accept-Language` header we speak, by its weights
     /// (`q=0` excluded); `None` when it names none of ours.
     #[must_use]

@@ -72,6 +72,7 @@ async fn a_password_reset_mail_is_delivered_over_smtp() {
             &Recipient {
                 email: recipient.clone(),
                 name: Some("Ana Lima".into()),
+                locale: Some(tisseco_domain::Locale::En),
             },
             "Ana",
             &format!("https://tisseco.example/reset?token={token}"),
@@ -115,6 +116,7 @@ async fn a_mail_job_delivered_twice_sends_one_email() {
         to: Recipient {
             email: recipient.clone(),
             name: None,
+            locale: Some(tisseco_domain::Locale::En),
         },
         message: MailMessage::PublicReportAcknowledgement {
             reference: reference.clone(),

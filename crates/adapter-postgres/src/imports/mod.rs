@@ -35,6 +35,8 @@ struct SummaryRow {
     uploaded_by: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
     email: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    locale: Option<String>,
     #[diesel(sql_type = Text)]
     state: String,
     #[diesel(sql_type = Nullable<Text>)]
@@ -80,6 +82,10 @@ impl TryFrom<SummaryRow> for ImportSummary {
             file_name: r.file_name,
             uploaded_by: r.uploaded_by,
             uploader_email: r.email,
+            uploader_locale: r
+                .locale
+                .as_deref()
+                .and_then(tisseco_domain::Locale::from_tag),
             state: ImportState::parse(&r.state).map_err(RepoError::Unexpected)?,
             failure: r.failure,
             dry_run: r.dry_run,
@@ -282,7 +288,7 @@ impl ImportStore for PgStore {
     async fn get(&self, id: Uuid) -> Result<Option<ImportSummary>, RepoError> {
         let mut conn = self.conn().await?;
         let rows: Vec<SummaryRow> = sql_query(
-            "SELECT i.id, i.file_name, i.uploaded_by, u.email, i.state, i.failure, i.dry_run, \
+            "SELECT i.id, i.file_name, i.uploaded_by, u.email, u.locale, i.state, i.failure, i.dry_run, \
              i.columns, i.staged, i.valid, i.rejected, i.inserted, i.updated, \
              i.validated_through, i.merged_through, i.created_at, i.updated_at \
              FROM imports i LEFT JOIN users u ON u.id = i.uploaded_by WHERE i.id = $1",

@@ -168,6 +168,7 @@ pub async fn post_request(body: Bytes, state: Data<AppState>, keys: Data<ApiKeys
         email: fields.get("email").cloned(),
         honeypot: None,
         source: "open311",
+        locale: None,
     };
     match state.reports.submit(code, submission).await {
         Ok(Outcome::Accepted(submitted)) => HttpResponse::Created().json([Created {

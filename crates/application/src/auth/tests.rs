@@ -383,6 +383,7 @@ async fn an_admin_cannot_remove_their_own_rights_nor_the_last_admin() {
         display_name: None,
         role: None,
         active: Some(false),
+        locale: None,
     };
     let own = auth
         .update_user(ana.id, ana.version, deactivate(), &by(&ana))
@@ -418,6 +419,7 @@ async fn an_admin_cannot_remove_their_own_rights_nor_the_last_admin() {
                 display_name: None,
                 role: Some(Role::Manager),
                 active: None,
+                locale: None,
             },
             &by(&bob),
         )

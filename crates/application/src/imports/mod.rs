@@ -72,6 +72,8 @@ pub struct ImportSummary {
     pub file_name: String,
     pub uploaded_by: Option<Uuid>,
     pub uploader_email: Option<String>,
+    /// The uploader's language, for the report e-mail.
+    pub uploader_locale: Option<tisseco_domain::Locale>,
     pub state: ImportState,
     /// Why a failed import failed.
     pub failure: Option<String>,
@@ -325,6 +327,7 @@ mod tests {
             file_name: "f.csv".into(),
             uploaded_by: None,
             uploader_email: None,
+            uploader_locale: None,
             state,
             failure: None,
             dry_run: false,

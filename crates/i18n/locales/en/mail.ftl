@@ -24,6 +24,7 @@ import-col-column = Column
 import-col-value = Value
 import-col-reason = Reason
 import-row-text = line { $line }, { $column } "{ $value }": { $reason }
+import-row-text-empty = line { $line }: { $reason }
 import-errors-link = Every rejected row with its reason (opens in a spreadsheet):
 ack-subject = Your report { $reference } was received
 ack-thanks = Thank you for your report about container { $code } ({ $address }).

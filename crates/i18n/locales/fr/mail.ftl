@@ -24,6 +24,7 @@ import-col-column = Colonne
 import-col-value = Valeur
 import-col-reason = Raison
 import-row-text = ligne { $line }, { $column } « { $value } » : { $reason }
+import-row-text-empty = ligne { $line } : { $reason }
 import-errors-link = Toutes les lignes rejetées avec leur raison (à ouvrir avec un tableur) :
 ack-subject = Votre signalement { $reference } a bien été reçu
 ack-thanks = Merci pour votre signalement concernant le conteneur { $code } ({ $address }).

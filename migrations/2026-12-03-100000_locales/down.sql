@@ -1,0 +1,2 @@
+ALTER TABLE reports DROP COLUMN locale;
+ALTER TABLE users DROP COLUMN locale;
