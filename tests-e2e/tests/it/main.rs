@@ -25,6 +25,7 @@ mod imports;
 mod input_edges;
 mod jobs_support;
 mod labels;
+mod languages;
 mod mail;
 mod migrations;
 mod open311;

@@ -67,7 +67,10 @@ impl ImportHeader {
     /// # Errors
     /// `FileError::Header` listing the missing required and the unknown columns.
     pub fn parse(fields: &[String]) -> Result<Self, FileError> {
-        let columns: Vec<String> = fields.iter().map(|f| f.trim().to_lowercase()).collect();
+        let columns: Vec<String> = fields
+            .iter()
+            .map(|f| super::canonical(f).map_or_else(|| super::fold(f), str::to_owned))
+            .collect();
         let missing: Vec<String> = COLUMNS
             .iter()
             .filter(|(name, required)| *required && !columns.iter().any(|c| c == name))
@@ -261,14 +264,32 @@ fn decimal(errors: &mut Vec<RowError>, column: &str, value: &str) -> Option<f64>
     parsed
 }
 
-/// The template file: the header and one example row.
+/// The template's two rows, header and example, with French column names and decimal
+/// commas when `french`, else the documented names and decimal points.
 #[must_use]
-pub fn template_csv() -> String {
-    let header: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
-    format!(
-        "{}\nlyon,part-dieu,BIN-0001,street_bin,active,2500,45.7603,4.8595,\"12 rue Garibaldi, 69003 Lyon\",2024-03-01\n",
-        header.join(",")
-    )
+pub fn template_rows(french: bool) -> [Vec<&'static str>; 2] {
+    let header = super::FRENCH_COLUMNS
+        .iter()
+        .map(|(english, french_name)| if french { *french_name } else { *english })
+        .collect();
+    let (latitude, longitude) = if french {
+        ("45,7603", "4,8595")
+    } else {
+        ("45.7603", "4.8595")
+    };
+    let example = vec![
+        "lyon",
+        "part-dieu",
+        "BIN-0001",
+        "street_bin",
+        "active",
+        "2500",
+        latitude,
+        longitude,
+        "12 rue Garibaldi, 69003 Lyon",
+        "2024-03-01",
+    ];
+    [header, example]
 }
 
 #[cfg(test)]
@@ -352,13 +373,36 @@ mod tests {
     }
 
     #[test]
-    fn the_template_is_a_valid_file() {
-        let template = template_csv();
-        let mut lines = template.lines();
-        let header = ImportHeader::parse(&strings(
-            &lines.next().unwrap().split(',').collect::<Vec<_>>(),
-        ))
+    fn both_templates_are_valid_files() {
+        for french in [true, false] {
+            let [header, example] = template_rows(french);
+            let header = ImportHeader::parse(&strings(&header)).unwrap();
+            assert_eq!(header.columns().len(), COLUMNS.len());
+            header.row(&strings(&example)).unwrap();
+        }
+    }
+
+    #[test]
+    fn french_and_loosely_typed_headers_are_accepted() {
+        let header = ImportHeader::parse(&strings(&[
+            "Code site",
+            "référence",
+            "Type",
+            " Latitude ",
+            "longitude",
+            "statut",
+        ]))
         .unwrap();
-        assert_eq!(header.columns().len(), COLUMNS.len());
+        assert_eq!(
+            header.columns(),
+            [
+                "site_code",
+                "external_ref",
+                "type",
+                "latitude",
+                "longitude",
+                "status"
+            ]
+        );
     }
 }

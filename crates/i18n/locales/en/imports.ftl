@@ -33,13 +33,13 @@ reason-unknown-area = unknown area in this site
 reason-duplicate-ref = duplicate reference in this file (first on line { $first })
 invalid-site_code = invalid site code: lower-case letters, digits and dashes
 invalid-area_code = invalid area code: lower-case letters, digits and dashes
-invalid-external_ref = invalid reference: 1 to 64 characters
+invalid-external_ref = reference refused: one line of 1 to 64 characters, without control or invisible characters, not starting with =, + or @ (a spreadsheet would run it as a formula)
 invalid-type = unknown type: street_bin, underground, in_store or other
 invalid-status = unknown status: active, full, damaged, maintenance or removed
 invalid-capacity_litres = capacity out of range: 1 to 100,000 litres
 invalid-latitude = latitude out of range: between -90 and 90
 invalid-longitude = longitude out of range: between -180 and 180
-invalid-address = address too long: 300 characters at most
+invalid-address = address refused: one line of at most 300 characters, without control or invisible characters, not starting with =, + or @ (a spreadsheet would run it as a formula)
 invalid-installed_on = invalid installation date: YYYY-MM-DD, between 1900 and 2100
 invalid-notes = notes too long
 errors-csv-line = line

@@ -37,13 +37,13 @@ reason-unknown-area = zone inconnue dans ce site
 reason-duplicate-ref = référence en double dans ce fichier (déjà en ligne { $first })
 invalid-site_code = code du site invalide : lettres minuscules, chiffres et tirets
 invalid-area_code = code de zone invalide : lettres minuscules, chiffres et tirets
-invalid-external_ref = référence invalide : de 1 à 64 caractères
+invalid-external_ref = référence refusée : une seule ligne de 1 à 64 caractères, sans caractère de contrôle ou invisible, ne commençant pas par =, + ou @ (un tableur l’exécuterait comme une formule)
 invalid-type = type inconnu : street_bin, underground, in_store ou other
 invalid-status = statut inconnu : active, full, damaged, maintenance ou removed
 invalid-capacity_litres = capacité hors limites : de 1 à 100 000 litres
 invalid-latitude = latitude hors limites : entre -90 et 90
 invalid-longitude = longitude hors limites : entre -180 et 180
-invalid-address = adresse trop longue : 300 caractères au plus
+invalid-address = adresse refusée : une seule ligne de 300 caractères au plus, sans caractère de contrôle ou invisible, ne commençant pas par =, + ou @ (un tableur l’exécuterait comme une formule)
 invalid-installed_on = date d’installation invalide : AAAA-MM-JJ, entre 1900 et 2100
 invalid-notes = notes trop longues
 errors-csv-line = ligne
