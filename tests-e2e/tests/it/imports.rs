@@ -220,7 +220,8 @@ async fn file_level_problems_fail_with_one_clear_reason() {
                 b"\xC3\x28,street_bin,,,45,4,,\n",
             ]
             .concat(),
-            "",
+            // detected, these bytes would be read as Windows-1252 ("Ã(")
+            "?encoding=utf-8",
         )
         .await,
         "UTF-8",

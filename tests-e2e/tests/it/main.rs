@@ -13,6 +13,7 @@ mod cache;
 mod containers;
 mod contract;
 mod dashboard;
+mod excel_files;
 mod geo_bad_input;
 mod geo_edges;
 mod geo_public;

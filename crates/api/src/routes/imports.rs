@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use tisseco_application::AppError;
 use tisseco_application::imports::{ImportSummary, Imports};
 use tisseco_domain::Locale;
-use tisseco_domain::import::template_rows;
+use tisseco_domain::import::{TextEncoding, template_rows};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -31,6 +31,9 @@ pub struct UploadQuery {
     pub file_name: Option<String>,
     /// Validate only: nothing is merged.
     pub dry_run: Option<bool>,
+    /// `utf-8`, `windows-1252`, `iso-8859-15` or `macintosh`; detected when absent
+    /// (valid UTF-8 stays UTF-8, CR-only line endings mean Mac, else Windows-1252).
+    pub encoding: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -60,6 +63,9 @@ pub struct ImportDto {
     /// Why a failed import failed.
     pub failure: Option<String>,
     pub dry_run: bool,
+    /// The encoding the file was read in: `utf-8`, `windows-1252`, `iso-8859-15` or
+    /// `macintosh` (detected, or as `encoding` said); null before the upload ends.
+    pub encoding: Option<String>,
     pub counts: ImportCounts,
     /// 0 to 100.
     pub percent: u8,
@@ -83,6 +89,7 @@ impl From<ImportSummary> for ImportDto {
             state: i.state.as_str().to_owned(),
             failure: i.failure,
             dry_run: i.dry_run,
+            encoding: i.encoding,
             counts: ImportCounts {
                 staged: i.staged,
                 valid: i.valid,
@@ -126,13 +133,23 @@ pub async fn upload_import(
     state: Data<AppState>,
     body: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let UploadQuery { file_name, dry_run } = query.0;
+    let UploadQuery {
+        file_name,
+        dry_run,
+        encoding,
+    } = query.0;
     let dry_run = dry_run.unwrap_or(false);
+    let encoding = encoding
+        .as_deref()
+        .map(TextEncoding::parse)
+        .transpose()
+        .map_err(AppError::Invalid)?;
     let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
     let mut upload = Receive {
         imports: &state.imports,
         uploader: caller.0.user_id.0,
         dry_run,
+        encoding,
         request_id,
     };
     let mime = request.mime_type().ok().flatten();
@@ -206,6 +223,7 @@ struct Receive<'a> {
     imports: &'a Imports,
     uploader: Uuid,
     dry_run: bool,
+    encoding: Option<TextEncoding>,
     request_id: Option<String>,
 }
 
@@ -222,7 +240,7 @@ impl Receive<'_> {
         let file_name = file_name.unwrap_or_else(|| "import.csv".to_owned());
         let mut upload = self
             .imports
-            .begin(Some(self.uploader), &file_name, self.dry_run)
+            .begin(Some(self.uploader), &file_name, self.dry_run, self.encoding)
             .await?;
         while let Some(chunk) = bytes.next().await {
             match chunk {

@@ -79,6 +79,8 @@ pub struct ImportSummary {
     pub failure: Option<String>,
     pub dry_run: bool,
     pub columns: Vec<String>,
+    /// The encoding the file was read in, once uploaded.
+    pub encoding: Option<String>,
     pub staged: u64,
     pub valid: u64,
     pub rejected: u64,
@@ -139,6 +141,8 @@ pub struct NewImport {
 pub struct UploadedFile {
     pub columns: Vec<String>,
     pub delimiter: char,
+    /// The encoding the file was read in (`utf-8`, `windows-1252`…).
+    pub encoding: String,
     /// SHA-256 of the bytes, hex.
     pub checksum: String,
     pub staged: u64,
@@ -328,6 +332,7 @@ mod tests {
             uploaded_by: None,
             uploader_email: None,
             uploader_locale: None,
+            encoding: None,
             state,
             failure: None,
             dry_run: false,
