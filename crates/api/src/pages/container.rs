@@ -251,14 +251,24 @@ pub async fn submit_report(
         }
         Err(AppError::Invalid(invalid)) => match state.reports.container(&code).await {
             Ok(container) => {
-                let message = t(
-                    language.locale,
-                    "report-invalid",
-                    &[
-                        ("field", invalid.field.as_str().into()),
-                        ("reason", invalid.reason.as_str().into()),
-                    ],
-                );
+                // the form's own fields get a sentence in the reader's language
+                let key = format!("form-error-{}", invalid.field);
+                let message = if tisseco_i18n::has(language.locale, &key) {
+                    t(
+                        language.locale,
+                        &key,
+                        &[("max", (MAX_DESCRIPTION_CHARS as u64).into())],
+                    )
+                } else {
+                    t(
+                        language.locale,
+                        "report-invalid",
+                        &[
+                            ("field", invalid.field.as_str().into()),
+                            ("reason", invalid.reason.as_str().into()),
+                        ],
+                    )
+                };
                 render(&state, language, &container, &form, vec![message]).await
             }
             Err(error) => error_page(&error, language),
