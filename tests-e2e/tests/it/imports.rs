@@ -429,20 +429,35 @@ async fn the_french_template_and_errors_csv_are_made_for_french_excel() {
         "{text}"
     );
     assert!(text.contains(";45,7603;4,8595;"), "{text}");
-    // the template with one more row missing its latitude, uploaded as it is
+    // the template with faulty rows added, uploaded as it is
     let mut body = bytes;
-    body.extend("lyon;;SANS-LAT;street_bin;;;;4,83;;\n".as_bytes());
+    for row in [
+        "lyon;;SANS-LAT;street_bin;;;;4,83;;",
+        "lyon;;BENNE;benne;;;45,75;4,83;;",
+        "paris;;P-1;street_bin;;;45,75;4,83;;",
+        "lyon;;BIN-0001;street_bin;;;45,70;4,80;;",
+        "lyon;;FORMULE;street_bin;;;45,75;4,83;=1+2;",
+    ] {
+        body.extend(format!("{row}\r\n").as_bytes());
+    }
     let import = env.import(body, "").await;
     assert_eq!(import["state"], "completed", "{import}");
     assert_eq!(import["counts"]["inserted"], 1, "{import}");
-    assert_eq!(import["counts"]["rejected"], 1, "{import}");
+    assert_eq!(import["counts"]["rejected"], 5, "{import}");
     let response = env.app.get(import["errors_url"].as_str().unwrap()).await;
     let errors = String::from_utf8(response.bytes().await.unwrap().to_vec()).unwrap();
     println!("errors.csv as a French reader gets it:\n{errors}");
+    let lines: Vec<&str> = errors.lines().collect();
+    assert_eq!(lines[0], "\u{feff}ligne;colonne;valeur;raison");
+    assert_eq!(lines[1], "3;latitude;;latitude manquante");
+    assert!(lines[2].starts_with("4;type;benne;type inconnu : street_bin"));
+    assert_eq!(lines[3], "5;code du site;paris;site inconnu (aucun site n’a ce code)");
     assert_eq!(
-        errors,
-        "\u{feff}ligne;colonne;valeur;raison\n3;latitude;;latitude manquante\n"
+        lines[4],
+        "6;référence;BIN-0001;référence en double dans ce fichier (déjà en ligne 2)"
     );
+    assert!(lines[5].starts_with("7;adresse;'=1+2;adresse refusée"), "{errors}");
+    assert_eq!(lines.len(), 6);
     env.drop().await;
 }
 
