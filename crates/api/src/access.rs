@@ -27,11 +27,13 @@ pub const BEARER: &str = "bearer";
 
 /// The public HTML pages and their asset (not in the OpenAPI document, which describes the
 /// JSON API): each is listed here, method and pattern, and is public like `security(())`.
-pub const PAGES: [(Method, &str); 5] = [
+pub const PAGES: [(Method, &str); 7] = [
     (Method::GET, "/c/"),
     (Method::GET, "/c/{code}"),
     (Method::POST, "/c/{code}"),
     (Method::GET, "/r/{token}"),
+    (Method::GET, "/reset-password"),
+    (Method::POST, "/reset-password"),
     (Method::GET, "/assets/site.css"),
 ];
 

@@ -451,12 +451,18 @@ async fn the_french_template_and_errors_csv_are_made_for_french_excel() {
     assert_eq!(lines[0], "\u{feff}ligne;colonne;valeur;raison");
     assert_eq!(lines[1], "3;latitude;;latitude manquante");
     assert!(lines[2].starts_with("4;type;benne;type inconnu : street_bin"));
-    assert_eq!(lines[3], "5;code du site;paris;site inconnu (aucun site n’a ce code)");
+    assert_eq!(
+        lines[3],
+        "5;code du site;paris;site inconnu (aucun site n’a ce code)"
+    );
     assert_eq!(
         lines[4],
         "6;référence;BIN-0001;référence en double dans ce fichier (déjà en ligne 2)"
     );
-    assert!(lines[5].starts_with("7;adresse;'=1+2;adresse refusée"), "{errors}");
+    assert!(
+        lines[5].starts_with("7;adresse;'=1+2;adresse refusée"),
+        "{errors}"
+    );
     assert_eq!(lines.len(), 6);
     env.drop().await;
 }

@@ -101,3 +101,54 @@ async fn staff_choose_the_language_of_their_e_mails_on_me() {
     let problem: serde_json::Value = refused.json().await.unwrap();
     assert_eq!(problem["errors"][0]["field"], "locale", "{problem}");
 }
+
+#[tokio::test]
+async fn the_reset_link_lands_on_a_page_that_sets_the_password_without_javascript() {
+    let app = TestApp::spawn().await;
+    let form = app
+        .anonymous
+        .get(app.url("/reset-password?token=abc123"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 200);
+    let html = form.text().await.unwrap();
+    assert!(html.contains("<html lang=\"fr\">"));
+    assert!(html.contains("Nouveau mot de passe"));
+    assert!(html.contains("name=\"token\" value=\"abc123\""));
+    assert!(!html.contains("<script"));
+    let post = |body: &str| {
+        app.anonymous
+            .post(app.url("/reset-password"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.to_owned())
+            .send()
+    };
+    let short = post("token=abc123&password=short&lang=fr").await.unwrap();
+    assert_eq!(short.status(), 422);
+    assert!(
+        short
+            .text()
+            .await
+            .unwrap()
+            .contains("de 12 à 256 caractères")
+    );
+    let unknown = post("token=abc123&password=a+perfectly+fine+password&lang=en")
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 422);
+    assert!(
+        unknown
+            .text()
+            .await
+            .unwrap()
+            .contains("This link no longer works")
+    );
+    let missing = app
+        .anonymous
+        .get(app.url("/reset-password"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+}

@@ -5,6 +5,7 @@
 mod container;
 mod follow;
 mod locale;
+mod reset;
 
 pub use container::{container_page, lookup, submit_report};
 pub use follow::follow_page;
@@ -25,10 +26,12 @@ pub fn configure(config: &mut web::ServiceConfig) {
         .route("/c/{code}", web::get().to(container_page))
         .route("/c/{code}", web::post().to(submit_report))
         .route("/r/{token}", web::get().to(follow_page))
+        .route("/reset-password", web::get().to(reset::reset_page))
+        .route("/reset-password", web::post().to(reset::reset_submit))
         .route("/assets/site.css", web::get().to(stylesheet));
 }
 
-const TEMPLATES: [(&str, &str); 6] = [
+const TEMPLATES: [(&str, &str); 7] = [
     ("labels.html", include_str!("templates/labels.html")),
     ("base.html", include_str!("templates/base.html")),
     ("container.html", include_str!("templates/container.html")),
@@ -38,6 +41,7 @@ const TEMPLATES: [(&str, &str); 6] = [
     ),
     ("follow.html", include_str!("templates/follow.html")),
     ("error.html", include_str!("templates/error.html")),
+    ("reset.html", include_str!("templates/reset.html")),
 ];
 
 static ENVIRONMENT: LazyLock<Result<Environment<'static>, String>> = LazyLock::new(|| {
