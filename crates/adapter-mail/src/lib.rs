@@ -3,6 +3,7 @@
 
 mod smtp;
 mod templates;
+mod words;
 
 pub use smtp::{MailSettings, SmtpMailer};
 pub use templates::{Rendered, Templates, samples};

@@ -77,7 +77,8 @@ impl SmtpMailer {
             .email
             .parse()
             .map_err(|e| MailError::InvalidRecipient(format!("{}: {e}", to.email)))?;
-        let rendered = self.templates.render(message)?;
+        let locale = to.locale.unwrap_or_else(tisseco_i18n::default_locale);
+        let rendered = self.templates.render(message, locale)?;
         let email = Message::builder()
             .message_id(id)
             .from(self.from.clone())

@@ -1,8 +1,10 @@
 //! The templates: subject, MJML body and plain text per message, compiled and test-rendered
 //! once when loaded so a broken template stops the process at start-up, not at send time.
 
+use crate::words::words;
 use minijinja::{AutoEscape, Environment, context};
 use tisseco_application::mail::{MailError, MailMessage, RejectedRow};
+use tisseco_domain::Locale;
 
 /// A message ready to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +26,7 @@ const SOURCES: &[(&str, &str)] = &[
     ),
     (
         "import_report.subject",
-        "Import of {{ file_name }}: {{ rows_imported }} of {{ rows_total }} rows imported",
+        "{{ t(\"import-subject\", file_name=file_name, imported=rows_imported, total=rows_total) }}",
     ),
     (
         "public_report_acknowledgement.mjml",
@@ -36,7 +38,7 @@ const SOURCES: &[(&str, &str)] = &[
     ),
     (
         "public_report_acknowledgement.subject",
-        "Your report {{ reference }} was received",
+        "{{ t(\"ack-subject\", reference=reference) }}",
     ),
     (
         "public_report_status_changed.mjml",
@@ -48,7 +50,7 @@ const SOURCES: &[(&str, &str)] = &[
     ),
     (
         "public_report_status_changed.subject",
-        "Your report {{ reference }} is now {{ status }}",
+        "{{ t(\"status-subject\", reference=reference, status=status_words) }}",
     ),
     (
         "tour_assignment.mjml",
@@ -60,7 +62,7 @@ const SOURCES: &[(&str, &str)] = &[
     ),
     (
         "tour_assignment.subject",
-        "Tour {{ tour_name }} on {{ date }}",
+        "{{ t(\"tour-subject\", tour=tour_name, date=date_words) }}",
     ),
     (
         "password_reset.mjml",
@@ -70,7 +72,7 @@ const SOURCES: &[(&str, &str)] = &[
         "password_reset.txt",
         include_str!("../templates/password_reset.txt"),
     ),
-    ("password_reset.subject", "Reset your Tisseco password"),
+    ("password_reset.subject", "{{ t(\"reset-subject\") }}"),
 ];
 
 /// One message of each template, with values that exercise every branch.
@@ -81,10 +83,20 @@ pub fn samples() -> Vec<MailMessage> {
             file_name: "containers.csv".into(),
             rows_total: 3,
             rows_imported: 2,
-            rejected: vec![RejectedRow {
-                line: 3,
-                reason: "latitude out of range".into(),
-            }],
+            rejected: vec![
+                RejectedRow {
+                    line: 0,
+                    reason: "the header misses latitude".into(),
+                    column: String::new(),
+                    value: String::new(),
+                },
+                RejectedRow {
+                    line: 3,
+                    reason: "missing".into(),
+                    column: "latitude".into(),
+                    value: String::new(),
+                },
+            ],
             rows_rejected: Some(1),
             errors_url: Some("/api/v1/imports/0190/errors.csv".into()),
         },
@@ -94,6 +106,13 @@ pub fn samples() -> Vec<MailMessage> {
             address: "12 rue Garibaldi, Lyon".into(),
             problem: "full".into(),
             follow_url: "https://tisseco.example/r/abc".into(),
+        },
+        MailMessage::PublicReportAcknowledgement {
+            reference: "R-0002".into(),
+            container_code: "ABC2345".into(),
+            address: String::new(),
+            problem: "Full".into(),
+            follow_url: String::new(),
         },
         MailMessage::PublicReportStatusChanged {
             reference: "R-0001".into(),
@@ -108,6 +127,13 @@ pub fn samples() -> Vec<MailMessage> {
             date: "2026-11-23".into(),
             stops: 14,
             start_address: "Dépôt de Vénissieux".into(),
+        },
+        MailMessage::TourAssignment {
+            driver_name: "Ana".into(),
+            tour_name: "Lyon 3e".into(),
+            date: "2026-11-23".into(),
+            stops: 1,
+            start_address: String::new(),
         },
         MailMessage::PasswordReset {
             display_name: "Ana".into(),
@@ -142,26 +168,33 @@ impl Templates {
             }
         });
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        tisseco_i18n::add_to(&mut env);
         for (name, source) in SOURCES {
             env.add_template_owned(*name, *source)
                 .map_err(|e| MailError::Render(format!("{name}: {e}")))?;
         }
         let templates = Self { env };
         for sample in samples() {
-            templates
-                .render(&sample)
-                .map_err(|e| MailError::Render(format!("{}: {e}", sample.template())))?;
+            for locale in Locale::ALL {
+                templates.render(&sample, locale).map_err(|e| {
+                    MailError::Render(format!("{} ({locale}): {e}", sample.template()))
+                })?;
+            }
         }
         Ok(templates)
     }
 
-    /// Subject, HTML and text of `message`.
+    /// Subject, HTML and text of `message` in `locale`.
     ///
     /// # Errors
     /// `Render` when a template fails (after `load`, only on a bug).
-    pub fn render(&self, message: &MailMessage) -> Result<Rendered, MailError> {
+    pub fn render(&self, message: &MailMessage, locale: Locale) -> Result<Rendered, MailError> {
         let name = message.template();
-        let values = minijinja::Value::from_serialize(message);
+        let values = minijinja::value::merge_maps([
+            context! { locale },
+            words(message, locale),
+            minijinja::Value::from_serialize(message),
+        ]);
         let render = |suffix: &str, extra: minijinja::Value| {
             self.env
                 .get_template(&format!("{name}.{suffix}"))
@@ -192,11 +225,69 @@ mod tests {
     fn every_template_loads_and_renders() {
         let templates = Templates::load().unwrap();
         for sample in samples() {
-            let rendered = templates.render(&sample).unwrap();
-            assert!(rendered.html.contains("<html"), "{}", sample.template());
-            assert!(!rendered.subject.is_empty());
-            assert!(!rendered.text.contains("{{"));
+            for locale in Locale::ALL {
+                let rendered = templates.render(&sample, locale).unwrap();
+                let lang = format!("lang=\"{locale}\"");
+                assert!(rendered.html.contains(&lang), "{}", sample.template());
+                assert!(!rendered.subject.is_empty());
+                assert!(!rendered.text.contains("{{"));
+            }
         }
+    }
+
+    #[test]
+    fn every_key_the_templates_use_exists_in_every_language() {
+        for (name, source) in SOURCES {
+            for key in tisseco_i18n::keys_used(source) {
+                for locale in Locale::ALL {
+                    assert!(
+                        tisseco_i18n::has(locale, &key),
+                        "{name} uses {key}, unknown in {locale}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_cut_import_report_says_how_many_it_shows_in_french() {
+        let templates = Templates::load().unwrap();
+        let rows = (1..=20)
+            .map(|line| RejectedRow {
+                line: line + 1,
+                reason: "missing".into(),
+                column: "latitude".into(),
+                value: String::new(),
+            })
+            .collect();
+        let message = MailMessage::ImportReport {
+            file_name: "conteneurs.csv".into(),
+            rows_total: 30,
+            rows_imported: 6,
+            rejected: rows,
+            rows_rejected: Some(24),
+            errors_url: None,
+        };
+        let rendered = templates.render(&message, Locale::Fr).unwrap();
+        assert_eq!(
+            rendered.subject,
+            "Import de conteneurs.csv : 6 sur 30 lignes importées"
+        );
+        assert!(
+            rendered
+                .text
+                .contains("6 sur 30 lignes importées ; 24 lignes rejetées.")
+        );
+        assert!(
+            rendered
+                .text
+                .contains("Les 20 premières des 24 lignes rejetées :")
+        );
+        assert!(rendered.text.contains("- ligne 2 : latitude manquante"));
+        assert!(!rendered.text.contains("()"));
+        assert!(rendered.html.contains("latitude manquante"));
+        let english = templates.render(&message, Locale::En).unwrap();
+        assert!(english.text.contains("The first 20 of 24 rejected rows:"));
     }
 
     #[test]
@@ -209,7 +300,7 @@ mod tests {
             problem: "<script>alert(1)</script>".into(),
             follow_url: "https://tisseco.example/r/abc".into(),
         };
-        let rendered = templates.render(&message).unwrap();
+        let rendered = templates.render(&message, Locale::En).unwrap();
         assert!(!rendered.html.contains("<script>"));
         assert!(rendered.html.contains("&lt;script&gt;"));
         assert!(rendered.text.contains("<script>alert(1)</script>"));
@@ -219,8 +310,13 @@ mod tests {
     #[test]
     fn the_import_report_lists_rejected_rows() {
         let templates = Templates::load().unwrap();
-        let rendered = templates.render(&samples()[0]).unwrap();
-        assert!(rendered.html.contains("latitude out of range"));
-        assert!(rendered.text.contains("- line 3: latitude out of range"));
+        let rendered = templates.render(&samples()[0], Locale::En).unwrap();
+        assert!(rendered.html.contains("latitude missing"));
+        assert!(rendered.text.contains("- line 3: latitude missing"));
+        assert!(
+            rendered
+                .text
+                .contains("The file was refused: the header misses latitude")
+        );
     }
 }

@@ -198,6 +198,7 @@ impl ReportStore for PgStore {
                             reports::description.eq(report.description.as_deref()),
                             reports::email.eq(report.email.as_deref()),
                             reports::source.eq(source),
+                            reports::locale.eq(report.locale.map(|l| l.as_str())),
                         ))
                         .execute(tx)
                         .await?;
@@ -226,9 +227,10 @@ impl ReportStore for PgStore {
                         token: joined.0.public_token.clone(),
                         container_code: joined.1.clone(),
                         address,
-                        problem: report.category.label().to_owned(),
+                        problem: report.category.as_str().to_owned(),
                         status: None,
                         note: None,
+                        locale: report.locale,
                     };
                     let payload = serde_json::to_value(&mail).unwrap_or_default();
                     let event = NewEvent::new(REPORT_CREATED, "report", id, payload, context);
@@ -403,6 +405,13 @@ impl ReportStore for PgStore {
                 audit::record(tx, change, context).await?;
                 // every reporter follows the report: one e-mail event each
                 if let Some(status) = action.status {
+                    // the report's language (its first reporter's page) for every follower
+                    let locale: Option<String> = reports::table
+                        .find(before.id)
+                        .select(reports::locale)
+                        .get_result(tx)
+                        .await?;
+                    let locale = locale.as_deref().and_then(tisseco_domain::Locale::from_tag);
                     let reporters: Vec<String> = report_reporters::table
                         .filter(report_reporters::report_id.eq(before.id))
                         .order(report_reporters::added_at)
@@ -415,9 +424,10 @@ impl ReportStore for PgStore {
                             token: before.public_token.clone(),
                             container_code: before.container_code.clone(),
                             address: None,
-                            problem: before.category.label().to_owned(),
-                            status: Some(status.label().to_owned()),
+                            problem: before.category.as_str().to_owned(),
+                            status: Some(status.as_str().to_owned()),
                             note: action.comment.clone(),
+                            locale,
                         };
                         let payload = serde_json::to_value(&mail).unwrap_or_default();
                         let event = NewEvent::new(

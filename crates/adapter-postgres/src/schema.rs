@@ -185,6 +185,7 @@ diesel::table! {
         source -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        locale -> Nullable<Text>,
     }
 }
 
@@ -245,6 +246,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        locale -> Nullable<Text>,
     }
 }
 

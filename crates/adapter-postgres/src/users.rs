@@ -12,7 +12,9 @@ use tisseco_application::auth::ports::{
 };
 use tisseco_application::auth::{PasswordResets, UserFilter};
 use tisseco_application::ports::{PageRequest, RepoError};
-use tisseco_domain::{Email, PasswordHash, Role, User, UserId, ValidationError, display_name};
+use tisseco_domain::{
+    Email, Locale, PasswordHash, Role, User, UserId, ValidationError, display_name,
+};
 use uuid::Uuid;
 
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
@@ -27,6 +29,7 @@ pub(crate) struct UserRow {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    pub locale: Option<String>,
 }
 
 impl From<&User> for UserRow {
@@ -41,6 +44,7 @@ impl From<&User> for UserRow {
             version: user.version,
             created_at: user.created_at,
             updated_at: user.updated_at,
+            locale: user.locale.map(|l| l.as_str().to_owned()),
         }
     }
 }
@@ -61,6 +65,7 @@ impl TryFrom<UserRow> for User {
                 version: row.version,
                 created_at: row.created_at,
                 updated_at: row.updated_at,
+                locale: row.locale.as_deref().and_then(Locale::from_tag),
             })
         };
         build().map_err(|e| RepoError::Unexpected(format!("stored user {id} breaks a rule: {e}")))

@@ -29,16 +29,17 @@ pub const BEARER: &str = "bearer";
 /// JSON API): each is listed here, method and pattern, and is public like `security(())`.
 /// The staff console's files are public too: they hold no data, and the API calls they
 /// make need a token like any other.
-pub const PAGES: [(Method, &str); 9] = [
+pub const PAGES: [(Method, &str); 10] = [
     (Method::GET, "/c/"),
     (Method::GET, "/c/{code}"),
     (Method::POST, "/c/{code}"),
     (Method::GET, "/r/{token}"),
+    (Method::GET, "/reset-password"),
+    (Method::POST, "/reset-password"),
     (Method::GET, "/assets/site.css"),
     (Method::GET, "/"),
     (Method::GET, "/admin"),
     (Method::GET, "/admin/{path:.*}"),
-    (Method::GET, "/reset-password"),
 ];
 
 /// Whether `pattern` is one of the public HTML pages.
@@ -353,9 +354,13 @@ pub async fn middleware(
         }
         Err(ApiError::RateLimited(decision)) if is_page(&pattern) => {
             // People on the public pages get a page, not a problem document.
-            let page = crate::pages::error_page(&AppError::RateLimited {
-                retry_after: decision.retry_after,
-            });
+            let language = crate::pages::PageLocale::of(req.request());
+            let page = crate::pages::error_page(
+                &AppError::RateLimited {
+                    retry_after: decision.retry_after,
+                },
+                language,
+            );
             let mut response = req.into_response(page);
             rate_headers(response.headers_mut(), &decision);
             Ok(response.map_into_right_body())

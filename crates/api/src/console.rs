@@ -30,8 +30,17 @@ async fn to_console() -> HttpResponse {
 }
 
 /// The password-reset e-mail links to `{PUBLIC_BASE_URL}/reset-password?token=…`: the
-/// console's page, with the token kept.
-async fn to_reset_page(req: HttpRequest) -> HttpResponse {
+/// console's page, with the token kept; where the console is not built (an API deployed
+/// alone), the small server-rendered page that needs no JavaScript.
+async fn to_reset_page(
+    req: HttpRequest,
+    dir: Data<ConsoleDir>,
+    form: web::Query<crate::pages::reset::ResetForm>,
+    language: crate::pages::locale::PageLocale,
+) -> HttpResponse {
+    if !dir.0.join("index.html").is_file() {
+        return crate::pages::reset::reset_page(form, language).await;
+    }
     let query = req.query_string();
     let location = if query.is_empty() {
         format!("{PREFIX}reset-password")

@@ -64,6 +64,7 @@ fn routes(config: &mut ServiceConfig) {
                 .service(auth::logout)
                 .service(auth::attenuate)
                 .service(auth::me)
+                .service(auth::patch_me)
                 .service(auth::request_password_reset)
                 .service(auth::confirm_password_reset)
                 .service(session::open_session)

@@ -73,7 +73,9 @@ async fn main() -> ExitCode {
             }
         };
     }
-    let settings = match Settings::from_source(&ProcessEnv, "tisseco-api") {
+    let settings = match tisseco_bootstrap::apply_default_locale(&ProcessEnv)
+        .and_then(|_| Settings::from_source(&ProcessEnv, "tisseco-api"))
+    {
         Ok(settings) => settings,
         Err(error) => {
             eprintln!("tisseco-api: configuration error: {error}");

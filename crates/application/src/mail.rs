@@ -16,13 +16,22 @@ pub const SEND_EMAIL: &str = "mail.send";
 pub struct Recipient {
     pub email: String,
     pub name: Option<String>,
+    /// The language the recipient reads; `None`: the platform's default.
+    #[serde(default)]
+    pub locale: Option<tisseco_domain::Locale>,
 }
 
-/// One rejected line of an import, for the import report.
+/// One rejected cell of an import, for the import report. `reason` is the domain's code
+/// (`missing`, `invalid`…), put in the recipient's words by the mail adapter; line 0 is
+/// a file-level failure, whose `reason` is a sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RejectedRow {
     pub line: u64,
     pub reason: String,
+    #[serde(default)]
+    pub column: String,
+    #[serde(default)]
+    pub value: String,
 }
 
 /// Every e-mail the platform sends, with the values its template needs.

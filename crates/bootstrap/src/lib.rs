@@ -12,7 +12,7 @@ mod users;
 pub use cache::CacheSettings;
 pub use security::{AuthSettings, RateLimits};
 pub use seed::{SeedReport, seed_demo_data};
-pub use settings::{ApiKeys, HttpSettings, Settings, WorkerBase};
+pub use settings::{ApiKeys, HttpSettings, Settings, WorkerBase, apply_default_locale};
 pub use users::{DemoUser, create_admin, seed_demo_users};
 
 use std::sync::Arc;

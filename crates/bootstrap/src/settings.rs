@@ -34,6 +34,24 @@ pub(crate) fn public_base_url(source: &dyn Source) -> Result<String, ConfigError
     }
 }
 
+/// `DEFAULT_LOCALE` (`fr` unless set): the language of a reader whose own is unknown. It
+/// becomes the process-wide default of the message catalogue.
+///
+/// # Errors
+/// When it is no language the platform speaks.
+pub fn apply_default_locale(source: &dyn Source) -> Result<tisseco_domain::Locale, ConfigError> {
+    let value = source
+        .get("DEFAULT_LOCALE")
+        .unwrap_or_else(|| "fr".to_owned());
+    let locale =
+        tisseco_domain::Locale::parse("DEFAULT_LOCALE", &value).map_err(|_| ConfigError {
+            variable: "DEFAULT_LOCALE".into(),
+            problem: "expected fr or en".into(),
+        })?;
+    tisseco_i18n::set_default(locale);
+    Ok(locale)
+}
+
 /// The HTTP server's settings.
 #[derive(Debug, Clone)]
 pub struct HttpSettings {

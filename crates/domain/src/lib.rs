@@ -9,6 +9,7 @@ mod geo;
 mod geo_holes;
 mod ids;
 pub mod import;
+mod locale;
 pub mod plan;
 mod public_code;
 mod report;
@@ -28,6 +29,7 @@ pub use container::{
 pub use error::{DomainError, ValidationError};
 pub use geo::{GeoPoint, MAX_POLYGON_VERTICES, MultiPolygon, Polygon, Ring};
 pub use ids::{AreaId, ContainerId, SiteId, TourId, UserId};
+pub use locale::Locale;
 pub use public_code::PublicCode;
 pub use report::{
     MAX_COMMENT_CHARS, MAX_DESCRIPTION_CHARS, NewReport, ReportCategory, ReportStatus,

@@ -174,6 +174,8 @@ pub struct NewReport {
     pub category: ReportCategory,
     pub description: Option<String>,
     pub email: Option<String>,
+    /// The language of the page it was sent from: the reporter's e-mails use it.
+    pub locale: Option<crate::Locale>,
 }
 
 impl NewReport {
@@ -198,6 +200,7 @@ impl NewReport {
             category,
             description,
             email,
+            locale: None,
         })
     }
 }

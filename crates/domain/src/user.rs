@@ -1,6 +1,6 @@
 //! Staff and driver accounts, their roles, and what a route may require of a caller.
 
-use crate::{DomainError, Name, UserId, ValidationError, Version};
+use crate::{DomainError, Locale, Name, UserId, ValidationError, Version};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -166,6 +166,8 @@ pub struct User {
     pub version: Version,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The language of this user's e-mails; `None`: the platform's default.
+    pub locale: Option<Locale>,
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +183,7 @@ pub struct UserChanges {
     pub display_name: Option<Name>,
     pub role: Option<Role>,
     pub active: Option<bool>,
+    pub locale: Option<Locale>,
 }
 
 impl User {
@@ -196,6 +199,7 @@ impl User {
             version: 1,
             created_at: now,
             updated_at: now,
+            locale: None,
         }
     }
 
@@ -210,6 +214,9 @@ impl User {
         }
         if let Some(active) = changes.active {
             self.active = active;
+        }
+        if let Some(locale) = changes.locale {
+            self.locale = Some(locale);
         }
         self.version += 1;
         self.updated_at = now;

@@ -9,7 +9,8 @@ use tisseco_worker::{Probe, WorkerPlan, consumer_name, start};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let settings = WorkerBase::from_source(&ProcessEnv, "tisseco-worker")
+    let settings = tisseco_bootstrap::apply_default_locale(&ProcessEnv)
+        .and_then(|_| WorkerBase::from_source(&ProcessEnv, "tisseco-worker"))
         .and_then(|s| WorkerSettings::from_source(&ProcessEnv).map(|w| (s, w)));
     let (settings, worker) = match settings {
         Ok(both) => both,

@@ -206,7 +206,10 @@ fn start_worker(schema: &Schema, prefix: &str) -> Child {
 async fn upload(store: &PgStore) -> Uuid {
     let imports = Imports::new(Arc::new(store.clone()), 1 << 30);
     let user = Uuid::parse_str(USER).unwrap();
-    let mut upload = imports.begin(Some(user), "crash.csv", false).await.unwrap();
+    let mut upload = imports
+        .begin(Some(user), "crash.csv", false, None)
+        .await
+        .unwrap();
     for chunk in file().as_bytes().chunks(8_192) {
         upload.push(chunk).await.unwrap();
     }

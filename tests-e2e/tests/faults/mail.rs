@@ -79,6 +79,7 @@ async fn a_worker_killed_mid_send_drops_no_email_and_sends_none_more_than_twice(
                 to: Recipient {
                     email: format!("r{n}@example.org"),
                     name: None,
+                    locale: None,
                 },
                 message: MailMessage::PasswordReset {
                     display_name: format!("R{n}"),

@@ -21,6 +21,7 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
     ("POST", "/api/v1/auth/logout", Some(Role::Driver)),
     ("POST", "/api/v1/auth/attenuate", Some(Role::Driver)),
     ("GET", "/api/v1/me", Some(Role::Driver)),
+    ("PATCH", "/api/v1/me", Some(Role::Driver)),
     ("GET", "/api/v1/users", Some(Role::Admin)),
     ("POST", "/api/v1/users", Some(Role::Admin)),
     ("GET", "/api/v1/users/{id}", Some(Role::Admin)),

@@ -13,7 +13,7 @@ use tisseco_domain::{Email, NewUser, Password, Role, UserId, display_name};
 
 const PASSWORD: &str = "a perfectly fine password";
 
-async fn user(app: &TestApp, email: &str, role: Role) -> tisseco_domain::User {
+pub(crate) async fn user(app: &TestApp, email: &str, role: Role) -> tisseco_domain::User {
     let new = NewUser {
         email: Email::parse(email).unwrap(),
         display_name: display_name("Test user").unwrap(),
@@ -39,7 +39,7 @@ async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response 
         .unwrap()
 }
 
-async fn tokens(app: &TestApp, email: &str) -> Value {
+pub(crate) async fn tokens(app: &TestApp, email: &str) -> Value {
     let response = login(app, email, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.json().await.unwrap()

@@ -31,22 +31,32 @@ fn ensure_node_modules() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_person_reports_a_full_container_from_its_page_in_a_real_browser() {
+    // French as the browser asks, then English through the page's switch
+    report_in(TestApp::spawn().await, "fr", "Reçu").await;
+    report_in(TestApp::spawn().await, "en", "Received").await;
+}
+
+async fn report_in(app: TestApp, lang: &str, received: &str) {
     let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".into());
     assert!(
         std::path::Path::new(&chromium).exists(),
         "{chromium} is missing: run `just browser-deps` (apt-get install chromium)"
     );
     ensure_node_modules();
-    let field = Field::new(TestApp::spawn().await).await;
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../artifacts/browser");
+    let field = Field::new(app).await;
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../artifacts/browser")
+        .join(lang);
     let script = browser_dir().join("report.mjs");
     let (base, code) = (field.app.base.clone(), field.code.clone());
     let dir = artifacts.clone();
+    let lang = lang.to_owned();
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(script)
             .args([&base, &code])
             .arg(&dir)
+            .arg(&lang)
             .output()
             .expect("node runs")
     })
@@ -60,7 +70,7 @@ async fn a_person_reports_a_full_container_from_its_page_in_a_real_browser() {
     );
     let result: Value = serde_json::from_str(stdout.trim()).unwrap();
     assert_eq!(result["ok"], true);
-    assert_eq!(result["status"], "Received");
+    assert_eq!(result["status"], received);
     assert!(result["follow"].as_str().unwrap().starts_with("/r/"));
     for shot in ["container-page.png", "confirmation.png", "follow-page.png"] {
         assert!(

@@ -115,7 +115,7 @@ async fn look_alike_references_are_one_container_or_refused() {
     assert_eq!(import["counts"]["inserted"], 1, "{import}");
     assert_eq!(import["counts"]["rejected"], 3, "{import}");
     let errors = env.errors_csv(&import).await;
-    assert!(errors.contains("duplicate external reference"), "{errors}");
+    assert!(errors.contains("duplicate reference"), "{errors}");
     assert!(errors.contains("invisible"), "{errors}");
     env.drop().await;
 }

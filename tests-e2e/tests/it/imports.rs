@@ -112,10 +112,18 @@ impl Env {
         response.json().await.unwrap()
     }
 
+    /// The rejected rows in English with `,` (French with `;` is the default).
     pub(crate) async fn errors_csv(&self, import: &Value) -> String {
-        let response = self.app.get(import["errors_url"].as_str().unwrap()).await;
+        let url = format!(
+            "{}?lang=en&delimiter=,",
+            import["errors_url"].as_str().unwrap()
+        );
+        let response = self.app.get(&url).await;
         assert_eq!(response.status(), StatusCode::OK);
-        response.text().await.unwrap()
+        let text = response.text().await.unwrap();
+        text.strip_prefix('\u{feff}')
+            .expect("every CSV starts with a BOM")
+            .to_owned()
     }
 
     pub(crate) async fn containers(&self) -> Vec<Value> {
@@ -213,7 +221,8 @@ async fn file_level_problems_fail_with_one_clear_reason() {
                 b"\xC3\x28,street_bin,,,45,4,,\n",
             ]
             .concat(),
-            "",
+            // detected, these bytes would be read as Windows-1252 ("Ã(")
+            "?encoding=utf-8",
         )
         .await,
         "UTF-8",
@@ -270,9 +279,9 @@ async fn row_level_problems_reject_only_those_rows_with_line_column_and_reason()
         "3,*,",
         "expected 10 columns, found 4",
         "4,latitude,95.5,",
-        "5,area_code,nowhere,unknown area",
-        "6,site_code,paris,unknown site",
-        "7,external_ref,OK-1,duplicate external reference in this file (first on line 2)",
+        "5,area code,nowhere,unknown area in this site",
+        "6,site code,paris,unknown site",
+        "7,reference,OK-1,duplicate reference in this file (first on line 2)",
         "8,address,",
     ] {
         assert!(
@@ -394,12 +403,68 @@ async fn concurrent_and_repeated_runs_give_the_same_result() {
 #[tokio::test]
 async fn the_template_is_downloadable() {
     let env = Env::new().await;
-    let response = env.app.get("/api/v1/imports/template.csv").await;
+    let response = env
+        .app
+        .get("/api/v1/imports/template.csv?lang=en&delimiter=,")
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.unwrap();
-    assert!(text.starts_with(HEADER), "{text}");
+    assert!(text.starts_with(&format!("\u{feff}{HEADER}")), "{text}");
     let import = env.import(text, "").await;
     assert_eq!(import["state"], "completed", "{import}");
+    env.drop().await;
+}
+
+#[tokio::test]
+async fn the_french_template_and_errors_csv_are_made_for_french_excel() {
+    let env = Env::new().await;
+    let response = env.app.get("/api/v1/imports/template.csv").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = response.bytes().await.unwrap().to_vec();
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    assert!(
+        text.starts_with(
+            "\u{feff}code_site;code_zone;référence;type;statut;capacité_litres;latitude;\
+             longitude;adresse;date_installation\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(";45,7603;4,8595;"), "{text}");
+    // the template with faulty rows added, uploaded as it is
+    let mut body = bytes;
+    for row in [
+        "lyon;;SANS-LAT;street_bin;;;;4,83;;",
+        "lyon;;BENNE;benne;;;45,75;4,83;;",
+        "paris;;P-1;street_bin;;;45,75;4,83;;",
+        "lyon;;BIN-0001;street_bin;;;45,70;4,80;;",
+        "lyon;;FORMULE;street_bin;;;45,75;4,83;=1+2;",
+    ] {
+        body.extend(format!("{row}\r\n").as_bytes());
+    }
+    let import = env.import(body, "").await;
+    assert_eq!(import["state"], "completed", "{import}");
+    assert_eq!(import["counts"]["inserted"], 1, "{import}");
+    assert_eq!(import["counts"]["rejected"], 5, "{import}");
+    let response = env.app.get(import["errors_url"].as_str().unwrap()).await;
+    let errors = String::from_utf8(response.bytes().await.unwrap().to_vec()).unwrap();
+    println!("errors.csv as a French reader gets it:\n{errors}");
+    let lines: Vec<&str> = errors.lines().collect();
+    assert_eq!(lines[0], "\u{feff}ligne;colonne;valeur;raison");
+    assert_eq!(lines[1], "3;latitude;;latitude manquante");
+    assert!(lines[2].starts_with("4;type;benne;type inconnu : street_bin"));
+    assert_eq!(
+        lines[3],
+        "5;code du site;paris;site inconnu (aucun site n’a ce code)"
+    );
+    assert_eq!(
+        lines[4],
+        "6;référence;BIN-0001;référence en double dans ce fichier (déjà en ligne 2)"
+    );
+    assert!(
+        lines[5].starts_with("7;adresse;'=1+2;adresse refusée"),
+        "{errors}"
+    );
+    assert_eq!(lines.len(), 6);
     env.drop().await;
 }
 

@@ -71,14 +71,17 @@ async fn a_sheet_of_100_labels_has_5_a4_pages() {
     assert_eq!(html.matches("<section class=\"sheet\"").count(), 5);
     assert_eq!(html.matches("<div class=\"label\">").count(), 100);
     assert!(html.contains("@page { size: A4"));
-    assert!(html.contains("Page 5 of 5"));
+    assert!(html.contains("<html lang=\"fr\">"));
+    assert!(html.contains("Page 5 sur 5"));
+    assert!(html.contains("Scannez pour signaler un problème"));
     assert!(html.contains("7 &lt;rue&gt; &amp; Co"), "addresses escaped");
     let two = app
-        .get(&format!("/api/v1/labels?ids={},{}", ids[0], ids[1]))
+        .get(&format!("/api/v1/labels?ids={},{}&lang=en", ids[0], ids[1]))
         .await
         .text()
         .await
         .unwrap();
     assert_eq!(two.matches("<div class=\"label\">").count(), 2);
+    assert!(two.contains("Scan to report a problem"), "{two}");
     problem(app.get("/api/v1/labels").await, 422, Some("site_id")).await;
 }

@@ -63,6 +63,81 @@ pub fn readable(raw: &str) -> String {
         .replace("=3D", "=")
 }
 
+/// A delivered message as a person reads it: quoted-printable bodies and RFC 2047 encoded
+/// headers decoded to UTF-8 (French words arrive encoded).
+pub fn decoded(raw: &str) -> String {
+    let split = raw
+        .find("\r\n\r\n")
+        .or_else(|| raw.find("\n\n"))
+        .unwrap_or(raw.len());
+    let (headers, body) = raw.split_at(split);
+    format!(
+        "{}{}",
+        decoded_headers(headers),
+        quoted_printable(&readable(body))
+    )
+}
+
+fn quoted_printable(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'=', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Unfolds the headers and decodes each run of encoded words as one byte string (a word
+/// may end inside a character).
+fn decoded_headers(headers: &str) -> String {
+    use base64::Engine as _;
+    let text = headers.replace("\r\n ", " ").replace("\n ", " ");
+    let mut result = String::new();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("=?utf-8?b?") {
+        result.push_str(&rest[..start]);
+        let mut bytes = Vec::new();
+        let mut run = &rest[start..];
+        while let Some(word) = run.strip_prefix("=?utf-8?b?") {
+            let Some(end) = word.find("?=") else { break };
+            bytes.extend(
+                base64::engine::general_purpose::STANDARD
+                    .decode(&word[..end])
+                    .unwrap_or_default(),
+            );
+            run = &word[end + 2..];
+            let trimmed = run.trim_start_matches([' ', '\t']);
+            if trimmed.starts_with("=?utf-8?b?") {
+                run = trimmed;
+            }
+        }
+        if bytes.is_empty() {
+            // not an encoded word after all: keep the marker and look further
+            result.push_str("=?utf-8?b?");
+            rest = &rest[start + 10..];
+            continue;
+        }
+        result.push_str(&String::from_utf8_lossy(&bytes));
+        rest = run;
+    }
+    result.push_str(rest);
+    result
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_password_reset_mail_is_delivered_over_smtp() {
     let recipient = format!("{}@example.org", unique("ana"));
@@ -72,6 +147,7 @@ async fn a_password_reset_mail_is_delivered_over_smtp() {
             &Recipient {
                 email: recipient.clone(),
                 name: Some("Ana Lima".into()),
+                locale: Some(tisseco_domain::Locale::En),
             },
             "Ana",
             &format!("https://tisseco.example/reset?token={token}"),
@@ -115,6 +191,7 @@ async fn a_mail_job_delivered_twice_sends_one_email() {
         to: Recipient {
             email: recipient.clone(),
             name: None,
+            locale: Some(tisseco_domain::Locale::En),
         },
         message: MailMessage::PublicReportAcknowledgement {
             reference: reference.clone(),
@@ -147,4 +224,53 @@ async fn a_mail_job_delivered_twice_sends_one_email() {
     assert!(message.contains("K7M3QPX"));
     queue.purge().await.unwrap();
     schema.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_french_import_report_is_read_back_from_the_smtp_server() {
+    let recipient = format!("{}@example.org", unique("gestion"));
+    let rejected = (2..=21)
+        .map(|line| tisseco_application::mail::RejectedRow {
+            line,
+            reason: if line == 2 { "invalid" } else { "missing" }.into(),
+            column: if line == 2 { "type" } else { "latitude" }.into(),
+            value: if line == 2 { "benne" } else { "" }.into(),
+        })
+        .collect();
+    mailer()
+        .send(
+            &Recipient {
+                email: recipient.clone(),
+                name: Some("Chloé Martin".into()),
+                locale: Some(tisseco_domain::Locale::Fr),
+            },
+            &MailMessage::ImportReport {
+                file_name: "conteneurs-lyon.csv".into(),
+                rows_total: 30,
+                rows_imported: 6,
+                rejected,
+                rows_rejected: Some(24),
+                errors_url: Some("https://tisseco.example/api/v1/imports/0190/errors.csv".into()),
+            },
+        )
+        .await
+        .unwrap();
+    let messages = delivered_to(&recipient).await;
+    assert_eq!(messages.len(), 1);
+    let message = decoded(&messages[0]);
+    let text_part = message
+        .split("Content-Type: text/html")
+        .next()
+        .unwrap_or_default();
+    println!("a French import report as delivered (headers and text part):\n{text_part}");
+    assert!(
+        message.contains("Subject: Import de conteneurs-lyon.csv : 6 sur 30 lignes importées"),
+        "{message}"
+    );
+    assert!(message.contains("lang=\"fr\""));
+    assert!(message.contains("6 sur 30 lignes importées ; 24 lignes rejetées."));
+    assert!(message.contains("Les 20 premières des 24 lignes rejetées :"));
+    assert!(message.contains("- ligne 2, type « benne » : type inconnu"));
+    assert!(message.contains("- ligne 3 : latitude manquante"));
+    assert!(!message.contains("()"));
 }

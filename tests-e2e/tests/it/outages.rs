@@ -17,12 +17,18 @@ async fn an_upload_that_stopped_arriving_is_failed_with_a_reason_and_its_rows_dr
     let store = Arc::new(schema.store());
     let imports = Imports::new(store.clone(), 1 << 20);
     // two uploads whose API died mid-body: one long ago, one a moment ago
-    let mut stopped = imports.begin(None, "stopped.csv", false).await.unwrap();
+    let mut stopped = imports
+        .begin(None, "stopped.csv", false, None)
+        .await
+        .unwrap();
     stopped
         .push(b"site_code;external_ref;type;latitude;longitude\n")
         .await
         .unwrap();
-    let recent = imports.begin(None, "recent.csv", false).await.unwrap();
+    let recent = imports
+        .begin(None, "recent.csv", false, None)
+        .await
+        .unwrap();
     let mut conn = AsyncPgConnection::establish(&schema.url).await.unwrap();
     conn.batch_execute(&format!(
         "UPDATE imports SET updated_at = now() - interval '11 minutes' WHERE id = '{}'",
@@ -92,7 +98,10 @@ async fn a_refused_upload_gives_its_staging_space_back_at_once() {
     let schema = Schema::create().await;
     let store = Arc::new(schema.store());
     let imports = Imports::new(store.clone(), 256 * 1024);
-    let mut upload = imports.begin(None, "too-big.csv", false).await.unwrap();
+    let mut upload = imports
+        .begin(None, "too-big.csv", false, None)
+        .await
+        .unwrap();
     upload
         .push(b"site_code;external_ref;type;latitude;longitude\n")
         .await

@@ -3,7 +3,7 @@
 //! each with the follow-up link; concurrent identical reports merge into one.
 
 use crate::jobs_support::{Schema, eventually, fast_settings};
-use crate::mail::{delivered_to, readable};
+use crate::mail::{decoded, delivered_to};
 use crate::support::{TestApp, pg_settings, queue_settings, unique};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -87,7 +87,7 @@ async fn the_reporter_is_mailed_on_receipt_and_on_each_status_change() {
     let messages: Vec<String> = delivered_to(&recipient)
         .await
         .iter()
-        .map(|m| readable(m))
+        .map(|m| decoded(m))
         .collect();
     assert_eq!(messages.len(), 3, "one per event");
     let link = format!("https://tri.example.org/r/{token}");
@@ -95,12 +95,28 @@ async fn the_reporter_is_mailed_on_receipt_and_on_each_status_change() {
         messages.iter().all(|m| m.contains(&link)),
         "each has the follow link"
     );
-    assert!(messages.iter().any(|m| m.contains("was received")));
-    assert!(messages.iter().any(|m| m.contains("Acknowledged")));
+    // the reporter used the page in French (the default): every e-mail is in French
+    println!("the acknowledgement as delivered:\n{}", messages[0]);
     assert!(
         messages
             .iter()
-            .any(|m| m.contains("Resolved") && m.contains("door fixed"))
+            .all(|m| m.contains("lang=\"fr\"") && m.contains("Suivre votre signalement")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.contains("a bien été reçu")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("Vous avez signalé : Endommagé"))
+    );
+    assert!(messages.iter().any(|m| m.contains("Pris en compte")));
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("Résolu") && m.contains("door fixed"))
     );
     // Every action is in the audit log, newest first, with who did it.
     let audit = schema

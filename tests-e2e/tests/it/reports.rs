@@ -86,13 +86,13 @@ async fn the_container_page_shows_the_container_and_a_form_without_javascript() 
     .await;
     assert!(page.contains(&field.code));
     assert!(page.contains("12 rue Garibaldi, Lyon"));
-    assert!(page.contains("In service"));
+    assert!(page.contains("En service"));
     assert!(page.contains(&format!("action=\"/c/{}\"", field.code)));
     assert!(page.contains("name=\"category\" value=\"full\""));
     assert!(!page.contains("<script"), "no JavaScript");
     assert!(!page.contains("http"), "local assets only");
     assert!(
-        !page.contains("Other containers nearby"),
+        !page.contains("Autres conteneurs à proximité"),
         "only when out of service"
     );
     // Lower case works too.
@@ -124,7 +124,7 @@ async fn the_container_page_shows_the_container_and_a_form_without_javascript() 
         404,
     )
     .await;
-    assert!(missing.contains("Container not found"));
+    assert!(missing.contains("Conteneur introuvable"));
     assert!(
         missing.contains("action=\"/c/\""),
         "a form to type the code"
@@ -156,7 +156,7 @@ async fn the_container_page_shows_the_container_and_a_form_without_javascript() 
         404,
     )
     .await;
-    assert!(bad_link.contains("Not found"));
+    assert!(bad_link.contains("Page introuvable"));
 }
 
 #[tokio::test]
@@ -169,7 +169,7 @@ async fn a_report_is_confirmed_followed_merged_and_marks_the_container_full() {
         200,
     )
     .await;
-    assert!(first.contains("Thank you"));
+    assert!(first.contains("Merci"));
     let link = follow_link(&first);
     for _ in 0..9 {
         let again = html(
@@ -179,7 +179,7 @@ async fn a_report_is_confirmed_followed_merged_and_marks_the_container_full() {
             200,
         )
         .await;
-        assert!(again.contains("already reported"));
+        assert!(again.contains("déjà été signalé"));
     }
     let reports = field.reports().await;
     assert_eq!(reports.len(), 1, "{reports:?}");
@@ -216,7 +216,7 @@ async fn a_report_is_confirmed_followed_merged_and_marks_the_container_full() {
         200,
     )
     .await;
-    assert!(page.contains("Other containers nearby"));
+    assert!(page.contains("Autres conteneurs à proximité"));
     assert!(page.contains("3 rue Voisine, Lyon"));
 
     let follow = html(
@@ -231,7 +231,7 @@ async fn a_report_is_confirmed_followed_merged_and_marks_the_container_full() {
     )
     .await;
     assert!(follow.contains(&field.code));
-    assert!(follow.contains("Received"));
+    assert!(follow.contains("Reçu"));
     assert!(
         !follow.contains("me@example.org"),
         "the link reveals nothing else"
@@ -248,7 +248,7 @@ async fn honeypot_bad_input_and_markup() {
         200,
     )
     .await;
-    assert!(bot.contains("Thank you"), "looks accepted");
+    assert!(bot.contains("Merci"), "looks accepted");
     assert!(field.reports().await.is_empty(), "silently dropped");
 
     let invalid = html(field.post_form("category=&description=x").await, 422).await;
@@ -319,7 +319,7 @@ async fn a_flood_from_one_ip_is_refused_and_stores_nothing_more() {
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(refused.headers().contains_key("retry-after"));
     assert!(
-        html(refused, 429).await.contains("Too many reports"),
+        html(refused, 429).await.contains("Trop de signalements"),
         "a page for people"
     );
     let reports = field.reports().await;
@@ -334,7 +334,7 @@ async fn one_container_takes_a_limited_number_of_reports() {
     assert_eq!(field.post_form("category=dirty").await.status(), 200);
     assert_eq!(field.post_form("category=missing").await.status(), 200);
     let refused = html(field.post_form("category=other").await, 429).await;
-    assert!(refused.contains("Too many reports"));
+    assert!(refused.contains("Trop de signalements"));
     assert_eq!(field.reports().await.len(), 2);
 }
 
@@ -430,7 +430,7 @@ async fn staff_moderate_a_report_through_its_life_cycle() {
         200,
     )
     .await;
-    assert!(follow.contains("Resolved") && follow.contains("replaced the door"));
+    assert!(follow.contains("Résolu") && follow.contains("replaced the door"));
 
     let filtered: Value = manager
         .get(

@@ -72,7 +72,7 @@ WITH ranked AS (
 ), errs AS (
     INSERT INTO import_errors (import_id, line, column_name, value, reason)
     SELECT $1, line, 'external_ref', external_ref,
-           'duplicate external reference in this file (first on line ' || first || ')'
+           'duplicate-ref:' || first
     FROM dups ON CONFLICT DO NOTHING RETURNING 1
 ), n AS (SELECT count(*) AS dups FROM dups)
 UPDATE imports SET

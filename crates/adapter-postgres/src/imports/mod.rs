@@ -35,6 +35,10 @@ struct SummaryRow {
     uploaded_by: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
     email: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    locale: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    encoding: Option<String>,
     #[diesel(sql_type = Text)]
     state: String,
     #[diesel(sql_type = Nullable<Text>)]
@@ -80,6 +84,11 @@ impl TryFrom<SummaryRow> for ImportSummary {
             file_name: r.file_name,
             uploaded_by: r.uploaded_by,
             uploader_email: r.email,
+            uploader_locale: r
+                .locale
+                .as_deref()
+                .and_then(tisseco_domain::Locale::from_tag),
+            encoding: r.encoding,
             state: ImportState::parse(&r.state).map_err(RepoError::Unexpected)?,
             failure: r.failure,
             dry_run: r.dry_run,
@@ -253,13 +262,14 @@ impl ImportStore for PgStore {
         conn.transaction::<_, diesel::result::Error, _>(async |tx| {
             sql_query(
                 "UPDATE imports SET state = 'uploaded', columns = $2, delimiter = $3, checksum = $4, \
-                 staged = $5, updated_at = now() WHERE id = $1 AND state = 'receiving'",
+                 staged = $5, encoding = $6, updated_at = now() WHERE id = $1 AND state = 'receiving'",
             )
             .bind::<SqlUuid, _>(id)
             .bind::<Array<Text>, _>(&file.columns)
             .bind::<Text, _>(file.delimiter.to_string())
             .bind::<Text, _>(&file.checksum)
             .bind::<BigInt, _>(line(file.staged))
+            .bind::<Text, _>(&file.encoding)
             .execute(tx)
             .await?;
             sql_query(
@@ -353,7 +363,7 @@ impl ImportStore for PgStore {
     async fn get(&self, id: Uuid) -> Result<Option<ImportSummary>, RepoError> {
         let mut conn = self.conn().await?;
         let rows: Vec<SummaryRow> = sql_query(
-            "SELECT i.id, i.file_name, i.uploaded_by, u.email, i.state, i.failure, i.dry_run, \
+            "SELECT i.id, i.file_name, i.uploaded_by, u.email, u.locale, i.encoding, i.state, i.failure, i.dry_run, \
              i.columns, i.staged, i.valid, i.rejected, i.inserted, i.updated, \
              i.validated_through, i.merged_through, i.created_at, i.updated_at \
              FROM imports i LEFT JOIN users u ON u.id = i.uploaded_by WHERE i.id = $1",
@@ -376,7 +386,7 @@ impl ImportStore for PgStore {
         let mut conn = self.conn().await?;
         // Newest first; the cursor is an import id, compared on (created_at, id).
         let rows: Vec<SummaryRow> = sql_query(
-            "SELECT i.id, i.file_name, i.uploaded_by, u.email, i.state, i.failure, i.dry_run, \
+            "SELECT i.id, i.file_name, i.uploaded_by, u.email, u.locale, i.encoding, i.state, i.failure, i.dry_run, \
              i.columns, i.staged, i.valid, i.rejected, i.inserted, i.updated, \
              i.validated_through, i.merged_through, i.created_at, i.updated_at \
              FROM imports i LEFT JOIN users u ON u.id = i.uploaded_by \

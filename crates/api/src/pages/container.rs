@@ -1,7 +1,7 @@
 //! `GET /c/{code}`: a container's public page with its report form; `POST /c/{code}`: the
 //! form's submission; `GET /c/?code=`: the lookup form of the 404 page.
 
-use super::{error_page, page};
+use super::{PageLocale, error_page, page};
 use crate::state::AppState;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use tisseco_application::AppError;
 use tisseco_application::reports::{Outcome, Submission, Submitted};
 use tisseco_application::search::GeoFilter;
-use tisseco_domain::{Container, ContainerStatus, MAX_DESCRIPTION_CHARS, ReportCategory};
+use tisseco_domain::{Container, ContainerStatus, Locale, MAX_DESCRIPTION_CHARS, ReportCategory};
+use tisseco_i18n::t;
 
 /// The report form as posted; every field optional so that any body renders a page.
 #[derive(Debug, Default, Deserialize, Serialize)]
@@ -25,12 +26,15 @@ pub struct ReportForm {
     /// The honeypot.
     #[serde(default)]
     website: String,
+    /// The language of the page the form was on.
+    #[serde(default, skip_serializing)]
+    lang: String,
 }
 
 #[derive(Serialize)]
 struct Choice {
     value: &'static str,
-    label: &'static str,
+    label: String,
 }
 
 #[derive(Serialize)]
@@ -43,10 +47,10 @@ struct Nearby {
 #[derive(Serialize)]
 struct ContainerView<'a> {
     code: String,
-    kind: &'static str,
+    kind: String,
     address: Option<&'a str>,
     status: &'static str,
-    status_label: &'static str,
+    status_label: String,
     out_of_service: bool,
     nearby: Vec<Nearby>,
     categories: Vec<Choice>,
@@ -55,35 +59,28 @@ struct ContainerView<'a> {
     max_description: usize,
 }
 
-fn kind_label(container: &Container) -> &'static str {
-    match container.kind.as_str() {
-        "street_bin" => "Street container",
-        "underground" => "Underground container",
-        "in_store" => "In-store collection point",
-        _ => "Collection container",
-    }
+fn kind_label(locale: Locale, container: &Container) -> String {
+    let kind = match container.kind.as_str() {
+        known @ ("street_bin" | "underground" | "in_store") => known,
+        _ => "other",
+    };
+    t(locale, &format!("kind-{kind}"), &[])
 }
 
-fn status_label(status: ContainerStatus) -> &'static str {
-    match status {
-        ContainerStatus::Active => "In service",
-        ContainerStatus::Full => "Full — please use another container",
-        ContainerStatus::Damaged => "Damaged — out of service",
-        ContainerStatus::Maintenance => "Under maintenance",
-        ContainerStatus::Removed => "Removed",
-    }
+fn status_label(locale: Locale, status: ContainerStatus) -> String {
+    t(locale, &format!("status-{}", status.as_str()), &[])
 }
 
-fn distance(metres: f64) -> String {
+fn distance(locale: Locale, metres: f64) -> String {
     if metres < 1_000.0 {
         format!("{} m", (metres / 10.0).round() * 10.0)
     } else {
-        format!("{:.1} km", metres / 1_000.0)
+        format!("{} km", tisseco_i18n::decimal(locale, metres / 1_000.0, 1))
     }
 }
 
 /// Up to three active containers nearest to `container`, itself excluded.
-async fn nearby(state: &AppState, container: &Container) -> Vec<Nearby> {
+async fn nearby(state: &AppState, locale: Locale, container: &Container) -> Vec<Nearby> {
     let filter = GeoFilter {
         statuses: vec![ContainerStatus::Active],
         ..GeoFilter::default()
@@ -100,7 +97,7 @@ async fn nearby(state: &AppState, container: &Container) -> Vec<Nearby> {
             .map(|hit| Nearby {
                 code: hit.container.public_code.to_string(),
                 address: hit.container.address.map(|a| a.as_str().to_owned()),
-                distance: distance(hit.distance_m.unwrap_or_default()),
+                distance: distance(locale, hit.distance_m.unwrap_or_default()),
             })
             .collect(),
         Err(error) => {
@@ -112,20 +109,22 @@ async fn nearby(state: &AppState, container: &Container) -> Vec<Nearby> {
 
 async fn render(
     state: &AppState,
+    language: PageLocale,
     container: &Container,
     form: &ReportForm,
     errors: Vec<String>,
 ) -> HttpResponse {
+    let locale = language.locale;
     let out_of_service = container.status != ContainerStatus::Active;
     let view = ContainerView {
         code: container.public_code.to_string(),
-        kind: kind_label(container),
+        kind: kind_label(locale, container),
         address: container.address.as_ref().map(|a| a.as_str()),
         status: container.status.as_str(),
-        status_label: status_label(container.status),
+        status_label: status_label(locale, container.status),
         out_of_service,
         nearby: if out_of_service {
-            nearby(state, container).await
+            nearby(state, locale, container).await
         } else {
             Vec::new()
         },
@@ -133,7 +132,7 @@ async fn render(
             .into_iter()
             .map(|c| Choice {
                 value: c.as_str(),
-                label: c.label(),
+                label: t(locale, &format!("category-{}", c.as_str()), &[]),
             })
             .collect(),
         form,
@@ -145,13 +144,26 @@ async fn render(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    page(status, "container.html", view)
+    page(status, "container.html", language, view)
 }
 
-pub async fn container_page(code: Path<String>, state: Data<AppState>) -> HttpResponse {
+pub async fn container_page(
+    code: Path<String>,
+    state: Data<AppState>,
+    language: PageLocale,
+) -> HttpResponse {
     match state.reports.container(&code).await {
-        Ok(container) => render(&state, &container, &ReportForm::default(), Vec::new()).await,
-        Err(error) => error_page(&error),
+        Ok(container) => {
+            render(
+                &state,
+                language,
+                &container,
+                &ReportForm::default(),
+                Vec::new(),
+            )
+            .await
+        }
+        Err(error) => error_page(&error, language),
     }
 }
 
@@ -161,7 +173,7 @@ pub struct LookupQuery {
 }
 
 /// The 404 page's form: sends the reader to the code typed.
-pub async fn lookup(query: Query<LookupQuery>) -> HttpResponse {
+pub async fn lookup(query: Query<LookupQuery>, language: PageLocale) -> HttpResponse {
     let code: String = query
         .code
         .as_deref()
@@ -172,10 +184,13 @@ pub async fn lookup(query: Query<LookupQuery>) -> HttpResponse {
         .collect::<String>()
         .to_ascii_uppercase();
     if code.is_empty() {
-        return error_page(&AppError::NotFound {
-            entity: "container",
-            id: String::new(),
-        });
+        return error_page(
+            &AppError::NotFound {
+                entity: "container",
+                id: String::new(),
+            },
+            language,
+        );
     }
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, format!("/c/{code}")))
@@ -190,9 +205,23 @@ struct Confirmation {
     token: Option<String>,
 }
 
-pub async fn submit_report(code: Path<String>, body: Bytes, state: Data<AppState>) -> HttpResponse {
+pub async fn submit_report(
+    code: Path<String>,
+    body: Bytes,
+    state: Data<AppState>,
+    language: PageLocale,
+) -> HttpResponse {
     let form: ReportForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    // the page the form was on said its language: the confirmation and e-mails keep it
+    let language = match Locale::from_tag(&form.lang) {
+        Some(locale) => PageLocale {
+            locale,
+            chosen: false,
+        },
+        None => language,
+    };
     let submission = Submission {
+        locale: Some(language.locale),
         category: form.category.clone(),
         description: Some(form.description.clone()),
         email: Some(form.email.clone()),
@@ -212,6 +241,7 @@ pub async fn submit_report(code: Path<String>, body: Bytes, state: Data<AppState
             page(
                 StatusCode::OK,
                 "confirmation.html",
+                language,
                 Confirmation {
                     code: code.trim().to_ascii_uppercase(),
                     merged,
@@ -221,11 +251,28 @@ pub async fn submit_report(code: Path<String>, body: Bytes, state: Data<AppState
         }
         Err(AppError::Invalid(invalid)) => match state.reports.container(&code).await {
             Ok(container) => {
-                let message = format!("{}: {}", invalid.field, invalid.reason);
-                render(&state, &container, &form, vec![message]).await
+                // the form's own fields get a sentence in the reader's language
+                let key = format!("form-error-{}", invalid.field);
+                let message = if tisseco_i18n::has(language.locale, &key) {
+                    t(
+                        language.locale,
+                        &key,
+                        &[("max", (MAX_DESCRIPTION_CHARS as u64).into())],
+                    )
+                } else {
+                    t(
+                        language.locale,
+                        "report-invalid",
+                        &[
+                            ("field", invalid.field.as_str().into()),
+                            ("reason", invalid.reason.as_str().into()),
+                        ],
+                    )
+                };
+                render(&state, language, &container, &form, vec![message]).await
             }
-            Err(error) => error_page(&error),
+            Err(error) => error_page(&error, language),
         },
-        Err(error) => error_page(&error),
+        Err(error) => error_page(&error, language),
     }
 }

@@ -5,7 +5,7 @@ use crate::extract::{BearerToken, Caller, ValidJson};
 use crate::routes::users::UserDto;
 use crate::state::AppState;
 use actix_web::web::{Data, Json};
-use actix_web::{HttpResponse, get, post};
+use actix_web::{HttpResponse, get, patch, post};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tisseco_application::auth::TokenPair;
@@ -140,6 +140,35 @@ pub async fn attenuate(
 #[get("/me")]
 pub async fn me(caller: Caller, state: Data<AppState>) -> Result<Json<UserDto>, ApiError> {
     Ok(Json(state.auth.get_user(caller.0.user_id).await?.into()))
+}
+
+/// The caller's own preferences.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchMe {
+    /// `fr` or `en`: the language of the e-mails the platform sends you.
+    pub locale: String,
+}
+
+/// Change the signed-in user's own preferences (today: the language of their e-mails).
+#[utoipa::path(tag = "auth", security(("bearer" = ["driver"])), request_body = PatchMe, responses(
+    (status = 200, body = UserDto),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
+#[patch("/me")]
+pub async fn patch_me(
+    caller: Caller,
+    body: ValidJson<PatchMe>,
+    state: Data<AppState>,
+    audit: crate::extract::Audit,
+) -> Result<Json<UserDto>, ApiError> {
+    let locale = tisseco_domain::Locale::parse("locale", &body.0.locale)
+        .map_err(tisseco_application::AppError::Invalid)?;
+    let user = state
+        .auth
+        .set_own_locale(caller.0.user_id, locale, &audit.0)
+        .await?;
+    Ok(Json(user.into()))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! staging as it arrives and answered 202; the worker validates and merges it; progress,
 //! rejected rows as CSV, cancel, and the CSV template.
 
+use crate::csv_out::{CsvFormat, CsvQuery};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Caller, ValidQuery};
 use crate::request_id::RequestId;
@@ -15,7 +16,8 @@ use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use tisseco_application::AppError;
 use tisseco_application::imports::{ImportSummary, Imports};
-use tisseco_domain::import::template_csv;
+use tisseco_domain::Locale;
+use tisseco_domain::import::{TextEncoding, template_rows};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -35,6 +37,9 @@ pub struct UploadQuery {
     pub file_name: Option<String>,
     /// Validate only: nothing is merged.
     pub dry_run: Option<bool>,
+    /// `utf-8`, `windows-1252`, `iso-8859-15` or `macintosh`; detected when absent
+    /// (valid UTF-8 stays UTF-8, CR-only line endings mean Mac, else Windows-1252).
+    pub encoding: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,6 +69,9 @@ pub struct ImportDto {
     /// Why a failed import failed.
     pub failure: Option<String>,
     pub dry_run: bool,
+    /// The encoding the file was read in: `utf-8`, `windows-1252`, `iso-8859-15` or
+    /// `macintosh` (detected, or as `encoding` said); null before the upload ends.
+    pub encoding: Option<String>,
     pub counts: ImportCounts,
     /// 0 to 100.
     pub percent: u8,
@@ -87,6 +95,7 @@ impl From<ImportSummary> for ImportDto {
             state: i.state.as_str().to_owned(),
             failure: i.failure,
             dry_run: i.dry_run,
+            encoding: i.encoding,
             counts: ImportCounts {
                 staged: i.staged,
                 valid: i.valid,
@@ -132,13 +141,23 @@ pub async fn upload_import(
     read_timeout: Option<Data<UploadReadTimeout>>,
     body: Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let UploadQuery { file_name, dry_run } = query.0;
+    let UploadQuery {
+        file_name,
+        dry_run,
+        encoding,
+    } = query.0;
     let dry_run = dry_run.unwrap_or(false);
+    let encoding = encoding
+        .as_deref()
+        .map(TextEncoding::parse)
+        .transpose()
+        .map_err(AppError::Invalid)?;
     let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
     let mut upload = Receive {
         imports: &state.imports,
         uploader: caller.0.user_id.0,
         dry_run,
+        encoding,
         request_id,
         read_timeout: read_timeout.map_or(DEFAULT_READ_TIMEOUT, |t| t.0),
     };
@@ -243,6 +262,7 @@ struct Receive<'a> {
     imports: &'a Imports,
     uploader: Uuid,
     dry_run: bool,
+    encoding: Option<TextEncoding>,
     request_id: Option<String>,
     read_timeout: std::time::Duration,
 }
@@ -260,7 +280,7 @@ impl Receive<'_> {
         let file_name = file_name.unwrap_or_else(|| "import.csv".to_owned());
         let mut upload = self
             .imports
-            .begin(Some(self.uploader), &file_name, self.dry_run)
+            .begin(Some(self.uploader), &file_name, self.dry_run, self.encoding)
             .await?;
         loop {
             let Ok(next) = tokio::time::timeout(self.read_timeout, bytes.next()).await else {
@@ -285,19 +305,33 @@ impl Receive<'_> {
     }
 }
 
-/// The CSV template: the documented columns and one example row.
-#[utoipa::path(tag = "imports", security(("bearer" = ["manager"])), responses(
+/// The CSV template: the columns and one example row, in French (French column names,
+/// decimal commas, `;`) or English, with a BOM.
+#[utoipa::path(tag = "imports", security(("bearer" = ["manager"])), params(CsvQuery), responses(
     (status = 200, content_type = "text/csv", body = String),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/imports/template.csv")]
-pub async fn import_template() -> HttpResponse {
-    HttpResponse::Ok()
+pub async fn import_template(
+    query: ValidQuery<CsvQuery>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let format = CsvFormat::of(&query.0, &request)?;
+    let file =
+        crate::csv_out::write_file(template_rows(format.locale == Locale::Fr), format.delimiter)
+            .await
+            .map_err(|e| AppError::Unexpected(format!("writing the template: {e}")))?;
+    let name = match format.locale {
+        Locale::Fr => "tisseco-modele-import.csv",
+        Locale::En => "tisseco-import-template.csv",
+    };
+    Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
             header::CONTENT_DISPOSITION,
-            "attachment; filename=\"tisseco-import-template.csv\"",
+            format!("attachment; filename=\"{name}\""),
         ))
-        .body(template_csv())
+        .body(file))
 }
 
 /// An import's state, counts and progress.
@@ -326,42 +360,63 @@ pub async fn cancel_import(
     Ok(HttpResponse::Ok().json(ImportDto::from(import)))
 }
 
-async fn errors_page(imports: &Imports, id: Uuid, after: u64) -> Result<(Bytes, u64), AppError> {
+async fn errors_page(
+    imports: &Imports,
+    id: Uuid,
+    after: u64,
+    format: CsvFormat,
+) -> Result<(Bytes, u64), AppError> {
     let cells = imports.errors_after(id, after, ERRORS_PAGE).await?;
     let last = cells.last().map_or(after, |c| c.line);
+    let locale = format.locale;
     let rows = cells.into_iter().map(|cell| {
         [
             cell.line.to_string(),
-            cell.error.column,
+            tisseco_i18n::column(locale, &cell.error.column),
             cell.error.value,
-            cell.error.reason,
+            tisseco_i18n::reason(locale, &cell.error.column, &cell.error.reason),
         ]
     });
-    let text = crate::csv_out::write_rows(rows)
+    let text = crate::csv_out::write_rows(rows, format.delimiter)
         .await
         .map_err(|e| AppError::Unexpected(format!("writing errors.csv: {e}")))?;
     Ok((Bytes::from(text), last))
 }
 
-/// The rejected rows: line, column, value and reason, as CSV (streamed page by page).
-#[utoipa::path(tag = "imports", security(("bearer" = ["manager"])), responses(
+/// The rejected rows: line, column, value and reason in the reader's language, as CSV
+/// with a BOM (streamed page by page).
+#[utoipa::path(tag = "imports", security(("bearer" = ["manager"])), params(CsvQuery), responses(
     (status = 200, content_type = "text/csv", body = String),
     (status = 404, body = Problem, content_type = "application/problem+json"),
+    (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/imports/{id}/errors.csv")]
 pub async fn import_errors(
     id: Path<Uuid>,
+    query: ValidQuery<CsvQuery>,
+    request: HttpRequest,
     state: Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let format = CsvFormat::of(&query.0, &request)?;
     state.imports.get(id).await?;
     let imports = state.imports.clone();
-    let header = Bytes::from_static(b"line,column,value,reason\n");
+    let words = |key: &str| tisseco_i18n::t(format.locale, key, &[]);
+    let header_row = [
+        words("errors-csv-line"),
+        words("errors-csv-column"),
+        words("errors-csv-value"),
+        words("errors-csv-reason"),
+    ];
+    let header = crate::csv_out::write_file([header_row], format.delimiter)
+        .await
+        .map_err(|e| AppError::Unexpected(format!("writing errors.csv: {e}")))?;
+    let header = Bytes::from(header);
     let pages = futures_util::stream::unfold(Some(0_u64), move |after| {
         let imports = imports.clone();
         async move {
             let after = after?;
-            match errors_page(&imports, id, after).await {
+            match errors_page(&imports, id, after, format).await {
                 Ok((bytes, _)) if bytes.is_empty() => None,
                 Ok((bytes, last)) => Some((Ok::<_, actix_web::Error>(bytes), Some(last))),
                 Err(error) => Some((Err(ApiError::from(error).into()), None)),

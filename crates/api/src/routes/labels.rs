@@ -79,6 +79,8 @@ pub struct LabelQuery {
     pub area_id: Option<Uuid>,
     /// Comma-separated container ids.
     pub ids: Option<String>,
+    /// `fr` or `en`; otherwise `Accept-Language`, then `DEFAULT_LOCALE`.
+    pub lang: Option<String>,
 }
 
 async fn selected(state: &AppState, query: &LabelQuery) -> Result<Vec<Container>, ApiError> {
@@ -139,6 +141,7 @@ pub async fn label_sheet(
     query: ValidQuery<LabelQuery>,
     state: Data<AppState>,
     base: Data<PublicBaseUrl>,
+    language: pages::PageLocale,
 ) -> Result<HttpResponse, ApiError> {
     let containers = selected(&state, &query.0).await?;
     let mut labels = Vec::with_capacity(containers.len());
@@ -153,5 +156,10 @@ pub async fn label_sheet(
                 .map(|a| a.as_str().chars().take(40).collect()),
         });
     }
-    Ok(pages::label_sheet(labels))
+    // a sheet is printed, not browsed: the language is not remembered in a cookie
+    let language = pages::PageLocale {
+        chosen: false,
+        ..language
+    };
+    Ok(pages::label_sheet(labels, language))
 }

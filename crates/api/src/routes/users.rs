@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tisseco_application::auth::UserFilter;
 use tisseco_application::use_cases::PageParams;
 use tisseco_domain::{
-    Email, NewUser, Password, Role, User, UserChanges, ValidationError, display_name,
+    Email, Locale, NewUser, Password, Role, User, UserChanges, ValidationError, display_name,
 };
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -28,6 +28,8 @@ pub struct UserDto {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The language of this user's e-mails, `fr` or `en`; null: `DEFAULT_LOCALE`.
+    pub locale: Option<String>,
 }
 
 impl From<User> for UserDto {
@@ -41,6 +43,7 @@ impl From<User> for UserDto {
             version: user.version,
             created_at: user.created_at,
             updated_at: user.updated_at,
+            locale: user.locale.map(|l| l.as_str().to_owned()),
         }
     }
 }
@@ -74,6 +77,8 @@ pub struct PatchUser {
     pub display_name: Option<String>,
     pub role: Option<String>,
     pub active: Option<bool>,
+    /// `fr` or `en`: the language of the user's e-mails.
+    pub locale: Option<String>,
 }
 
 impl PatchUser {
@@ -82,6 +87,11 @@ impl PatchUser {
             display_name: self.display_name.as_deref().map(display_name).transpose()?,
             role: self.role.as_deref().map(Role::parse).transpose()?,
             active: self.active,
+            locale: self
+                .locale
+                .as_deref()
+                .map(|l| Locale::parse("locale", l))
+                .transpose()?,
         })
     }
 }

@@ -151,6 +151,7 @@ impl PasswordReset {
             to: Recipient {
                 email: user.email.as_str().to_owned(),
                 name: Some(user.display_name.as_str().to_owned()),
+                locale: user.locale,
             },
             message,
         };

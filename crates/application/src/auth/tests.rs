@@ -384,6 +384,7 @@ async fn an_admin_cannot_remove_their_own_rights_nor_the_last_admin() {
         display_name: None,
         role: None,
         active: Some(false),
+        locale: None,
     };
     let own = auth
         .update_user(ana.id, ana.version, deactivate(), &by(&ana))
@@ -419,6 +420,7 @@ async fn an_admin_cannot_remove_their_own_rights_nor_the_last_admin() {
                 display_name: None,
                 role: Some(Role::Manager),
                 active: None,
+                locale: None,
             },
             &by(&bob),
         )

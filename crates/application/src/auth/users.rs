@@ -4,7 +4,7 @@ use super::Auth;
 use crate::AppError;
 use crate::ports::{AuditContext, Entity};
 use crate::use_cases::{Page, PageParams, list_page};
-use tisseco_domain::{NewUser, Password, Role, User, UserChanges, UserId, Version};
+use tisseco_domain::{Locale, NewUser, Password, Role, User, UserChanges, UserId, Version};
 
 /// Filters for listing users.
 #[derive(Debug, Clone, Default)]
@@ -64,6 +64,28 @@ impl Auth {
         page: PageParams<UserId>,
     ) -> Result<Page<User, UserId>, AppError> {
         list_page(self.users.as_ref(), filter, page).await
+    }
+
+    /// Sets the language of the caller's own e-mails (no version asked: it is their own
+    /// preference and changes no right).
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub async fn set_own_locale(
+        &self,
+        id: UserId,
+        locale: Locale,
+        audit: &AuditContext,
+    ) -> Result<User, AppError> {
+        let now = self.clock.now();
+        let changes = UserChanges {
+            locale: Some(locale),
+            ..UserChanges::default()
+        };
+        crate::use_cases::change(self.users.as_ref(), id, None, "update", audit, |user| {
+            Ok(user.apply(changes, now)?)
+        })
+        .await
     }
 
     /// Changes a user. A new role or a deactivation ends the user's sessions, so that

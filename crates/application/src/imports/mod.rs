@@ -74,11 +74,15 @@ pub struct ImportSummary {
     pub file_name: String,
     pub uploaded_by: Option<Uuid>,
     pub uploader_email: Option<String>,
+    /// The uploader's language, for the report e-mail.
+    pub uploader_locale: Option<tisseco_domain::Locale>,
     pub state: ImportState,
     /// Why a failed import failed.
     pub failure: Option<String>,
     pub dry_run: bool,
     pub columns: Vec<String>,
+    /// The encoding the file was read in, once uploaded.
+    pub encoding: Option<String>,
     pub staged: u64,
     pub valid: u64,
     pub rejected: u64,
@@ -139,6 +143,8 @@ pub struct NewImport {
 pub struct UploadedFile {
     pub columns: Vec<String>,
     pub delimiter: char,
+    /// The encoding the file was read in (`utf-8`, `windows-1252`…).
+    pub encoding: String,
     /// SHA-256 of the bytes, hex.
     pub checksum: String,
     pub staged: u64,
@@ -352,6 +358,8 @@ mod tests {
             file_name: "f.csv".into(),
             uploaded_by: None,
             uploader_email: None,
+            uploader_locale: None,
+            encoding: None,
             state,
             failure: None,
             dry_run: false,

@@ -143,23 +143,18 @@ impl ImportRunner {
                     vec![RowError::new(
                         "site_code",
                         row.site.as_str(),
-                        "unknown site",
+                        "unknown-site",
                     )]
                 })?;
-                let area_id = match &row.area {
-                    None => None,
-                    Some(code) => Some(
-                        *areas
-                            .get(&(site_id, code.as_str().to_owned()))
-                            .ok_or_else(|| {
-                                vec![RowError::new(
-                                    "area_code",
-                                    code.as_str(),
-                                    "unknown area in this site",
-                                )]
-                            })?,
-                    ),
-                };
+                let area_id =
+                    match &row.area {
+                        None => None,
+                        Some(code) => {
+                            Some(*areas.get(&(site_id, code.as_str().to_owned())).ok_or_else(
+                                || vec![RowError::new("area_code", code.as_str(), "unknown-area")],
+                            )?)
+                        }
+                    };
                 Ok(ValidRow {
                     line,
                     container_id: Uuid::now_v7(),
@@ -207,10 +202,9 @@ impl ImportRunner {
             .into_iter()
             .map(|cell| RejectedRow {
                 line: cell.line,
-                reason: format!(
-                    "{}: {} ({})",
-                    cell.error.column, cell.error.reason, cell.error.value
-                ),
+                reason: cell.error.reason,
+                column: cell.error.column,
+                value: cell.error.value,
             })
             .collect();
         if let Some(failure) = &import.failure {
@@ -219,12 +213,18 @@ impl ImportRunner {
                 RejectedRow {
                     line: 0,
                     reason: failure.clone(),
+                    column: String::new(),
+                    value: String::new(),
                 },
             );
         }
         let email = EmailJob {
             dedup_key: format!("import-report-{}", import.id),
-            to: Recipient { email, name: None },
+            to: Recipient {
+                email,
+                name: None,
+                locale: import.uploader_locale,
+            },
             message: MailMessage::ImportReport {
                 file_name: import.file_name.clone(),
                 rows_total: import.staged,

@@ -8,7 +8,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tisseco_domain::ValidationError;
-use tisseco_domain::import::{CsvStream, FileError, ImportHeader, RawRecord};
+use tisseco_domain::import::{
+    CsvStream, FileError, ImportHeader, RawRecord, TextEncoding, Transcoder,
+};
 use uuid::Uuid;
 
 /// Rows handed to staging at a time.
@@ -58,6 +60,7 @@ impl Imports {
         uploaded_by: Option<Uuid>,
         file_name: &str,
         dry_run: bool,
+        encoding: Option<TextEncoding>,
     ) -> Result<Upload, AppError> {
         let file_name = file_name.trim();
         if file_name.is_empty()
@@ -82,6 +85,7 @@ impl Imports {
             id: new.id,
             max_bytes: self.max_bytes,
             bytes: 0,
+            transcoder: Transcoder::new(encoding),
             stream: CsvStream::new(),
             header: None,
             records: Vec::with_capacity(STAGE_BATCH),
@@ -167,6 +171,8 @@ pub struct Upload {
     id: Uuid,
     max_bytes: u64,
     bytes: u64,
+    /// Before the reader: other encodings and CR line endings made UTF-8 and LF.
+    transcoder: Transcoder,
     stream: CsvStream,
     header: Option<ImportHeader>,
     records: Vec<RawRecord>,
@@ -206,7 +212,8 @@ impl Upload {
                 .await;
         }
         self.hasher.update(chunk);
-        if let Err(error) = self.stream.feed(chunk, &mut self.records) {
+        let text = self.transcoder.feed(chunk);
+        if let Err(error) = self.stream.feed(&text, &mut self.records) {
             return self.refuse(&error).await;
         }
         if let Err(error) = self.take_header() {
@@ -228,7 +235,12 @@ impl Upload {
     /// As [`Upload::push`], and `Conflict` on field `file` when the same file is already
     /// imported or importing.
     pub async fn finish(mut self, correlation_id: Option<String>) -> Result<Uuid, AppError> {
-        if let Err(error) = self.stream.finish(&mut self.records) {
+        let rest = self.transcoder.finish();
+        if let Err(error) = self
+            .stream
+            .feed(&rest, &mut self.records)
+            .and_then(|()| self.stream.finish(&mut self.records))
+        {
             return self.refuse(&error).await.map(|()| self.id);
         }
         if let Err(error) = self.take_header() {
@@ -250,6 +262,12 @@ impl Upload {
                 .map(|h| h.columns().to_vec())
                 .unwrap_or_default(),
             delimiter: char::from(self.stream.delimiter().unwrap_or(b',')),
+            encoding: self
+                .transcoder
+                .encoding()
+                .unwrap_or(TextEncoding::Utf8)
+                .as_str()
+                .to_owned(),
             checksum,
             staged: self.staged,
             correlation_id,

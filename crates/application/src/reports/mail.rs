@@ -22,11 +22,15 @@ pub struct ReportMailEvent {
     pub token: String,
     pub container_code: String,
     pub address: Option<String>,
-    /// The category's public words.
+    /// The category's code (`full`), which the e-mail puts in the reporter's words
+    /// (events written before languages carry English words, shown as they are).
     pub problem: String,
-    /// The new status's public words (status changes only).
+    /// The new status's code (status changes only), like `problem`.
     pub status: Option<String>,
     pub note: Option<String>,
+    /// The reporter's language: the page they used.
+    #[serde(default)]
+    pub locale: Option<tisseco_domain::Locale>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,6 +93,7 @@ impl ReportMailHandler {
             to: Recipient {
                 email: event.email,
                 name: None,
+                locale: event.locale,
             },
             message,
         })

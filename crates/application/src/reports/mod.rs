@@ -28,6 +28,8 @@ pub struct Submission {
     pub honeypot: Option<String>,
     /// Where it came from: `web` or `open311`.
     pub source: &'static str,
+    /// The language of the page used (the reporter's e-mails are in it).
+    pub locale: Option<tisseco_domain::Locale>,
 }
 
 /// The answer to a submission. A dropped one (honeypot) looks accepted to its sender.
@@ -113,11 +115,12 @@ impl Reports {
             tracing::info!(container.code = %container.public_code, "report with the honeypot filled: dropped");
             return Ok(Outcome::Dropped);
         }
-        let report = NewReport::parse(
+        let mut report = NewReport::parse(
             &submission.category,
             submission.description.as_deref(),
             submission.email.as_deref(),
         )?;
+        report.locale = submission.locale;
         let key = format!("report:container:{}", container.public_code);
         match self.limiter.check(&key, self.per_container, 1).await {
             Ok(decision) if !decision.allowed => {

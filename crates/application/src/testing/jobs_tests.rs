@@ -59,6 +59,7 @@ fn email_job(key: &str) -> Job {
         to: Recipient {
             email: "ana@example.org".into(),
             name: None,
+            locale: None,
         },
         message: MailMessage::PasswordReset {
             display_name: "Ana".into(),

@@ -47,13 +47,14 @@ impl JobHandler for TourPlannedHandler {
         let depot = &tour["depot"];
         let start_address = match (depot["latitude"].as_f64(), depot["longitude"].as_f64()) {
             (Some(lat), Some(lon)) => format!("{lat:.5}, {lon:.5}"),
-            _ => "the first stop".to_owned(),
+            _ => String::new(), // the e-mail says "the first stop" in its words
         };
         let email = EmailJob {
             dedup_key: format!("tour-assignment:{tour_id}:{}", tour["version"]),
             to: Recipient {
                 email: user.email.as_str().to_owned(),
                 name: Some(user.display_name.as_str().to_owned()),
+                locale: user.locale,
             },
             message: MailMessage::TourAssignment {
                 driver_name: user.display_name.as_str().to_owned(),

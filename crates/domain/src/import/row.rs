@@ -67,7 +67,10 @@ impl ImportHeader {
     /// # Errors
     /// `FileError::Header` listing the missing required and the unknown columns.
     pub fn parse(fields: &[String]) -> Result<Self, FileError> {
-        let columns: Vec<String> = fields.iter().map(|f| f.trim().to_lowercase()).collect();
+        let columns: Vec<String> = fields
+            .iter()
+            .map(|f| super::canonical(f).map_or_else(|| super::fold(f), str::to_owned))
+            .collect();
         let missing: Vec<String> = COLUMNS
             .iter()
             .filter(|(name, required)| *required && !columns.iter().any(|c| c == name))
@@ -116,14 +119,12 @@ impl ImportHeader {
             return Err(vec![RowError::new(
                 "*",
                 &fields.join(","),
-                format!(
-                    "expected {} columns, found {}",
-                    self.columns.len(),
-                    fields.len()
-                ),
+                format!("column-count:{}:{}", self.columns.len(), fields.len()),
             )]);
         }
         let mut errors = Vec::new();
+        // each failure is stored as a short code (`missing`, `invalid`…) that every
+        // reader gets in their language; the domain's English sentence is not kept
         macro_rules! check {
             ($column:expr, $result:expr $(,)?) => {
                 keep(&mut errors, $column, self.get(fields, $column), $result)
@@ -131,70 +132,65 @@ impl ImportHeader {
         }
         let value = |name: &str| self.get(fields, name);
         let optional = |name: &str| Some(self.get(fields, name)).filter(|v| !v.is_empty());
-        let site = check!(
-            "site_code",
-            SiteCode::parse(value("site_code")).map_err(|e| e.reason)
-        );
+        let site = check!("site_code", SiteCode::parse(value("site_code")).ok());
         let area = check!(
             "area_code",
-            optional("area_code")
-                .map(AreaCode::parse)
-                .transpose()
-                .map_err(|e| e.reason),
+            optional("area_code").map(AreaCode::parse).transpose().ok()
         );
         let external_ref = check!(
             "external_ref",
-            ExternalRef::parse(value("external_ref")).map_err(|e| e.reason),
+            ExternalRef::parse(value("external_ref")).ok()
         );
-        let kind = check!(
-            "type",
-            ContainerType::parse(value("type")).map_err(|e| e.reason)
-        );
+        let kind = check!("type", ContainerType::parse(value("type")).ok());
         let status = check!(
             "status",
             optional("status")
                 .map_or(Ok(ContainerStatus::Active), ContainerStatus::parse)
-                .map_err(|e| e.reason),
+                .ok(),
         );
-        let capacity = check!(
-            "capacity_litres",
-            optional("capacity_litres")
-                .map(|v| {
-                    v.parse::<i64>()
-                        .map_err(|_| "must be a whole number of litres".to_owned())
-                        .and_then(|n| Capacity::litres(n).map_err(|e| e.reason))
-                })
-                .transpose(),
-        );
-        let latitude = check!("latitude", decimal(value("latitude")));
-        let longitude = check!("longitude", decimal(value("longitude")));
+        let capacity = match optional("capacity_litres").map(|v| v.parse::<i64>()) {
+            None => Some(None),
+            Some(Err(_)) => {
+                errors.push(RowError::new(
+                    "capacity_litres",
+                    value("capacity_litres"),
+                    NOT_WHOLE,
+                ));
+                None
+            }
+            Some(Ok(n)) => check!("capacity_litres", Capacity::litres(n).ok().map(Some)),
+        };
+        let latitude = decimal(&mut errors, "latitude", value("latitude"));
+        let longitude = decimal(&mut errors, "longitude", value("longitude"));
         let address = check!(
             "address",
-            optional("address")
-                .map(Address::parse)
-                .transpose()
-                .map_err(|e| e.reason),
+            optional("address").map(Address::parse).transpose().ok()
         );
         let installed_on = check!(
             "installed_on",
             optional("installed_on")
-                .map(|v| {
-                    crate::dates::installation_date("installed_on", v).map_err(|e| e.reason)
-                })
-                .transpose(),
+                .map(|v| crate::dates::installation_date("installed_on", v))
+                .transpose()
+                .ok(),
         );
         let location = match (latitude, longitude) {
-            (Some(lat), Some(lon)) => GeoPoint::new(lat, lon)
-                .and_then(GeoPoint::placed)
-                .map_err(|e| {
+            (Some(lat), Some(lon)) => match GeoPoint::new(lat, lon) {
+                Err(e) => {
                     let column = if e.field.contains("longitude") {
                         "longitude"
                     } else {
                         "latitude"
                     };
-                    errors.push(RowError::new(column, self.get(fields, column), e.reason));
-                })
-                .ok(),
+                    errors.push(RowError::new(column, self.get(fields, column), INVALID));
+                    None
+                }
+                Ok(point) => point
+                    .placed()
+                    .map_err(|_| {
+                        errors.push(RowError::new("latitude", value("latitude"), ZERO_POINT));
+                    })
+                    .ok(),
+            },
             _ => None,
         };
         match (
@@ -234,35 +230,66 @@ impl ImportHeader {
     }
 }
 
-fn keep<T>(
-    errors: &mut Vec<RowError>,
-    column: &str,
-    value: &str,
-    result: Result<T, String>,
-) -> Option<T> {
-    result
-        .map_err(|reason| errors.push(RowError::new(column, value, reason)))
-        .ok()
+/// The reason codes of a rejected cell (the words are in the message files).
+pub const MISSING: &str = "missing";
+pub const INVALID: &str = "invalid";
+pub const NOT_A_NUMBER: &str = "not-a-number";
+pub const NOT_WHOLE: &str = "not-whole";
+pub const ZERO_POINT: &str = "zero-point";
+
+/// Keeps a parsed value, or records why the cell was refused: empty or not.
+fn keep<T>(errors: &mut Vec<RowError>, column: &str, value: &str, parsed: Option<T>) -> Option<T> {
+    if parsed.is_none() {
+        let code = if value.is_empty() { MISSING } else { INVALID };
+        errors.push(RowError::new(column, value, code));
+    }
+    parsed
 }
 
 /// A decimal number written with a decimal point or a decimal comma.
-fn decimal(value: &str) -> Result<f64, String> {
-    let normalised = value.replace(',', ".");
-    normalised
+fn decimal(errors: &mut Vec<RowError>, column: &str, value: &str) -> Option<f64> {
+    let parsed = value
+        .replace(',', ".")
         .parse::<f64>()
         .ok()
-        .filter(|v| v.is_finite())
-        .ok_or_else(|| "must be a decimal number like 45.75 or 45,75".to_owned())
+        .filter(|v| v.is_finite());
+    if parsed.is_none() {
+        let code = if value.is_empty() {
+            MISSING
+        } else {
+            NOT_A_NUMBER
+        };
+        errors.push(RowError::new(column, value, code));
+    }
+    parsed
 }
 
-/// The template file: the header and one example row.
+/// The template's two rows, header and example, with French column names and decimal
+/// commas when `french`, else the documented names and decimal points.
 #[must_use]
-pub fn template_csv() -> String {
-    let header: Vec<&str> = COLUMNS.iter().map(|(name, _)| *name).collect();
-    format!(
-        "{}\nlyon,part-dieu,BIN-0001,street_bin,active,2500,45.7603,4.8595,\"12 rue Garibaldi, 69003 Lyon\",2024-03-01\n",
-        header.join(",")
-    )
+pub fn template_rows(french: bool) -> [Vec<&'static str>; 2] {
+    let header = super::FRENCH_COLUMNS
+        .iter()
+        .map(|(english, french_name)| if french { *french_name } else { *english })
+        .collect();
+    let (latitude, longitude) = if french {
+        ("45,7603", "4,8595")
+    } else {
+        ("45.7603", "4.8595")
+    };
+    let example = vec![
+        "lyon",
+        "part-dieu",
+        "BIN-0001",
+        "street_bin",
+        "active",
+        "2500",
+        latitude,
+        longitude,
+        "12 rue Garibaldi, 69003 Lyon",
+        "2024-03-01",
+    ];
+    [header, example]
 }
 
 #[cfg(test)]
@@ -337,17 +364,45 @@ mod tests {
             ]
         );
         let short = header().row(&strings(&["lyon"])).unwrap_err();
-        assert_eq!(short[0].reason, "expected 10 columns, found 1");
+        assert_eq!(short[0].reason, "column-count:10:1");
+        let reasons: Vec<&str> = errors.iter().map(|e| e.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            vec!["missing", "invalid", "invalid", "invalid", "invalid"]
+        );
     }
 
     #[test]
-    fn the_template_is_a_valid_file() {
-        let template = template_csv();
-        let mut lines = template.lines();
-        let header = ImportHeader::parse(&strings(
-            &lines.next().unwrap().split(',').collect::<Vec<_>>(),
-        ))
+    fn both_templates_are_valid_files() {
+        for french in [true, false] {
+            let [header, example] = template_rows(french);
+            let header = ImportHeader::parse(&strings(&header)).unwrap();
+            assert_eq!(header.columns().len(), COLUMNS.len());
+            header.row(&strings(&example)).unwrap();
+        }
+    }
+
+    #[test]
+    fn french_and_loosely_typed_headers_are_accepted() {
+        let header = ImportHeader::parse(&strings(&[
+            "Code site",
+            "référence",
+            "Type",
+            " Latitude ",
+            "longitude",
+            "statut",
+        ]))
         .unwrap();
-        assert_eq!(header.columns().len(), COLUMNS.len());
+        assert_eq!(
+            header.columns(),
+            [
+                "site_code",
+                "external_ref",
+                "type",
+                "latitude",
+                "longitude",
+                "status"
+            ]
+        );
     }
 }

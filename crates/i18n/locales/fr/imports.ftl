@@ -1,0 +1,52 @@
+# Import reasons, as the office worker who made the file reads them (errors.csv, report e-mail).
+column-site_code = code du site
+    .gender = m
+column-area_code = code de zone
+    .gender = m
+column-external_ref = référence
+    .gender = f
+column-type = type
+    .gender = m
+column-status = statut
+    .gender = m
+column-capacity_litres = capacité
+    .gender = f
+column-latitude = latitude
+    .gender = f
+column-longitude = longitude
+    .gender = f
+column-address = adresse
+    .gender = f
+column-installed_on = date d’installation
+    .gender = f
+column-notes = notes
+    .gender = fp
+column-row = ligne
+    .gender = f
+reason-missing = { $gender ->
+    [f] { $column } manquante
+    [fp] { $column } manquantes
+   *[m] { $column } manquant
+}
+reason-not-a-number = { $column } : un nombre décimal est attendu, comme 45,75
+reason-not-whole = { $column } : un nombre entier de litres est attendu
+reason-zero-point = 0, 0 est dans le golfe de Guinée : les coordonnées manquent ou ont été perdues
+reason-column-count = { $expected } colonnes attendues, { $found } trouvées (un retour chariot seul, CR, peut avoir coupé ou joint des lignes)
+reason-unknown-site = site inconnu (aucun site n’a ce code)
+reason-unknown-area = zone inconnue dans ce site
+reason-duplicate-ref = référence en double dans ce fichier (déjà en ligne { $first })
+invalid-site_code = code du site invalide : lettres minuscules, chiffres et tirets
+invalid-area_code = code de zone invalide : lettres minuscules, chiffres et tirets
+invalid-external_ref = référence refusée : une seule ligne de 1 à 64 caractères, sans caractère de contrôle ou invisible, ne commençant pas par =, + ou @ (un tableur l’exécuterait comme une formule)
+invalid-type = type inconnu : street_bin, underground, in_store ou other
+invalid-status = statut inconnu : active, full, damaged, maintenance ou removed
+invalid-capacity_litres = capacité hors limites : de 1 à 100 000 litres
+invalid-latitude = latitude hors limites : entre -90 et 90
+invalid-longitude = longitude hors limites : entre -180 et 180
+invalid-address = adresse refusée : une seule ligne de 300 caractères au plus, sans caractère de contrôle ou invisible, ne commençant pas par =, + ou @ (un tableur l’exécuterait comme une formule)
+invalid-installed_on = date d’installation invalide : AAAA-MM-JJ, entre 1900 et 2100
+invalid-notes = notes trop longues
+errors-csv-line = ligne
+errors-csv-column = colonne
+errors-csv-value = valeur
+errors-csv-reason = raison

@@ -1,0 +1,79 @@
+//! Import reasons in words: the domain stores a short code per rejected cell (`missing`,
+//! `invalid`, `column-count:10:9`, `duplicate-ref:4`…), and each reader gets it in their
+//! language. A stored reason that is no code (an import made before codes) is shown as is.
+
+use crate::catalog::{Arg, has, t, try_t};
+use tisseco_domain::Locale;
+
+/// A column's name as the reader's language says it (`latitude`, `code du site`).
+#[must_use]
+pub fn column(locale: Locale, column: &str) -> String {
+    let key = format!("column-{column}");
+    if has(locale, &key) {
+        t(locale, &key, &[])
+    } else {
+        column.to_owned()
+    }
+}
+
+/// The reason `code` of `column` in `locale`'s words.
+#[must_use]
+pub fn reason(locale: Locale, column_name: &str, code: &str) -> String {
+    let mut parts = code.split(':');
+    let name = parts.next().unwrap_or_default();
+    let arg = |i: usize| code.split(':').nth(i).unwrap_or_default().to_owned();
+    let column_words = column(locale, column_name);
+    let gender = try_t(locale, &format!("column-{column_name}.gender"), &[])
+        .unwrap_or_else(|_| "m".to_owned());
+    let args: Vec<(&str, Arg)> = match name {
+        "invalid" => {
+            let key = format!("invalid-{column_name}");
+            return if has(locale, &key) {
+                t(locale, &key, &[])
+            } else {
+                code.to_owned()
+            };
+        }
+        "column-count" => vec![("expected", arg(1).into()), ("found", arg(2).into())],
+        "duplicate-ref" => vec![("first", arg(1).into())],
+        _ => vec![("column", column_words.into()), ("gender", gender.into())],
+    };
+    try_t(locale, &format!("reason-{name}"), &args).unwrap_or_else(|_| code.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_read_as_an_office_worker_says_them() {
+        assert_eq!(
+            reason(Locale::Fr, "latitude", "missing"),
+            "latitude manquante"
+        );
+        assert_eq!(
+            reason(Locale::Fr, "site_code", "missing"),
+            "code du site manquant"
+        );
+        assert_eq!(
+            reason(Locale::En, "latitude", "missing"),
+            "latitude missing"
+        );
+        assert_eq!(
+            reason(Locale::Fr, "type", "invalid"),
+            "type inconnu : street_bin, underground, in_store ou other"
+        );
+        assert!(
+            reason(Locale::Fr, "*", "column-count:10:9").starts_with("10 colonnes attendues, 9")
+        );
+        assert_eq!(
+            reason(Locale::En, "external_ref", "duplicate-ref:4"),
+            "duplicate reference in this file (first on line 4)"
+        );
+        // an English reason stored before codes stays readable
+        assert_eq!(
+            reason(Locale::Fr, "latitude", "out of range"),
+            "out of range"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+ALTER TABLE imports DROP COLUMN encoding;
+ALTER TABLE reports DROP COLUMN locale;
+ALTER TABLE users DROP COLUMN locale;
