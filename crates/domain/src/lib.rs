@@ -4,6 +4,7 @@
 mod area;
 mod container;
 mod error;
+pub mod fill;
 mod geo;
 mod ids;
 pub mod import;
