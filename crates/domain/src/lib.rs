@@ -13,6 +13,7 @@ mod report;
 pub mod route;
 mod search;
 mod site;
+pub mod stats;
 mod status;
 mod text;
 mod tour;

@@ -83,6 +83,10 @@ pub struct FillPrediction {
     pub estimated_fill: f64,
     /// When the threshold is (or was) reached; `None` if not within [`HORIZON_DAYS`].
     pub threshold_at: Option<DateTime<Utc>>,
+    /// The last moment the level is known (last visit), and that level: with the rate,
+    /// what [`FillModel::level_at`] needs to say the level at any later time.
+    pub anchor_at: Option<DateTime<Utc>>,
+    pub anchor_level: f64,
 }
 
 /// The model's settings.
@@ -173,9 +177,7 @@ impl FillModel {
             }
             _ => None,
         };
-        let estimated_fill = anchor_at.map_or(0.0, |at| {
-            (anchor_level + per_day * self.profile.effective_days(at, now)).clamp(0.0, 100.0)
-        });
+        let estimated_fill = self.level_at(anchor_at, anchor_level, per_day, now);
         FillPrediction {
             rate_per_day: per_day,
             source,
@@ -183,7 +185,24 @@ impl FillModel {
             confidence,
             estimated_fill,
             threshold_at,
+            anchor_at,
+            anchor_level,
         }
+    }
+
+    /// The estimated level (%, capped at 100) at `at`, from a level known at `anchor_at`
+    /// and a rate; 0 without an anchor.
+    #[must_use]
+    pub fn level_at(
+        &self,
+        anchor_at: Option<DateTime<Utc>>,
+        anchor_level: f64,
+        per_day: f64,
+        at: DateTime<Utc>,
+    ) -> f64 {
+        anchor_at.map_or(0.0, |from| {
+            (anchor_level + per_day * self.profile.effective_days(from, at)).clamp(0.0, 100.0)
+        })
     }
 
     /// The last point the level is known at: 0 after an emptying; otherwise the last
