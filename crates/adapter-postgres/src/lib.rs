@@ -10,10 +10,13 @@ mod imports;
 mod migrations;
 mod outbox;
 mod pool;
+mod predictions;
 mod registry;
 mod reports;
 mod rows;
 mod schema;
+mod stats;
+mod timeline;
 mod tours;
 mod users;
 
@@ -22,3 +25,4 @@ pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
 pub use outbox::PgOutbox;
 pub use pool::{PgPool, PgSettings, PoolMode, build_pool};
 pub use registry::PgStore;
+pub use stats::collections_sql;

@@ -2,6 +2,7 @@
 //! OpenAPI and its docs.
 
 pub mod access;
+pub mod csv;
 pub mod dto;
 pub mod error;
 pub mod extract;
@@ -38,8 +39,8 @@ pub const DOCS_PATH: &str = "/docs/";
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
     use routes::{
-        areas, auth, containers, health, imports, labels, my_tours, ogc, open311, queues, reports,
-        search, sites, tours, users,
+        areas, auth, containers, declaration, health, imports, labels, my_tours, ogc, open311,
+        predictions, queues, reports, search, sites, stats, stats_reports, timeline, tours, users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
@@ -87,6 +88,7 @@ fn routes(config: &mut ServiceConfig) {
                 .service(ogc::one_collection)
                 .service(ogc::items)
                 .service(ogc::item)
+                .service(predictions::due_containers)
                 .service(containers::list_containers)
                 .service(containers::create_container)
                 .service(containers::get_container)
@@ -94,6 +96,16 @@ fn routes(config: &mut ServiceConfig) {
                 .service(containers::archive_container)
                 .service(containers::container_history)
                 .service(tours::container_visits)
+                .service(timeline::container_timeline)
+                .service(predictions::container_prediction)
+                .service(stats::collections)
+                .service(stats::collections_csv_export)
+                .service(stats_reports::report_stats)
+                .service(stats_reports::report_stats_csv)
+                .service(stats_reports::neglected)
+                .service(stats_reports::neglected_csv)
+                .service(declaration::declaration)
+                .service(declaration::declaration_csv)
                 .service(tours::create_tour)
                 .service(tours::list_tours)
                 .service(tours::get_tour)

@@ -28,8 +28,10 @@ use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
 use tisseco_application::reports::Reports;
 use tisseco_application::search::GeoSearchService;
+use tisseco_application::stats::{Predictions, Stats};
 use tisseco_application::tours::Tours;
 use tisseco_application::use_cases::RegistryPorts;
+use tisseco_domain::fill::FillModel;
 
 pub use tisseco_adapter_cache::RedisSettings;
 pub use tisseco_adapter_mail::{MailSettings, SmtpMailer};
@@ -56,6 +58,10 @@ pub struct Services {
     pub reports: Reports,
     /// CSV imports: upload, progress, rejected rows.
     pub imports: Imports,
+    /// Collection and report figures, timelines, the declaration export.
+    pub stats: Stats,
+    /// Predicted fill dates (computed by the worker, read here).
+    pub predictions: Predictions,
 }
 
 impl std::fmt::Debug for Services {
@@ -126,7 +132,7 @@ pub fn wire(
         sessions: store.clone(),
         revocations: Revocations::new(store.clone(), Arc::new(RedisRevocationCache::new(redis))),
         limiter: limiter.clone(),
-        clock,
+        clock: clock.clone(),
     };
     let policy = AuthPolicy {
         access_ttl: settings.auth.access_ttl,
@@ -149,7 +155,11 @@ pub fn wire(
             settings.http.public_base_url.trim_end_matches('/')
         ),
     );
+    let stats = Stats::new(store.clone(), registry.clone(), clock.clone());
+    let predictions = Predictions::new(store.clone(), clock, FillModel::default());
     Ok(Services {
+        stats,
+        predictions,
         reports,
         password_reset,
         registry,
