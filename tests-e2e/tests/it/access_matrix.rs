@@ -180,6 +180,33 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
         Some(Role::Manager),
     ),
     ("GET", "/api/v1/containers/{id}/visits", Some(Role::Manager)),
+    (
+        "GET",
+        "/api/v1/containers/{id}/timeline",
+        Some(Role::Manager),
+    ),
+    (
+        "GET",
+        "/api/v1/containers/{id}/prediction",
+        Some(Role::Manager),
+    ),
+    ("GET", "/api/v1/containers/due", Some(Role::Manager)),
+    ("GET", "/api/v1/stats/collections", Some(Role::Manager)),
+    ("GET", "/api/v1/stats/collections.csv", Some(Role::Manager)),
+    ("GET", "/api/v1/stats/reports", Some(Role::Manager)),
+    ("GET", "/api/v1/stats/reports.csv", Some(Role::Manager)),
+    (
+        "GET",
+        "/api/v1/stats/containers/neglected",
+        Some(Role::Manager),
+    ),
+    (
+        "GET",
+        "/api/v1/stats/containers/neglected.csv",
+        Some(Role::Manager),
+    ),
+    ("GET", "/api/v1/stats/declaration", Some(Role::Manager)),
+    ("GET", "/api/v1/stats/declaration.csv", Some(Role::Manager)),
 ];
 
 fn declared() -> BTreeSet<(String, String, Option<Role>)> {

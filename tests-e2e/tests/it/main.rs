@@ -30,5 +30,6 @@ mod rate_limits;
 mod report_mail;
 mod reports;
 mod sites;
+mod stats;
 mod support;
 mod tours;
