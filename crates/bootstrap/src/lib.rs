@@ -115,12 +115,14 @@ pub fn wire(
         clock: clock.clone(),
     })
     .with_cache(cache.clone());
+    let predictions = Predictions::new(store.clone(), clock.clone(), FillModel::default());
     let tours = Tours::new(
         store.clone(),
         store.clone(),
         registry.clone(),
         clock.clone(),
-    );
+    )
+    .with_predictions(predictions.clone());
     let redis = RedisClient::new(&settings.redis)?;
     let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter::new(redis.clone()));
     let keys = settings.auth.signing_keys().map_err(|e| e.to_string())?;
@@ -156,7 +158,6 @@ pub fn wire(
         ),
     );
     let stats = Stats::new(store.clone(), registry.clone(), clock.clone());
-    let predictions = Predictions::new(store.clone(), clock, FillModel::default());
     Ok(Services {
         stats,
         predictions,

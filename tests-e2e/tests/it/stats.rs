@@ -69,9 +69,7 @@ pub(crate) async fn record(
     let container_id = ContainerId::from(id_of(container));
     let selection = StopSelection {
         container_ids: vec![container_id],
-        area_id: None,
-        min_fill_level: None,
-        reported_full: false,
+        ..StopSelection::default()
     };
     let tour = tours.create(new, selection, &audit).await.unwrap();
     tours.plan(tour.id, None, &audit).await.unwrap();
@@ -805,4 +803,15 @@ async fn predictions_follow_visits_and_list_the_containers_due() {
     .await;
     assert_eq!(later["items"].as_array().unwrap().len(), 1, "{later}");
     assert_eq!(later["items"][0]["public_code"], bin["public_code"]);
+
+    // Tour planning selects the same containers.
+    let body = json!({"site_id": sid, "date": today + Duration::days(9), "due_by": today + Duration::days(9)});
+    let tour: Value = app.post("/api/v1/tours", &body).await.json().await.unwrap();
+    let stops: Vec<&str> = tour["stops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["public_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(stops, [bin["public_code"].as_str().unwrap()], "{tour}");
 }

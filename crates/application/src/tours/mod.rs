@@ -124,6 +124,8 @@ pub struct Tours {
     pub(crate) lookups: Arc<dyn TourLookups>,
     pub(crate) registry: Registry,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Predicted fill, for selecting the containers due (`due_by`).
+    pub(crate) predictions: Option<crate::stats::Predictions>,
 }
 
 impl std::fmt::Debug for Tours {
@@ -145,7 +147,15 @@ impl Tours {
             lookups,
             registry,
             clock,
+            predictions: None,
         }
+    }
+
+    /// Lets planning select the containers predicted due.
+    #[must_use]
+    pub fn with_predictions(mut self, predictions: crate::stats::Predictions) -> Self {
+        self.predictions = Some(predictions);
+        self
     }
 
     /// The visits and skips of a container, newest first.
