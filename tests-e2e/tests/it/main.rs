@@ -25,6 +25,7 @@ mod mail;
 mod migrations;
 mod open311;
 mod outbox;
+mod predict_worker;
 mod queue;
 mod rate_limits;
 mod report_mail;

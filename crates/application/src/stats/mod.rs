@@ -12,6 +12,6 @@ pub use port::{
 };
 pub use predict::{
     DueContainer, FillHistory, PredictAfterVisit, PredictionStore, Predictions, StoredPrediction,
-    TOUR_VISITED,
+    TOUR_VISITED, just_visited,
 };
 pub use service::Stats;

@@ -201,34 +201,58 @@ impl std::fmt::Debug for PredictAfterVisit {
     }
 }
 
+/// The container a `tour.visited` job is about: the job carries the outbox event (the
+/// tour as it was just after the visit, under `data`), whose latest visited stop is the
+/// one just recorded, however often the job runs. `None` when the payload has no stops.
+#[must_use]
+pub fn just_visited(payload: &serde_json::Value) -> Option<Option<ContainerId>> {
+    let stops = payload.pointer("/data/stops")?.as_array()?;
+    let latest = stops
+        .iter()
+        .filter(|s| s.pointer("/outcome/outcome").and_then(|o| o.as_str()) == Some("visited"))
+        .filter_map(|s| {
+            let at = s.pointer("/outcome/at").and_then(|a| a.as_str())?;
+            let at = DateTime::parse_from_rfc3339(at).ok()?;
+            let id = s.get("container_id").and_then(|c| c.as_str())?;
+            Some((at, uuid::Uuid::parse_str(id).ok()?))
+        })
+        .max();
+    Some(latest.map(|(_, id)| id.into()))
+}
+
 #[async_trait]
 impl JobHandler for PredictAfterVisit {
     async fn handle(&self, job: &Job) -> Result<(), JobError> {
-        let stops = job
-            .payload
-            .get("stops")
-            .and_then(|s| s.as_array())
+        let container = just_visited(&job.payload)
             .ok_or_else(|| JobError::Permanent("tour.visited without stops".into()))?;
-        // The event carries the tour as it was just after the visit: its latest visited
-        // stop is the container just visited (the same one however often the job runs).
-        // Its prediction is recomputed from every visit in the store, so order and
-        // repetition of events do not matter.
-        let latest = stops
-            .iter()
-            .filter(|s| s.pointer("/outcome/outcome").and_then(|o| o.as_str()) == Some("visited"))
-            .filter_map(|s| {
-                let at = s.pointer("/outcome/at").and_then(|a| a.as_str())?;
-                let at = DateTime::parse_from_rfc3339(at).ok()?;
-                let id = s.get("container_id").and_then(|c| c.as_str())?;
-                Some((at, uuid::Uuid::parse_str(id).ok()?))
-            })
-            .max();
-        if let Some((_, id)) = latest {
+        // Recomputed from every visit in the store: order and repetition of events do not
+        // matter.
+        if let Some(container) = container {
             self.predictions
-                .refresh(id.into())
+                .refresh(container)
                 .await
                 .map_err(|e| JobError::Retry(e.to_string()))?;
         }
         self.journal.handle(job).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::just_visited;
+    use serde_json::json;
+
+    #[test]
+    fn the_container_just_visited_is_the_latest_visited_stop() {
+        let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let payload = json!({"event_id": 7, "data": {"stops": [
+            {"container_id": a, "outcome": {"outcome": "visited", "at": "2026-11-13T09:57:26.124165975Z"}},
+            {"container_id": b, "outcome": {"outcome": "visited", "at": "2026-11-13T10:02:00Z"}},
+            {"container_id": uuid::Uuid::now_v7(), "outcome": {"outcome": "skipped", "at": "2026-11-13T11:00:00Z"}},
+            {"container_id": uuid::Uuid::now_v7(), "outcome": {"outcome": "pending"}},
+        ]}});
+        assert_eq!(just_visited(&payload), Some(Some(b.into())));
+        assert_eq!(just_visited(&json!({"data": {"stops": []}})), Some(None));
+        assert_eq!(just_visited(&json!({"stops": []})), None);
     }
 }
