@@ -249,6 +249,7 @@ diesel::table! {
         container_kind -> Text,
         driver_id -> Nullable<Uuid>,
         occurred_at -> Timestamptz,
+        local_day -> Date,
         outcome -> Text,
         fill_level -> Nullable<Int2>,
         weight_kg -> Nullable<Float8>,

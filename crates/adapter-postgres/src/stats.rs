@@ -31,10 +31,14 @@ fn local_days(column: &str) -> String {
     )
 }
 
-/// The group's id and label columns, and the joins they need.
-fn group_columns(group_by: GroupBy) -> (&'static str, &'static str, &'static str) {
+/// The group's id and label columns over raw visits `v`, and the joins they need.
+fn raw_group(group_by: GroupBy) -> (&'static str, &'static str, &'static str) {
     match group_by {
-        GroupBy::Site => ("v.site_id::text", "s.code", ""),
+        GroupBy::Site => (
+            "v.site_id::text",
+            "s.code",
+            "JOIN sites s ON s.id = v.site_id",
+        ),
         GroupBy::Area => (
             "v.area_id::text",
             "a.code",
@@ -54,6 +58,85 @@ fn group_columns(group_by: GroupBy) -> (&'static str, &'static str, &'static str
     }
 }
 
+/// The same over daily rollups `r` (no container dimension there).
+fn rollup_group(group_by: GroupBy) -> (&'static str, &'static str, &'static str) {
+    match group_by {
+        GroupBy::Site => (
+            "r.site_id::text",
+            "s.code",
+            "JOIN sites s ON s.id = r.site_id",
+        ),
+        GroupBy::Area => (
+            "nullif(r.key, '')",
+            "a.code",
+            "LEFT JOIN areas a ON a.id = nullif(r.key, '')::uuid",
+        ),
+        GroupBy::Type | GroupBy::Container => ("r.key", "r.key", ""),
+        GroupBy::Driver => (
+            "nullif(r.key, '')",
+            "u.display_name",
+            "LEFT JOIN users u ON u.id = nullif(r.key, '')::uuid",
+        ),
+    }
+}
+
+/// Whether the daily rollups can answer: they are per site and per area, type or driver,
+/// so not per container, nor for one area's types or drivers.
+#[must_use]
+pub fn uses_rollups(group_by: GroupBy, area_filtered: bool) -> bool {
+    !area_filtered && group_by != GroupBy::Container
+}
+
+/// The SQL of a collection query ($1 from, $2 to, $3 site, $4 area), from the daily
+/// rollups when they can answer, else from the visits (also what `just bench stats` runs).
+#[must_use]
+pub fn collections_sql(group_by: GroupBy, period: &str, area_filtered: bool) -> String {
+    let trunc = |day: &str| format!("date_trunc('{period}', {day}::timestamp)::date");
+    if uses_rollups(group_by, area_filtered) {
+        let (id, label, join) = rollup_group(group_by);
+        let reasons: Vec<String> = SkipReason::ALL
+            .iter()
+            .map(|r| format!("sum(r.skips_{})", r.as_str()))
+            .collect();
+        return format!(
+            "SELECT {period_start} AS period_start, {id} AS group_id, {label} AS group_label, \
+               sum(r.visits)::bigint AS visits, sum(r.skips)::bigint AS skips, \
+               concat_ws(',', {reasons}) AS skip_counts, \
+               sum(r.kilograms)::float8 AS kilograms, sum(r.emptied)::bigint AS emptied, \
+               (sum(r.fill_sum)::float8 / nullif(sum(r.fill_count), 0)) AS average_fill, \
+               sum(r.found_overflowing)::bigint AS found_overflowing \
+             FROM visit_rollups r {join} \
+             WHERE r.dimension = '{dimension}' AND r.local_day BETWEEN $1 AND $2 \
+               AND ($3::uuid IS NULL OR r.site_id = $3) AND $4::uuid IS NULL \
+             GROUP BY 1, 2, 3 ORDER BY 1, 3, 2",
+            period_start = trunc("r.local_day"),
+            reasons = reasons.join(", "),
+            dimension = group_by.as_str(),
+        );
+    }
+    let (id, label, join) = raw_group(group_by);
+    let reasons: Vec<String> = SkipReason::ALL
+        .iter()
+        .map(|r| format!("count(*) FILTER (WHERE v.skip_reason = '{}')", r.as_str()))
+        .collect();
+    format!(
+        "SELECT {period_start} AS period_start, {id} AS group_id, {label} AS group_label, \
+           count(*) FILTER (WHERE v.outcome = 'visited') AS visits, \
+           count(*) FILTER (WHERE v.outcome = 'skipped') AS skips, \
+           concat_ws(',', {reasons}) AS skip_counts, \
+           coalesce(sum(v.weight_kg) FILTER (WHERE v.outcome = 'visited'), 0)::float8 AS kilograms, \
+           count(*) FILTER (WHERE v.emptied) AS emptied, \
+           (avg(v.fill_level) FILTER (WHERE v.outcome = 'visited'))::float8 AS average_fill, \
+           count(*) FILTER (WHERE v.fill_level >= 100) AS found_overflowing \
+         FROM visits v {join} \
+         WHERE v.local_day BETWEEN $1 AND $2 \
+           AND ($3::uuid IS NULL OR v.site_id = $3) AND ($4::uuid IS NULL OR v.area_id = $4) \
+         GROUP BY 1, 2, 3 ORDER BY 1, 3, 2",
+        period_start = trunc("v.local_day"),
+        reasons = reasons.join(", "),
+    )
+}
+
 #[derive(QueryableByName)]
 struct CollectionSqlRow {
     #[diesel(sql_type = Date)]
@@ -71,39 +154,11 @@ struct CollectionSqlRow {
     #[diesel(sql_type = Double)]
     kilograms: f64,
     #[diesel(sql_type = BigInt)]
-    containers_emptied: i64,
+    emptied: i64,
     #[diesel(sql_type = Nullable<Double>)]
     average_fill: Option<f64>,
     #[diesel(sql_type = BigInt)]
-    containers_overflowing: i64,
-}
-
-/// The SQL of a collection query (also what `just bench stats` runs directly).
-#[must_use]
-pub fn collections_sql(group_by: GroupBy, period: &str) -> String {
-    let (id, label, join) = group_columns(group_by);
-    // Skips per reason as one `a,b,c…` text in `SkipReason::ALL` order.
-    let reasons: Vec<String> = SkipReason::ALL
-        .iter()
-        .map(|r| format!("count(*) FILTER (WHERE v.skip_reason = '{}')", r.as_str()))
-        .collect();
-    format!(
-        "SELECT date_trunc('{period}', v.occurred_at AT TIME ZONE s.time_zone)::date AS period_start, \
-           {id} AS group_id, {label} AS group_label, \
-           count(*) FILTER (WHERE v.outcome = 'visited') AS visits, \
-           count(*) FILTER (WHERE v.outcome = 'skipped') AS skips, \
-           concat_ws(',', {reasons}) AS skip_counts, \
-           coalesce(sum(v.weight_kg) FILTER (WHERE v.outcome = 'visited'), 0)::float8 AS kilograms, \
-           count(DISTINCT v.container_id) FILTER (WHERE v.emptied) AS containers_emptied, \
-           (avg(v.fill_level) FILTER (WHERE v.outcome = 'visited'))::float8 AS average_fill, \
-           count(DISTINCT v.container_id) FILTER (WHERE v.fill_level >= 100) AS containers_overflowing \
-         FROM visits v JOIN sites s ON s.id = v.site_id {join} \
-         WHERE {days} \
-           AND ($3::uuid IS NULL OR v.site_id = $3) AND ($4::uuid IS NULL OR v.area_id = $4) \
-         GROUP BY 1, 2, 3 ORDER BY 1, 3, 2",
-        reasons = reasons.join(", "),
-        days = local_days("v.occurred_at"),
-    )
+    found_overflowing: i64,
 }
 
 #[derive(QueryableByName)]
@@ -148,6 +203,74 @@ struct TopRow {
 const REPORTS_IN_SCOPE: &str = "FROM reports r JOIN containers c ON c.id = r.container_id \
     JOIN sites s ON s.id = c.site_id \
     WHERE ($3::uuid IS NULL OR c.site_id = $3) AND ($4::uuid IS NULL OR c.area_id = $4)";
+
+/// The three statements of the report figures: counts, delays, top containers ($1 from,
+/// $2 to, $3 site, $4 area).
+#[must_use]
+pub fn report_sqls(period: &str) -> (String, String, String) {
+    let created = local_days("r.created_at");
+    let counts = format!(
+        "SELECT date_trunc('{period}', r.created_at AT TIME ZONE s.time_zone)::date AS period_start, \
+           r.category, r.status, count(*) AS reports \
+         {REPORTS_IN_SCOPE} AND {created} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    );
+    // The first step past `new` counts as acknowledging; hours from the report.
+    let delays = format!(
+        "WITH steps AS (SELECT r.created_at, \
+             (SELECT min(e.occurred_at) FROM report_events e WHERE e.report_id = r.id \
+                AND e.status IN ('acknowledged', 'in_progress', 'resolved', 'rejected')) AS ack_at, \
+             (SELECT min(e.occurred_at) FROM report_events e WHERE e.report_id = r.id \
+                AND e.status = 'resolved') AS resolved_at \
+           {REPORTS_IN_SCOPE} AND {created}) \
+         SELECT count(ack_at) AS acknowledged, \
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ack_at - created_at) / 3600) AS ack_median, \
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM ack_at - created_at) / 3600) AS ack_p90, \
+           count(resolved_at) AS resolved, \
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) / 3600) AS resolve_median, \
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) / 3600) AS resolve_p90 \
+         FROM steps"
+    );
+    let top = format!(
+        "SELECT c.id AS container_id, c.public_code, sum(r.report_count)::bigint AS reports \
+         {REPORTS_IN_SCOPE} AND {created} GROUP BY 1, 2 ORDER BY 3 DESC, 2 LIMIT 10"
+    );
+    (counts, delays, top)
+}
+
+/// Neglected containers ($1 since, $2 site): one index probe per live container
+/// (`visits_container_idx`), no scan of all visits.
+pub const NEGLECTED_SQL: &str = "SELECT c.id, c.public_code, s.code AS site_code, a.code AS area_code, c.address, \
+       l.last_visit, r.recent_visits, r.recent_fill \
+     FROM containers c JOIN sites s ON s.id = c.site_id \
+     LEFT JOIN areas a ON a.id = c.area_id \
+     CROSS JOIN LATERAL (SELECT max(v.occurred_at) AS last_visit FROM visits v \
+       WHERE v.container_id = c.id AND v.outcome = 'visited') l \
+     CROSS JOIN LATERAL (SELECT count(*) AS recent_visits, avg(v.fill_level)::float8 AS recent_fill \
+       FROM visits v WHERE v.container_id = c.id AND v.outcome = 'visited' \
+         AND v.occurred_at >= $1) r \
+     WHERE c.archived_at IS NULL AND c.status <> 'removed' \
+       AND ($2::uuid IS NULL OR c.site_id = $2) \
+       AND ((coalesce(l.last_visit, c.created_at) < $1) \
+            OR (r.recent_visits >= 3 AND r.recent_fill < 25)) \
+     ORDER BY l.last_visit NULLS FIRST, c.public_code";
+
+/// The declaration ($1 first day, $2 last day, $3 site).
+#[must_use]
+pub fn declaration_sql() -> String {
+    format!(
+        "SELECT c.public_code, c.external_ref, c.address, ST_Y(c.location) AS latitude, \
+           ST_X(c.location) AS longitude, c.kind, c.installed_on, c.status, \
+           coalesce((SELECT sum(v.weight_kg) FROM visits v WHERE v.container_id = c.id \
+             AND v.outcome = 'visited' AND {days}), 0)::float8 AS kilograms \
+         FROM containers c JOIN sites s ON s.id = c.site_id \
+         WHERE ($3::uuid IS NULL OR c.site_id = $3) \
+           AND c.created_at < (($2::date + 1)::timestamp AT TIME ZONE s.time_zone) \
+           AND (c.archived_at IS NULL \
+                OR c.archived_at >= ($1::date::timestamp AT TIME ZONE s.time_zone)) \
+         ORDER BY s.code, c.public_code",
+        days = local_days("v.occurred_at")
+    )
+}
 
 #[derive(QueryableByName)]
 struct NeglectedRow {
@@ -202,7 +325,7 @@ fn skip_counts(text: &str) -> Vec<(SkipReason, i64)> {
 #[async_trait]
 impl StatsQueries for PgStore {
     async fn collections(&self, q: &CollectionQuery) -> Result<Vec<CollectionRow>, RepoError> {
-        let sql = collections_sql(q.group_by, q.period.as_str());
+        let sql = collections_sql(q.group_by, q.period.as_str(), q.area_id.is_some());
         let mut conn = self.conn().await?;
         let rows: Vec<CollectionSqlRow> = diesel::sql_query(sql)
             .bind::<Date, _>(q.range.from())
@@ -222,41 +345,15 @@ impl StatsQueries for PgStore {
                 skips: r.skips,
                 skips_by_reason: skip_counts(&r.skip_counts),
                 kilograms: r.kilograms,
-                containers_emptied: r.containers_emptied,
+                emptied: r.emptied,
                 average_fill: r.average_fill,
-                containers_overflowing: r.containers_overflowing,
+                found_overflowing: r.found_overflowing,
             })
             .collect())
     }
 
     async fn reports(&self, q: &ReportStatsQuery) -> Result<ReportStats, RepoError> {
-        let created = local_days("r.created_at");
-        let counts_sql = format!(
-            "SELECT date_trunc('{}', r.created_at AT TIME ZONE s.time_zone)::date AS period_start, \
-               r.category, r.status, count(*) AS reports \
-             {REPORTS_IN_SCOPE} AND {created} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
-            q.period.as_str()
-        );
-        // The first step past `new` counts as acknowledging; hours from the report.
-        let delays_sql = format!(
-            "WITH steps AS (SELECT r.created_at, \
-                 (SELECT min(e.occurred_at) FROM report_events e WHERE e.report_id = r.id \
-                    AND e.status IN ('acknowledged', 'in_progress', 'resolved', 'rejected')) AS ack_at, \
-                 (SELECT min(e.occurred_at) FROM report_events e WHERE e.report_id = r.id \
-                    AND e.status = 'resolved') AS resolved_at \
-               {REPORTS_IN_SCOPE} AND {created}) \
-             SELECT count(ack_at) AS acknowledged, \
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ack_at - created_at) / 3600) AS ack_median, \
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM ack_at - created_at) / 3600) AS ack_p90, \
-               count(resolved_at) AS resolved, \
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) / 3600) AS resolve_median, \
-               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) / 3600) AS resolve_p90 \
-             FROM steps"
-        );
-        let top_sql = format!(
-            "SELECT c.id AS container_id, c.public_code, sum(r.report_count)::bigint AS reports \
-             {REPORTS_IN_SCOPE} AND {created} GROUP BY 1, 2 ORDER BY 3 DESC, 2 LIMIT 10"
-        );
+        let (counts_sql, delays_sql, top_sql) = report_sqls(q.period.as_str());
         let mut conn = self.conn().await?;
         macro_rules! run {
             ($sql:expr, $row:ty) => {
@@ -311,21 +408,7 @@ impl StatsQueries for PgStore {
         since: DateTime<Utc>,
         site: Option<SiteId>,
     ) -> Result<Vec<NeglectedContainer>, RepoError> {
-        // One index probe per live container (visits_container_idx), no scan of all visits.
-        let sql = "SELECT c.id, c.public_code, s.code AS site_code, a.code AS area_code, c.address, \
-               l.last_visit, r.recent_visits, r.recent_fill \
-             FROM containers c JOIN sites s ON s.id = c.site_id \
-             LEFT JOIN areas a ON a.id = c.area_id \
-             CROSS JOIN LATERAL (SELECT max(v.occurred_at) AS last_visit FROM visits v \
-               WHERE v.container_id = c.id AND v.outcome = 'visited') l \
-             CROSS JOIN LATERAL (SELECT count(*) AS recent_visits, avg(v.fill_level)::float8 AS recent_fill \
-               FROM visits v WHERE v.container_id = c.id AND v.outcome = 'visited' \
-                 AND v.occurred_at >= $1) r \
-             WHERE c.archived_at IS NULL AND c.status <> 'removed' \
-               AND ($2::uuid IS NULL OR c.site_id = $2) \
-               AND ((coalesce(l.last_visit, c.created_at) < $1) \
-                    OR (r.recent_visits >= 3 AND r.recent_fill < 25)) \
-             ORDER BY l.last_visit NULLS FIRST, c.public_code";
+        let sql = NEGLECTED_SQL;
         let mut conn = self.conn().await?;
         let rows: Vec<NeglectedRow> = diesel::sql_query(sql)
             .bind::<Timestamptz, _>(since)
@@ -358,19 +441,7 @@ impl StatsQueries for PgStore {
         range: DateRange,
         site: Option<SiteId>,
     ) -> Result<Vec<DeclarationRow>, RepoError> {
-        let sql = format!(
-            "SELECT c.public_code, c.external_ref, c.address, ST_Y(c.location) AS latitude, \
-               ST_X(c.location) AS longitude, c.kind, c.installed_on, c.status, \
-               coalesce((SELECT sum(v.weight_kg) FROM visits v WHERE v.container_id = c.id \
-                 AND v.outcome = 'visited' AND {days}), 0)::float8 AS kilograms \
-             FROM containers c JOIN sites s ON s.id = c.site_id \
-             WHERE ($3::uuid IS NULL OR c.site_id = $3) \
-               AND c.created_at < (($2::date + 1)::timestamp AT TIME ZONE s.time_zone) \
-               AND (c.archived_at IS NULL \
-                    OR c.archived_at >= ($1::date::timestamp AT TIME ZONE s.time_zone)) \
-             ORDER BY s.code, c.public_code",
-            days = local_days("v.occurred_at")
-        );
+        let sql = declaration_sql();
         let mut conn = self.conn().await?;
         let rows: Vec<DeclarationSqlRow> = diesel::sql_query(sql)
             .bind::<Date, _>(range.from())

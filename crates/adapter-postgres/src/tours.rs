@@ -87,7 +87,8 @@ impl TryFrom<TourRow> for Tour {
 
 /// Writes a `visits` row for each stop that got its outcome in this change (`before` →
 /// `after`), in the tour's transaction; the container's site, area and type are copied as
-/// they are now. A row already there (the same stop) is left alone.
+/// they are now, the local day is the site's. A row already there (the same stop) is left
+/// alone. A trigger adds each new row to the daily rollups.
 pub(crate) async fn record_outcomes(
     conn: &mut AsyncPgConnection,
     before: &Tour,
@@ -116,7 +117,13 @@ pub(crate) async fn record_outcomes(
             }
         };
         diesel::sql_query(
-            "INSERT INTO visits (tour_id, container_id, site_id, area_id, container_kind,                driver_id, occurred_at, outcome, fill_level, weight_kg, emptied, skip_reason)              SELECT $1, c.id, c.site_id, c.area_id, c.kind, $3, $4, $5, $6, $7, $8, $9              FROM containers c WHERE c.id = $2              ON CONFLICT (tour_id, container_id) DO NOTHING",
+            "INSERT INTO visits (tour_id, container_id, site_id, area_id, container_kind, \
+               driver_id, occurred_at, local_day, outcome, fill_level, weight_kg, emptied, \
+               skip_reason) \
+             SELECT $1, c.id, c.site_id, c.area_id, c.kind, $3, $4, \
+               ($4::timestamptz AT TIME ZONE s.time_zone)::date, $5, $6, $7, $8, $9 \
+             FROM containers c JOIN sites s ON s.id = c.site_id WHERE c.id = $2 \
+             ON CONFLICT (tour_id, container_id) DO NOTHING",
         )
         .bind::<diesel::sql_types::Uuid, _>(after.id.0)
         .bind::<diesel::sql_types::Uuid, _>(stop.container_id.0)

@@ -164,7 +164,7 @@ async fn collections_sum_per_paris_day_and_month_and_an_empty_period_is_empty() 
         (Some("2027-03-01"), Some(1))
     );
     assert_eq!(items[0]["kilograms"], 7.0);
-    assert_eq!(items[0]["containers_overflowing"], 1);
+    assert_eq!(items[0]["found_overflowing"], 1);
     assert_eq!(
         (
             items[1]["period_start"].as_str(),
@@ -174,7 +174,7 @@ async fn collections_sum_per_paris_day_and_month_and_an_empty_period_is_empty() 
     );
     assert_eq!(items[1]["kilograms"], 30.5);
     assert_eq!(items[1]["average_fill"], 65.0);
-    assert_eq!(items[1]["containers_emptied"], 1);
+    assert_eq!(items[1]["emptied"], 1);
     assert_eq!(items[1]["group_label"], site["code"]);
     assert_eq!(
         monthly["totals"],

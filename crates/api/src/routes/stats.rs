@@ -67,11 +67,12 @@ pub struct CollectionRowDto {
     /// Per reason (inaccessible, blocked, not_found, unsafe, out_of_time, other).
     pub skips_by_reason: BTreeMap<String, i64>,
     pub kilograms: f64,
-    pub containers_emptied: i64,
+    /// Emptyings: a container emptied twice in the period counts twice.
+    pub emptied: i64,
     /// Mean fill level found at visits (%).
     pub average_fill: Option<f64>,
-    /// Containers found at 100 %.
-    pub containers_overflowing: i64,
+    /// Visits that found a container overflowing (100 %).
+    pub found_overflowing: i64,
 }
 
 impl From<CollectionRow> for CollectionRowDto {
@@ -88,9 +89,9 @@ impl From<CollectionRow> for CollectionRowDto {
                 .map(|(reason, n)| (reason.as_str().to_owned(), n))
                 .collect(),
             kilograms: r.kilograms,
-            containers_emptied: r.containers_emptied,
+            emptied: r.emptied,
             average_fill: r.average_fill,
-            containers_overflowing: r.containers_overflowing,
+            found_overflowing: r.found_overflowing,
         }
     }
 }
@@ -120,12 +121,7 @@ fn collections_csv(rows: Vec<CollectionRow>) -> HttpResponse {
         .map(|r| format!("skips_{}", r.as_str()))
         .collect();
     header.extend(reasons.iter().map(String::as_str));
-    header.extend([
-        "kilograms",
-        "containers_emptied",
-        "average_fill",
-        "containers_overflowing",
-    ]);
+    header.extend(["kilograms", "emptied", "average_fill", "found_overflowing"]);
     let rows = rows
         .into_iter()
         .map(|r| {
@@ -139,9 +135,9 @@ fn collections_csv(rows: Vec<CollectionRow>) -> HttpResponse {
             cells.extend(r.skips_by_reason.iter().map(|(_, n)| Cell::int(*n)));
             cells.extend([
                 Cell::decimal(r.kilograms, 1),
-                Cell::int(r.containers_emptied),
+                Cell::int(r.emptied),
                 Cell::opt_decimal(r.average_fill, 1),
-                Cell::int(r.containers_overflowing),
+                Cell::int(r.found_overflowing),
             ]);
             cells
         })
@@ -175,8 +171,8 @@ async fn collections_answer(
     }))
 }
 
-/// Kilograms collected, visits, skips by reason, containers emptied, average fill found and
-/// containers found overflowing, per group and period, in the site's time zone
+/// Kilograms collected, visits, skips by reason, emptyings, average fill found and visits
+/// finding a container overflowing, per group and period of the site's local days
 /// (Europe/Paris). CSV with `Accept: text/csv`.
 #[utoipa::path(tag = "stats", security(("bearer" = ["manager"])), params(CollectionParams), responses(
     (status = 200, body = CollectionsDto),

@@ -31,10 +31,11 @@ pub struct CollectionRow {
     /// Skips per reason, in [`SkipReason::ALL`] order.
     pub skips_by_reason: Vec<(SkipReason, i64)>,
     pub kilograms: f64,
-    pub containers_emptied: i64,
+    /// Emptyings (a container emptied twice in the period counts twice).
+    pub emptied: i64,
     pub average_fill: Option<f64>,
-    /// Containers found at 100 %.
-    pub containers_overflowing: i64,
+    /// Visits that found a container overflowing (100 %).
+    pub found_overflowing: i64,
 }
 
 #[derive(Debug, Clone, Copy)]
