@@ -108,7 +108,7 @@ seed: migrate
 
 # Benchmarks in release mode; figures go into BENCHMARKS.md. Known: auth, geo (1M
 # containers, pgbench vs wrk at 32 connections), import (1M-row CSV: psql \copy vs the
-# full pipeline), queue, tours, predict (fill-date backtest).
+# full pipeline), queue, tours, predict (fill-date backtest), stats (1M visits: reports p50/p95).
 bench what:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -120,7 +120,8 @@ bench what:
       queue) cargo run -q --release -p tisseco-tests-e2e --example bench_queue ;;
       tours) cargo bench -q -p tisseco-domain --bench tours ;;
       predict) cargo bench -q -p tisseco-domain --bench predict ;;
-      *) echo "bench: unknown benchmark {{what}} (known: auth, geo, import, queue, tours, predict)" >&2; exit 2 ;;
+      stats) cargo run -q --release -p tisseco-tests-e2e --example bench_stats ;;
+      *) echo "bench: unknown benchmark {{what}} (known: auth, geo, import, queue, tours, predict, stats)" >&2; exit 2 ;;
     esac
 
 # Check OGC API Features with a real client (OWSLib, in a virtualenv) against a running
