@@ -26,6 +26,10 @@ CREATE TABLE visits (
     CONSTRAINT visits_once_per_stop UNIQUE (tour_id, container_id)
 );
 CREATE INDEX visits_container_idx ON visits (container_id, occurred_at DESC, id DESC);
+-- A container's visits proper (not skips), newest first, with the fill found: the neglect
+-- report reads it from the index alone, one probe per container.
+CREATE INDEX visits_container_visited_idx ON visits (container_id, occurred_at DESC)
+    INCLUDE (fill_level) WHERE outcome = 'visited';
 CREATE INDEX visits_site_day_idx ON visits (site_id, local_day);
 CREATE INDEX visits_area_day_idx ON visits (area_id, local_day);
 CREATE INDEX visits_day_idx ON visits (local_day);

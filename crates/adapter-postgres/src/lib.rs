@@ -25,4 +25,4 @@ pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
 pub use outbox::PgOutbox;
 pub use pool::{PgPool, PgSettings, PoolMode, build_pool};
 pub use registry::PgStore;
-pub use stats::{NEGLECTED_SQL, collections_sql, declaration_sql, report_sqls, uses_rollups};
+pub use stats::{DECLARATION_SQL, NEGLECTED_SQL, collections_sql, report_sqls, uses_rollups};

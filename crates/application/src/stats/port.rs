@@ -226,3 +226,25 @@ pub trait StatsQueries: Send + Sync {
     /// `Unavailable` or `Unexpected` from the store.
     async fn timeline(&self, query: &TimelineQuery) -> Result<Vec<TimelineEntry>, RepoError>;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::TimelineCursor;
+
+    #[test]
+    fn a_timeline_cursor_survives_its_text_form() {
+        let cursor = TimelineCursor {
+            at: chrono::DateTime::from_timestamp_micros(1_764_582_455_123_456).unwrap(),
+            source: 2,
+            key: "01a2:00000000000000000042".into(),
+        };
+        assert_eq!(TimelineCursor::decode(&cursor.encode()).unwrap(), cursor);
+        for bad in ["", "12", "12.x.k", "12.1.", "x.1.k"] {
+            assert_eq!(
+                TimelineCursor::decode(bad).unwrap_err().field,
+                "before",
+                "{bad}"
+            );
+        }
+    }
+}
