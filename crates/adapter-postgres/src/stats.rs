@@ -1,7 +1,7 @@
-//! Reporting reads on PostgreSQL: collection figures from `visits`, report figures, the
-//! neglected containers and the quarterly declaration. Local days are the site's
-//! (`sites.time_zone`); every time filter first bounds `occurred_at` in UTC with a day of
-//! margin, which the index serves, then keeps the exact local days.
+//! Reporting reads on PostgreSQL: collection figures from the daily rollups or `visits`,
+//! report figures, the neglected containers and the quarterly declaration. Visits carry
+//! their local day (the site's time zone); reports are converted on read, after bounding
+//! `created_at` in UTC with a day of margin.
 
 use crate::errors::from_diesel;
 use crate::registry::PgStore;
