@@ -32,5 +32,6 @@ mod report_mail;
 mod reports;
 mod sites;
 mod stats;
+mod stats_more;
 mod support;
 mod tours;
