@@ -159,7 +159,7 @@ seed: migrate
 # containers, pgbench vs wrk at 32 connections), import (1M-row CSV: psql \copy vs the
 # full pipeline), queue, tours (single-route optimisers on TSPLIB and random cities),
 # plan-day (day plans on CVRPLIB set A and a 300-container city), tiles (map tiles at 1M
-# containers: SQL vs HTTP).
+# containers: SQL vs HTTP), predict (fill-date backtest), stats (1M visits: reports p50/p95).
 bench what:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -172,7 +172,9 @@ bench what:
       tours) cargo bench -q -p tisseco-domain --bench tours ;;
       plan-day) cargo bench -q -p tisseco-domain --bench plan_day ;;
       tiles) benches/tiles/run.sh ;;
-      *) echo "bench: unknown benchmark {{what}} (known: auth, geo, import, queue, tours, plan-day, tiles)" >&2; exit 2 ;;
+      predict) cargo bench -q -p tisseco-domain --bench predict ;;
+      stats) cargo run -q --release -p tisseco-tests-e2e --example bench_stats ;;
+      *) echo "bench: unknown benchmark {{what}} (known: auth, geo, import, queue, tours, plan-day, tiles, predict, stats)" >&2; exit 2 ;;
     esac
 
 # Fuzz every operation with schemathesis (pinned, in a virtualenv), anonymous and as each

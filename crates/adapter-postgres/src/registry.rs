@@ -7,7 +7,7 @@ use crate::outbox::{self, NewEvent};
 use crate::pool::PgPool;
 use crate::rows::{AreaRow, ContainerRow, SiteRow};
 use crate::schema::{areas, containers, sites, tours, users};
-use crate::tours::{TourRow, list_tours};
+use crate::tours::{TourRow, list_tours, record_outcomes};
 use crate::users::{UserRow, list_users};
 use async_trait::async_trait;
 use diesel::dsl::count_star;
@@ -166,9 +166,10 @@ async fn list_containers(
         .await
 }
 
-/// Implements [`Repository`] for one aggregate; only the list query differs between them.
+/// Implements [`Repository`] for one aggregate; only the list query differs between them,
+/// and an optional hook writes rows derived from an update in its transaction.
 macro_rules! repository {
-    ($entity:ty, $row:ty, $table:ident, $list:ident) => {
+    ($entity:ty, $row:ty, $table:ident, $list:ident $(, $after_update:path)?) => {
         #[async_trait]
         impl Repository<$entity> for PgStore {
             async fn find(
@@ -271,6 +272,7 @@ macro_rules! repository {
                             return Ok(Err(current));
                         }
                         audit::record(tx, change, context).await?;
+                        $( $after_update(tx, before, after).await?; )?
                         outbox::append(tx, &event).await.map(Ok)
                     })
                     .await
@@ -296,7 +298,7 @@ repository!(Site, SiteRow, sites, list_sites);
 repository!(Area, AreaRow, areas, list_areas);
 repository!(Container, ContainerRow, containers, list_containers);
 repository!(User, UserRow, users, list_users);
-repository!(Tour, TourRow, tours, list_tours);
+repository!(Tour, TourRow, tours, list_tours, record_outcomes);
 
 #[async_trait]
 impl RegistryQueries for PgStore {

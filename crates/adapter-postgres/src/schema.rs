@@ -113,6 +113,7 @@ diesel::table! {
         version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        time_zone -> Text,
     }
 }
 
@@ -250,7 +251,51 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    visits (id) {
+        id -> Int8,
+        tour_id -> Uuid,
+        container_id -> Uuid,
+        site_id -> Uuid,
+        area_id -> Nullable<Uuid>,
+        container_kind -> Text,
+        driver_id -> Nullable<Uuid>,
+        occurred_at -> Timestamptz,
+        local_day -> Date,
+        outcome -> Text,
+        fill_level -> Nullable<Int2>,
+        weight_kg -> Nullable<Float8>,
+        emptied -> Bool,
+        skip_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
+    container_predictions (container_id) {
+        container_id -> Uuid,
+        own_rate -> Nullable<Float8>,
+        own_observations -> Int4,
+        rate_per_day -> Float8,
+        source -> Text,
+        confidence -> Float8,
+        anchor_at -> Nullable<Timestamptz>,
+        anchor_level -> Float8,
+        threshold -> Int2,
+        threshold_at -> Nullable<Timestamptz>,
+        computed_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(areas -> sites (site_id));
+diesel::joinable!(visits -> tours (tour_id));
+diesel::joinable!(visits -> containers (container_id));
+diesel::joinable!(container_predictions -> containers (container_id));
 diesel::joinable!(containers -> sites (site_id));
 
 diesel::joinable!(password_resets -> users (user_id));
@@ -262,6 +307,7 @@ diesel::joinable!(reports -> containers (container_id));
 diesel::allow_tables_to_appear_in_same_query!(
     areas,
     audit_log,
+    container_predictions,
     containers,
     event_journal,
     idempotency_keys,
@@ -276,4 +322,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sites,
     tours,
     users,
+    visits,
 );

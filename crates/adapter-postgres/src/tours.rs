@@ -16,7 +16,7 @@ use tisseco_application::tours::{
 };
 use tisseco_domain::{
     AreaId, ContainerId, ContainerStatus, ContainerType, GeoPoint, Notes, PublicCode, SiteId, Stop,
-    StopCandidate, Tour, TourId, TourState, ValidationError,
+    StopCandidate, StopOutcome, Tour, TourId, TourState, ValidationError,
 };
 use uuid::Uuid;
 
@@ -85,6 +85,61 @@ impl TryFrom<TourRow> for Tour {
         };
         build().map_err(|e| corrupt(e.to_string()))
     }
+}
+
+/// Writes a `visits` row for each stop that got its outcome in this change (`before` →
+/// `after`), in the tour's transaction; the container's site, area and type are copied as
+/// they are now, the local day is the site's. A row already there (the same stop) is left
+/// alone. A trigger adds each new row to the daily rollups.
+pub(crate) async fn record_outcomes(
+    conn: &mut AsyncPgConnection,
+    before: &Tour,
+    after: &Tour,
+) -> QueryResult<()> {
+    use diesel::sql_types::{Bool, Double, Nullable, SmallInt, Text, Timestamptz};
+    for stop in &after.stops {
+        let was_pending = before
+            .stops
+            .iter()
+            .find(|s| s.container_id == stop.container_id)
+            .is_none_or(|s| s.outcome == StopOutcome::Pending);
+        let (outcome, at, fill, weight, emptied, reason) = match &stop.outcome {
+            StopOutcome::Pending => continue,
+            _ if !was_pending => continue,
+            StopOutcome::Visited(v) => (
+                "visited",
+                v.at,
+                Some(i16::from(v.fill_level)),
+                v.weight_kg,
+                v.emptied,
+                None,
+            ),
+            StopOutcome::Skipped { reason, at, .. } => {
+                ("skipped", *at, None, None, false, Some(reason.as_str()))
+            }
+        };
+        diesel::sql_query(
+            "INSERT INTO visits (tour_id, container_id, site_id, area_id, container_kind, \
+               driver_id, occurred_at, local_day, outcome, fill_level, weight_kg, emptied, \
+               skip_reason) \
+             SELECT $1, c.id, c.site_id, c.area_id, c.kind, $3, $4, \
+               ($4::timestamptz AT TIME ZONE s.time_zone)::date, $5, $6, $7, $8, $9 \
+             FROM containers c JOIN sites s ON s.id = c.site_id WHERE c.id = $2 \
+             ON CONFLICT (tour_id, container_id) DO NOTHING",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(after.id.0)
+        .bind::<diesel::sql_types::Uuid, _>(stop.container_id.0)
+        .bind::<Nullable<diesel::sql_types::Uuid>, _>(after.driver_id.map(|d| d.0))
+        .bind::<Timestamptz, _>(at)
+        .bind::<Text, _>(outcome)
+        .bind::<Nullable<SmallInt>, _>(fill)
+        .bind::<Nullable<Double>, _>(weight)
+        .bind::<Bool, _>(emptied)
+        .bind::<Nullable<Text>, _>(reason)
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
 }
 
 pub(crate) async fn list_tours(

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod console;
 mod csp;
+pub mod csv;
 pub mod csv_out;
 pub mod dto;
 pub mod error;
@@ -44,8 +45,9 @@ pub const DOCS_PATH: &str = "/docs/";
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
     use routes::{
-        areas, auth, container_counts, containers, health, import_list, imports, labels, my_tours,
-        ogc, open311, plan_day, queues, reports, search, session, sites, tiles, tours, users,
+        areas, auth, container_counts, containers, declaration, health, import_list, imports,
+        labels, my_tours, ogc, open311, plan_day, predictions, queues, reports, search, session,
+        sites, stats, stats_reports, tiles, timeline, tours, users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
@@ -99,6 +101,7 @@ fn routes(config: &mut ServiceConfig) {
                 .service(ogc::one_collection)
                 .service(ogc::items)
                 .service(ogc::item)
+                .service(predictions::due_containers)
                 .service(containers::list_containers)
                 .service(containers::create_container)
                 .service(containers::get_container)
@@ -106,6 +109,16 @@ fn routes(config: &mut ServiceConfig) {
                 .service(containers::archive_container)
                 .service(containers::container_history)
                 .service(tours::container_visits)
+                .service(timeline::container_timeline)
+                .service(predictions::container_prediction)
+                .service(stats::collections)
+                .service(stats::collections_csv_export)
+                .service(stats_reports::report_stats)
+                .service(stats_reports::report_stats_csv)
+                .service(stats_reports::neglected)
+                .service(stats_reports::neglected_csv)
+                .service(declaration::declaration)
+                .service(declaration::declaration_csv)
                 .service(tours::create_tour)
                 .service(plan_day::plan_day)
                 .service(tours::list_tours)

@@ -11,6 +11,7 @@ pub mod outbox;
 pub mod ports;
 pub mod reports;
 pub mod search;
+pub mod stats;
 pub mod tiles;
 pub mod tours;
 pub mod use_cases;

@@ -15,10 +15,13 @@ use tisseco_application::imports::{IMPORT_UPLOADED, ImportRunner, StaleUploads};
 use tisseco_application::jobs::{EVENTS_QUEUE, Handlers, MAIL_QUEUE};
 use tisseco_application::mail::{SEND_EMAIL, SendEmailHandler};
 use tisseco_application::outbox::OutboxRelay;
+use tisseco_application::ports::SystemClock;
 use tisseco_application::reports::mail::{
     REPORT_CREATED, REPORT_STATUS_CHANGED, ReportMailHandler,
 };
+use tisseco_application::stats::{PredictAfterVisit, Predictions, TOUR_VISITED};
 use tisseco_application::tours::{TOUR_PLANNED, TourPlannedHandler};
+use tisseco_domain::fill::FillModel;
 
 fn number<T>(
     source: &dyn Source,
@@ -241,7 +244,22 @@ pub fn build_worker(
         queue: Arc::new(queue.clone()),
         public_base_url: worker.public_base_url.clone(),
     });
+    let journal = RecordEventHandler {
+        journal: Arc::new(store.clone()),
+    };
+    let predictions = Predictions::new(
+        Arc::new(store.clone()),
+        Arc::new(SystemClock),
+        FillModel::default(),
+    );
     let handlers = Handlers::new()
+        .on(
+            TOUR_VISITED,
+            Arc::new(PredictAfterVisit {
+                predictions,
+                journal: journal.clone(),
+            }),
+        )
         .on(REPORT_CREATED, report_mail.clone())
         .on(REPORT_STATUS_CHANGED, report_mail)
         .on(
@@ -269,9 +287,7 @@ pub fn build_worker(
                 batch: worker.import_batch,
             }),
         )
-        .otherwise(Arc::new(RecordEventHandler {
-            journal: Arc::new(store.clone()),
-        }));
+        .otherwise(Arc::new(journal));
     let outbox = Arc::new(PgOutbox::new(store.clone(), database.url.clone()));
     let relay = OutboxRelay::new(outbox.clone(), Arc::new(queue.clone()), worker.outbox_batch);
     let stale_uploads = StaleUploads::new(Arc::new(store.clone()), worker.import_stale_after);

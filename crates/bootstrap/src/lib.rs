@@ -28,9 +28,11 @@ use tisseco_application::jobs::{JobQueue, QueueDashboard};
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
 use tisseco_application::reports::Reports;
 use tisseco_application::search::GeoSearchService;
+use tisseco_application::stats::{Predictions, Stats};
 use tisseco_application::tiles::Tiles;
 use tisseco_application::tours::Tours;
 use tisseco_application::use_cases::RegistryPorts;
+use tisseco_domain::fill::FillModel;
 
 pub use tisseco_adapter_cache::RedisSettings;
 pub use tisseco_adapter_mail::{MailSettings, SmtpMailer};
@@ -61,6 +63,10 @@ pub struct Services {
     pub reports: Reports,
     /// CSV imports: upload, progress, rejected rows.
     pub imports: Imports,
+    /// Collection and report figures, timelines, the declaration export.
+    pub stats: Stats,
+    /// Predicted fill dates (computed by the worker, read here).
+    pub predictions: Predictions,
 }
 
 impl std::fmt::Debug for Services {
@@ -119,13 +125,15 @@ pub fn wire(
         clock: clock.clone(),
     })
     .with_cache(cache.clone());
+    let predictions = Predictions::new(store.clone(), clock.clone(), FillModel::default());
     let tours = Tours::new(
         store.clone(),
         store.clone(),
         registry.clone(),
         clock.clone(),
     )
-    .with_max_stops(settings.http.tour_max_stops);
+    .with_max_stops(settings.http.tour_max_stops)
+    .with_predictions(predictions.clone());
     let redis = RedisClient::new(&settings.redis)?;
     let redis_health: Arc<dyn HealthCheck> = Arc::new(redis.clone());
     let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter::new(redis.clone()));
@@ -142,7 +150,7 @@ pub fn wire(
         sessions: store.clone(),
         revocations: Revocations::new(store.clone(), Arc::new(RedisRevocationCache::new(redis))),
         limiter: limiter.clone(),
-        clock,
+        clock: clock.clone(),
     };
     let policy = AuthPolicy {
         access_ttl: settings.auth.access_ttl,
@@ -165,7 +173,10 @@ pub fn wire(
             settings.http.public_base_url.trim_end_matches('/')
         ),
     );
+    let stats = Stats::new(store.clone(), registry.clone(), clock.clone());
     Ok(Services {
+        stats,
+        predictions,
         reports,
         password_reset,
         registry,

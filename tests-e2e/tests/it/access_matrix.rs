@@ -192,6 +192,33 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
         "/api/v1/tiles/containers/{z}/{x}/{y}.mvt",
         Some(Role::Manager),
     ),
+    (
+        "GET",
+        "/api/v1/containers/{id}/timeline",
+        Some(Role::Manager),
+    ),
+    (
+        "GET",
+        "/api/v1/containers/{id}/prediction",
+        Some(Role::Manager),
+    ),
+    ("GET", "/api/v1/containers/due", Some(Role::Manager)),
+    ("GET", "/api/v1/stats/collections", Some(Role::Manager)),
+    ("GET", "/api/v1/stats/collections.csv", Some(Role::Manager)),
+    ("GET", "/api/v1/stats/reports", Some(Role::Manager)),
+    ("GET", "/api/v1/stats/reports.csv", Some(Role::Manager)),
+    (
+        "GET",
+        "/api/v1/stats/containers/neglected",
+        Some(Role::Manager),
+    ),
+    (
+        "GET",
+        "/api/v1/stats/containers/neglected.csv",
+        Some(Role::Manager),
+    ),
+    ("GET", "/api/v1/stats/declaration", Some(Role::Manager)),
+    ("GET", "/api/v1/stats/declaration.csv", Some(Role::Manager)),
 ];
 
 /// Public routes that themselves answer 401 to a request without their credential (the

@@ -58,6 +58,9 @@ pub struct PlanDayRequest {
     /// …and the site's containers marked full.
     #[serde(default)]
     pub reported_full: bool,
+    /// …and the containers predicted to reach 80 % by the end of this day (usually the
+    /// plan's `date`; see `GET /containers/due`).
+    pub due_by: Option<NaiveDate>,
     /// Average driving speed; default 25 km/h.
     pub speed_kmh: Option<f64>,
     /// Time at each stop; default 3 minutes.
@@ -156,6 +159,7 @@ impl PlanDayRequest {
                 area_id: self.area_id.map(Into::into),
                 min_fill_level: self.min_fill_level,
                 reported_full: self.reported_full,
+                due_by: self.due_by,
             },
             speed_kmh: positive("speed_kmh", self.speed_kmh.unwrap_or(25.0))?,
             service_minutes,

@@ -156,6 +156,9 @@ pub struct CreateTour {
     /// …and the site's containers marked full (by a driver or a public report).
     #[serde(default)]
     pub reported_full: bool,
+    /// …and the site's (with `area_id`: that area's only) containers predicted to reach
+    /// 80 % by the end of this day (see `GET /containers/due`).
+    pub due_by: Option<NaiveDate>,
 }
 
 impl CreateTour {
@@ -183,6 +186,7 @@ impl CreateTour {
             area_id: self.area_id.map(Into::into),
             min_fill_level: self.min_fill_level,
             reported_full: self.reported_full,
+            due_by: self.due_by,
         };
         Ok((new, selection))
     }

@@ -155,6 +155,8 @@ pub struct Tours {
     pub(crate) clock: Arc<dyn Clock>,
     /// Most stops a tour holds (the optimiser's work grows with its square).
     pub(crate) max_stops: usize,
+    /// Predicted fill, for selecting the containers due (`due_by`).
+    pub(crate) predictions: Option<crate::stats::Predictions>,
 }
 
 /// Stops a tour may hold unless configured otherwise: far more than a day's round.
@@ -180,6 +182,7 @@ impl Tours {
             registry,
             clock,
             max_stops: DEFAULT_MAX_STOPS,
+            predictions: None,
         }
     }
 
@@ -203,6 +206,13 @@ impl Tours {
             .into());
         }
         Ok(())
+    }
+
+    /// Lets planning select the containers predicted due.
+    #[must_use]
+    pub fn with_predictions(mut self, predictions: crate::stats::Predictions) -> Self {
+        self.predictions = Some(predictions);
+        self
     }
 
     /// The visits and skips of a container, newest first.

@@ -29,6 +29,9 @@ pub struct StopSelection {
     pub min_fill_level: Option<u8>,
     /// Add the site's containers marked full (by a driver or a public report).
     pub reported_full: bool,
+    /// Add the site's (or, with `area_id`, only that area's) containers predicted to
+    /// reach their fill threshold by the end of this local day.
+    pub due_by: Option<chrono::NaiveDate>,
 }
 
 /// A proposed order, and how long the route is before and after it.
@@ -86,7 +89,9 @@ impl Tours {
         selection: StopSelection,
     ) -> Result<Vec<ContainerId>, AppError> {
         let mut ids = selection.container_ids;
-        if selection.area_id.is_some() || selection.min_fill_level.is_some() {
+        // With `due_by`, an area narrows the due containers instead of adding all its own.
+        let whole_area = selection.area_id.is_some() && selection.due_by.is_none();
+        if whole_area || selection.min_fill_level.is_some() {
             let selected = self
                 .lookups
                 .select(site, selection.area_id, selection.min_fill_level)
@@ -97,6 +102,18 @@ impl Tours {
                     .filter(|id| !ids.contains(id))
                     .collect::<Vec<_>>(),
             );
+        }
+        if let Some(by) = selection.due_by {
+            let predictions = self.predictions.as_ref().ok_or_else(|| {
+                AppError::Unavailable("predicted fill is not configured here".into())
+            })?;
+            let due = predictions.due(by, Some(site), selection.area_id).await?;
+            let due: Vec<ContainerId> = due
+                .into_iter()
+                .map(|d| d.stored.container_id)
+                .filter(|id| !ids.contains(id))
+                .collect();
+            ids.extend(due);
         }
         if selection.reported_full {
             let full = self.full_containers(site).await?;

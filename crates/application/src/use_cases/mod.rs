@@ -12,6 +12,7 @@ pub use containers::{ContainerDraft, PUBLIC_CODE_ATTEMPTS};
 pub use entities::{AreaFilter, ContainerFilter, SiteFilter};
 pub(crate) use mutation::{change, get};
 pub(crate) use paging::list_page;
+pub(crate) use paging::page_size;
 pub use paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageParams};
 
 use crate::cache::{CONTAINERS, Cache, NoCache};
