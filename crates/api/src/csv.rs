@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 use csv_async::AsyncWriterBuilder;
-use tisseco_domain::stats::spreadsheet_cell;
+use tisseco_domain::spreadsheet_safe;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The UTF-8 byte-order mark: without it Excel reads the file as the local code page and
@@ -44,7 +44,7 @@ impl Cell {
 
     fn as_field(&self) -> String {
         match self {
-            Self::Text(text) => spreadsheet_cell(text).into_owned(),
+            Self::Text(text) => spreadsheet_safe(text).into_owned(),
             Self::Number(number) => number.clone(),
         }
     }

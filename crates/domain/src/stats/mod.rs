@@ -1,9 +1,6 @@
 //! Reporting rules: how collection figures are grouped and cut into periods, the date
-//! ranges asked for, the kinds of a container's timeline, and spreadsheet-safe cells.
-
-mod spreadsheet;
-
-pub use spreadsheet::spreadsheet_cell;
+//! ranges asked for and the kinds of a container's timeline (spreadsheet-safe cells are
+//! `text::spreadsheet_safe`).
 
 use crate::ValidationError;
 use chrono::{Datelike, NaiveDate};
