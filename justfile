@@ -98,6 +98,20 @@ check-deps:
     [ "$broken" = 0 ] && echo "check-deps: domain and application are free of I/O crates"
     exit "$broken"
 
+# Debian's Prometheus, for `just metrics-test` (installed when missing).
+prometheus-deps:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    command -v prometheus >/dev/null && exit 0
+    sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus
+
+# A real Prometheus scrapes a running API and worker and answers PromQL (about a minute;
+# not part of `just test`).
+metrics-test: services prometheus-deps
+    deploy/tests/metrics-test.sh
+
 # Apply migrations to the development database.
 migrate: services
     cargo run -q --bin tisseco-api -- migrate

@@ -61,6 +61,7 @@ impl RedisCache {
             Ok(Err(error)) => Err(error),
             Err(_) => {
                 self.connection.failed();
+                crate::metrics::timed_out();
                 Err(format!("no answer within {:?}", self.timeout))
             }
         };
@@ -101,6 +102,9 @@ impl Cache for RedisCache {
         let value: Option<Option<Vec<u8>>> = self
             .run(redis::cmd("GET").arg(format!("{}{key}", self.prefix)))
             .await;
+        if let Some(answer) = &value {
+            crate::metrics::cache_lookup(answer.is_some());
+        }
         value.flatten()
     }
 

@@ -66,6 +66,7 @@ impl RedisClient {
             Ok(outcome) => outcome.map_err(|e| RepoError::Unavailable(format!("redis: {e}"))),
             Err(_) => {
                 self.connection.failed();
+                crate::metrics::timed_out();
                 Err(RepoError::Unavailable("redis: timed out".into()))
             }
         }

@@ -105,7 +105,11 @@ impl SharedConnection {
     where
         F: Future<Output = RedisResult<T>>,
     {
-        work(self.connection().await?).await.map_err(|error| {
+        let connection = self.connection().await?;
+        let started = Instant::now();
+        let result = work(connection).await;
+        crate::metrics::command(started, result.is_err());
+        result.map_err(|error| {
             if error.is_unrecoverable_error() || error.is_io_error() || error.is_timeout() {
                 self.failed();
             }

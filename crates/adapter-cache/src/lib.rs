@@ -5,6 +5,7 @@
 mod cache;
 mod client;
 mod connection;
+mod metrics;
 mod rate_limit;
 mod revocations;
 

@@ -282,7 +282,12 @@ impl Consumer {
         tokio::spawn(async move {
             let span = job_span(&consumer.keys.name, &job);
             let outcome = {
-                let handling = consumer.handlers.handle(&job).instrument(span);
+                let handling = crate::metrics::handled(
+                    &consumer.keys.name,
+                    &job.kind,
+                    consumer.handlers.handle(&job),
+                )
+                .instrument(span);
                 tokio::pin!(handling);
                 // a long job (an import) stays claimed while it runs: no one takes it over
                 let mut beat = tokio::time::interval(consumer.settings.visibility_timeout / 3);
@@ -362,6 +367,7 @@ impl Consumer {
         let last = job.attempt >= self.settings.max_attempts;
         if matches!(error, JobError::Permanent(_)) || last {
             tracing::error!(parent: &span, error = %error, "job failed for good; moved to the dead letters");
+            crate::metrics::buried(&self.keys.name, &job.kind);
             match encode(&job) {
                 Ok(raw) => self.bury_raw(entry_id, &raw, &error.to_string()).await,
                 Err(e) => tracing::error!(parent: &span, error = %e, "cannot encode job"),
@@ -370,6 +376,7 @@ impl Consumer {
         }
         let delay = self.settings.backoff(job.attempt, rand::random::<f64>());
         tracing::warn!(parent: &span, error = %error, retry_in_ms = delay.as_millis(), "job failed; will retry");
+        crate::metrics::retried(&self.keys.name, &job.kind);
         let mut next = job;
         next.attempt += 1;
         let due = Utc::now().timestamp_millis()

@@ -6,6 +6,7 @@
 
 mod consumer;
 mod keys;
+mod metrics;
 mod parse;
 mod queue;
 mod scripts;

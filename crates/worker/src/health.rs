@@ -1,4 +1,5 @@
-//! `GET /health` on the worker's own port: 200 while every consumer runs, else 503.
+//! `GET /health` on the worker's own port: 200 while every consumer runs, else 503;
+//! `GET /metrics` there too.
 
 use std::sync::Arc;
 use tisseco_bootstrap::ConsumerHandle;
@@ -16,6 +17,10 @@ pub(crate) async fn serve(listener: TcpListener, consumers: Arc<Mutex<Vec<Consum
             let mut request = [0_u8; 1024];
             let read = stream.read(&mut request).await.unwrap_or(0);
             let head = String::from_utf8_lossy(&request[..read]);
+            if head.starts_with("GET /metrics") {
+                crate::metrics::respond(&mut stream).await;
+                return;
+            }
             let running = {
                 let consumers = consumers.lock().await;
                 !consumers.is_empty() && consumers.iter().all(ConsumerHandle::is_running)

@@ -73,6 +73,7 @@ impl Staging for CopyStaging {
                 .await
                 .map_err(|e| from_driver(&e))?;
         }
+        crate::metrics::import_rows("staged", rows.len());
         Ok(())
     }
 
@@ -112,7 +113,7 @@ impl Staging for PooledStaging {
         .bind::<Array<Text>, _>(fields)
         .execute(&mut conn)
         .await
-        .map(drop)
+        .map(|_| crate::metrics::import_rows("staged", rows.len()))
         .map_err(from_diesel)
     }
 
