@@ -112,6 +112,11 @@ prometheus-deps:
 metrics-test: services prometheus-deps
     deploy/tests/metrics-test.sh
 
+# TLS to PostgreSQL and Redis with a test CA, against servers this test starts and
+# removes (a pg_createcluster cluster, a redis-server --tls-port); not part of `just test`.
+tls-test:
+    deploy/tests/tls-test.sh
+
 # Apply migrations to the development database.
 migrate: services
     cargo run -q --bin tisseco-api -- migrate

@@ -15,6 +15,9 @@ mod registry;
 mod reports;
 mod rows;
 mod schema;
+mod tls;
+#[cfg(test)]
+mod tls_tests;
 mod tours;
 mod users;
 
