@@ -47,6 +47,6 @@ redis-server --port 0 --tls-port "$redis_port" --bind 127.0.0.1 --save "" --appe
 redis_pid=$!
 
 export TLS_TEST_PG_PORT="$pg_port" TLS_TEST_REDIS_PORT="$redis_port" TLS_TEST_CA="$work/ca.pem"
-cargo test -q -p tisseco-adapter-postgres \
+cargo test -q -p tisseco-adapter-postgres -p tisseco-adapter-cache -p tisseco-adapter-queue \
   --lib tls_ -- --ignored --test-threads 1
 echo "tls-test: ok"

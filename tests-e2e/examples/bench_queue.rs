@@ -156,6 +156,7 @@ async fn main() {
         prefix: format!("bench-{}", std::process::id()),
         queues: vec![EVENTS_QUEUE.to_owned()],
         command_timeout: Duration::from_secs(10),
+        ca_file: None,
     })
     .unwrap();
     let concurrency: usize = env("BENCH_CONCURRENCY", "1000").parse().unwrap();

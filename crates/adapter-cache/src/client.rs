@@ -20,6 +20,9 @@ pub struct RedisSettings {
     pub timeout: Duration,
     /// How long no new connection is tried after a failure.
     pub retry_after: Duration,
+    /// `REDIS_CA_FILE`: the PEM roots a `rediss://` server's certificate must chain to;
+    /// `None`: the system's roots.
+    pub ca_file: Option<String>,
 }
 
 /// The connection and the key prefix, shared by the rate limiter and the revocation

@@ -8,6 +8,7 @@ mod connection;
 mod metrics;
 mod rate_limit;
 mod revocations;
+mod tls;
 
 pub use cache::{RedisCache, RedisConfigError};
 pub use client::{RedisClient, RedisSettings};

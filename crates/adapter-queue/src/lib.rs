@@ -11,6 +11,7 @@ mod parse;
 mod queue;
 mod scripts;
 mod settings;
+mod tls;
 
 pub use consumer::{Consumer, ConsumerHandle};
 pub use queue::RedisQueue;

@@ -13,6 +13,9 @@ pub struct QueueSettings {
     pub queues: Vec<String>,
     /// Longest a Redis command may take before it fails.
     pub command_timeout: Duration,
+    /// `REDIS_CA_FILE`: the PEM roots a `rediss://` server's certificate must chain to;
+    /// `None`: the system's roots.
+    pub ca_file: Option<String>,
 }
 
 /// How a worker consumes one queue.

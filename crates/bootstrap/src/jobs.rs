@@ -71,6 +71,7 @@ pub fn queue_settings(source: &dyn Source) -> Result<QueueSettings, ConfigError>
         prefix,
         queues: vec![EVENTS_QUEUE.to_owned(), MAIL_QUEUE.to_owned()],
         command_timeout: millis(source, "REDIS_COMMAND_TIMEOUT_MS", 3_000, 60_000)?,
+        ca_file: source.get("REDIS_CA_FILE"),
     })
 }
 
@@ -214,6 +215,7 @@ pub fn build_worker(
         key_prefix: worker.cache_key_prefix.clone(),
         timeout: queue_settings.command_timeout,
         retry_after: Duration::from_secs(1),
+        ca_file: queue_settings.ca_file.clone(),
     })
     .map_err(|e| e.to_string())?;
     let report_mail = Arc::new(ReportMailHandler {

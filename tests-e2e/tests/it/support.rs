@@ -42,6 +42,7 @@ pub fn queue_settings(prefix: &str) -> QueueSettings {
         prefix: prefix.to_owned(),
         queues: vec!["events".to_owned(), "mail".to_owned()],
         command_timeout: Duration::from_secs(3),
+        ca_file: None,
     }
 }
 
