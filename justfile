@@ -146,6 +146,25 @@ metrics-test: services prometheus-deps
 tls-test:
     deploy/tests/tls-test.sh
 
+# The base image `debian:bookworm-slim` from debootstrap, for machines that cannot pull
+# (Debian's packages only); a machine that can pull skips this.
+image-base:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    docker image inspect debian:bookworm-slim >/dev/null 2>&1 && exit 0
+    root="${CARGO_TARGET_DIR:-target}/rootfs/bookworm"
+    [ -x "$root/bin/bash" ] || debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian
+    tar -C "$root" -c . | docker import - debian:bookworm-slim
+
+# The container image (tisseco:dev) from host-built release binaries.
+image: image-base
+    deploy/tests/image-build.sh tisseco:dev
+
+# Builds the image, runs migrate, the API and the worker from it (--network host) against
+# the local services, checks health and one authenticated call; prints the image's size.
+image-test: services image-base
+    deploy/tests/image-test.sh
+
 # Apply migrations to the development database.
 migrate: services
     cargo run -q --bin tisseco-api -- migrate
