@@ -154,7 +154,10 @@ image-base:
     docker image inspect debian:bookworm-slim >/dev/null 2>&1 && exit 0
     root="${CARGO_TARGET_DIR:-target}/rootfs/bookworm"
     [ -x "$root/bin/bash" ] || debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian
-    tar -C "$root" -c . | docker import - debian:bookworm-slim
+    # as Debian's slim images: no package cache, lists, documentation or translations
+    tar -C "$root" -c --exclude='./var/cache/apt/archives/*.deb' --exclude='./var/lib/apt/lists/*' \
+      --exclude='./usr/share/doc/*' --exclude='./usr/share/man/*' --exclude='./usr/share/locale/*' \
+      --exclude='./usr/share/info/*' . | docker import - debian:bookworm-slim
 
 # The container image (tisseco:dev) from host-built release binaries.
 image: image-base

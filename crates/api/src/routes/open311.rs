@@ -143,7 +143,7 @@ pub async fn post_request(body: Bytes, state: Data<AppState>, keys: Data<ApiKeys
     if let Some(field) = crate::nul::in_form(&body) {
         return error(
             StatusCode::BAD_REQUEST,
-            &format!("{field} {}", crate::nul::REASON),
+            format!("{field} {}", crate::nul::REASON),
         );
     }
     let fields: HashMap<String, String> = form_urlencoded::parse(&body).into_owned().collect();
