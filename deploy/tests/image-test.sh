@@ -47,14 +47,22 @@ echo "api /health/ready: $ready; worker /health: $worker"
 token=$(curl -sf "http://127.0.0.1:$api_port/api/v1/auth/login" -H 'content-type: application/json' \
   -d '{"email":"admin@image.test","password":"image-test-password-1"}' |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' || true)
-me=$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $token" "http://127.0.0.1:$api_port/api/v1/auth/me" || true)
-echo "authenticated GET /api/v1/auth/me: $me"
+me=$(curl -s -o /dev/null -w '%{http_code}' -H "authorization: Bearer $token" "http://127.0.0.1:$api_port/api/v1/me" || true)
+echo "authenticated GET /api/v1/me: $me"
 metrics=$(curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -c '^tisseco_http_requests_total' || true)
 echo "API metrics series: $metrics"
+# the image's own HEALTHCHECK (bash /dev/tcp) must find both containers healthy
+health=""
+for _ in $(seq 90); do
+  health="$(docker inspect -f '{{.State.Health.Status}}' "$run_id-api") $(docker inspect -f '{{.State.Health.Status}}' "$run_id-worker")"
+  [ "$health" = "healthy healthy" ] && break
+  sleep 1
+done
+echo "HEALTHCHECK (api worker): $health"
 size=$(docker image inspect -f '{{.Size}}' "$image")
 compressed=$(docker save "$image" | gzip -c | wc -c)
 echo "image $image: $((size / 1000000)) MB, $((compressed / 1000000)) MB compressed (gzip of docker save)"
-if [ "$ready" != 200 ] || [ "$worker" != 200 ] || [ "$me" != 200 ]; then
+if [ "$ready" != 200 ] || [ "$worker" != 200 ] || [ "$me" != 200 ] || [ "$health" != "healthy healthy" ]; then
   echo "image-test: FAILED" >&2
   docker logs "$run_id-api" 2>&1 | tail -20 >&2
   docker logs "$run_id-worker" 2>&1 | tail -20 >&2
