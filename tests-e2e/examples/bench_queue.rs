@@ -157,6 +157,7 @@ async fn main() {
         queues: vec![EVENTS_QUEUE.to_owned()],
         command_timeout: Duration::from_secs(10),
         dedup_ttl: QueueSettings::DEDUP_TTL,
+        ca_file: None,
     })
     .unwrap();
     let concurrency: usize = env("BENCH_CONCURRENCY", "1000").parse().unwrap();

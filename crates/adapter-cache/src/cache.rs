@@ -62,6 +62,7 @@ impl RedisCache {
             Ok(Err(error)) => Err(error),
             Err(_) => {
                 self.connection.timed_out();
+                crate::metrics::timed_out();
                 Err(format!("no answer within {:?}", self.timeout))
             }
         };
@@ -102,6 +103,9 @@ impl Cache for RedisCache {
         let value: Option<Option<Vec<u8>>> = self
             .run(redis::cmd("GET").arg(format!("{}{key}", self.prefix)))
             .await;
+        if let Some(answer) = &value {
+            crate::metrics::cache_lookup(answer.is_some());
+        }
         value.flatten()
     }
 

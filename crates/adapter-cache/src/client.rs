@@ -20,6 +20,9 @@ pub struct RedisSettings {
     pub timeout: Duration,
     /// How long no new connection is tried after a failure.
     pub retry_after: Duration,
+    /// `REDIS_CA_FILE`: the PEM roots a `rediss://` server's certificate must chain to;
+    /// `None`: the system's roots.
+    pub ca_file: Option<String>,
 }
 
 /// The connection and the key prefix, shared by the rate limiter and the revocation
@@ -69,6 +72,7 @@ impl RedisClient {
             Ok(outcome) => outcome.map_err(|e| RepoError::Unavailable(format!("redis: {e}"))),
             Err(_) => {
                 self.connection.timed_out();
+                crate::metrics::timed_out();
                 Err(RepoError::Unavailable("redis: timed out".into()))
             }
         }

@@ -8,7 +8,7 @@
 use crate::RedisSettings;
 use deadpool_redis::redis::aio::MultiplexedConnection;
 use deadpool_redis::redis::{self, FromRedisValue, RedisResult};
-use deadpool_redis::{Config, Connection, Pool, Runtime};
+use deadpool_redis::{Connection, Pool, Runtime};
 use secrecy::ExposeSecret;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -45,9 +45,9 @@ impl std::fmt::Debug for SharedConnection {
 
 impl SharedConnection {
     pub(crate) fn new(settings: &RedisSettings) -> Result<Self, String> {
-        let pool = Config::from_url(settings.url.expose_secret())
-            .builder()
-            .map_err(|e| e.to_string())?
+        let manager =
+            crate::tls::manager(settings.url.expose_secret(), settings.ca_file.as_deref())?;
+        let pool = Pool::builder(manager)
             .max_size(2)
             .wait_timeout(Some(settings.timeout))
             .create_timeout(Some(settings.timeout))
@@ -158,7 +158,10 @@ impl SharedConnection {
     {
         let mut late = false;
         loop {
-            match work(self.connection().await?).await {
+            let started = Instant::now();
+            let result = work(self.connection().await?).await;
+            crate::metrics::command(started, result.is_err());
+            match result {
                 Ok(value) => {
                     self.succeeded();
                     return Ok(value);
@@ -218,6 +221,7 @@ mod breaker_tests {
             key_prefix: "t:".into(),
             timeout: Duration::from_millis(100),
             retry_after: Duration::from_secs(60),
+            ca_file: None,
         })
         .unwrap()
     }

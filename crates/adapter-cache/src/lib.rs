@@ -5,8 +5,10 @@
 mod cache;
 mod client;
 mod connection;
+mod metrics;
 mod rate_limit;
 mod revocations;
+mod tls;
 
 pub use cache::{RedisCache, RedisConfigError};
 pub use client::{RedisClient, RedisSettings};

@@ -52,6 +52,7 @@ impl RedisRateLimiter {
 #[async_trait]
 impl RateLimiter for RedisRateLimiter {
     async fn check(&self, key: &str, quota: Quota, cost: u32) -> Result<RateDecision, RepoError> {
+        let group = key;
         let key = self.redis.key(&["rate", key]);
         let period_ms = u64::try_from(quota.period.as_millis())
             .unwrap_or(u64::MAX)
@@ -71,6 +72,9 @@ impl RateLimiter for RedisRateLimiter {
                 }
             })
             .await?;
+        if allowed != 1 {
+            crate::metrics::rate_limit_refused(group);
+        }
         Ok(RateDecision {
             allowed: allowed == 1,
             limit,

@@ -7,6 +7,7 @@ mod effects;
 mod errors;
 mod geo;
 mod imports;
+mod metrics;
 mod migrations;
 mod outbox;
 mod pool;
@@ -18,6 +19,9 @@ mod schema;
 mod stats;
 mod tiles;
 mod timeline;
+mod tls;
+#[cfg(test)]
+mod tls_tests;
 mod tours;
 mod users;
 

@@ -16,13 +16,20 @@ pub struct MigrationError(String);
 
 type SyncConnection = AsyncConnectionWrapper<AsyncPgConnection>;
 
+/// Connects (over TLS as the URL asks) on the caller's runtime, which keeps driving the
+/// connection while the blocking migration code uses it.
+async fn connect(url: &SecretString) -> Result<SyncConnection, MigrationError> {
+    let conn = crate::tls::establish(url.expose_secret())
+        .await
+        .map_err(|e| MigrationError(e.to_string()))?;
+    Ok(SyncConnection::from(conn))
+}
+
 fn with_lock<T>(
-    url: &str,
+    mut conn: SyncConnection,
     work: impl FnOnce(&mut SyncConnection) -> Result<T, Box<dyn std::error::Error + Send + Sync>>,
 ) -> Result<T, MigrationError> {
     use diesel::connection::SimpleConnection;
-    let mut conn = <SyncConnection as diesel::Connection>::establish(url)
-        .map_err(|e| MigrationError(e.to_string()))?;
     conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
         .map_err(|e| MigrationError(e.to_string()))?;
     let result = work(&mut conn).map_err(|e| MigrationError(e.to_string()));
@@ -37,9 +44,9 @@ fn with_lock<T>(
 /// # Errors
 /// When the database can't be reached or a migration fails (it is then rolled back).
 pub async fn run_migrations(url: &SecretString) -> Result<Vec<String>, MigrationError> {
-    let url = url.expose_secret().to_owned();
+    let conn = connect(url).await?;
     tokio::task::spawn_blocking(move || {
-        with_lock(&url, |conn| {
+        with_lock(conn, |conn| {
             let applied = conn.run_pending_migrations(MIGRATIONS)?;
             Ok(applied.iter().map(ToString::to_string).collect())
         })
@@ -53,9 +60,9 @@ pub async fn run_migrations(url: &SecretString) -> Result<Vec<String>, Migration
 /// # Errors
 /// When the database can't be reached or a down migration fails.
 pub async fn revert_all_migrations(url: &SecretString) -> Result<usize, MigrationError> {
-    let url = url.expose_secret().to_owned();
+    let conn = connect(url).await?;
     tokio::task::spawn_blocking(move || {
-        with_lock(&url, |conn| {
+        with_lock(conn, |conn| {
             Ok(conn.revert_all_migrations(MIGRATIONS)?.len())
         })
     })

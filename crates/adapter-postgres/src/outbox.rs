@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Double, Integer};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
@@ -142,9 +142,7 @@ impl PgOutbox {
     }
 
     async fn listen(&self) -> Option<AsyncPgConnection> {
-        let mut conn = AsyncPgConnection::establish(self.url.expose_secret())
-            .await
-            .ok()?;
+        let mut conn = crate::tls::establish(self.url.expose_secret()).await.ok()?;
         diesel::sql_query(format!("LISTEN {CHANNEL}"))
             .execute(&mut conn)
             .await

@@ -51,7 +51,7 @@ pub fn build_pool(settings: &PgSettings, mode: PoolMode) -> Result<PgPool, Strin
         let setup_sql = setup_sql.clone();
         let url = url.to_owned();
         async move {
-            let mut conn = AsyncPgConnection::establish(&url).await?;
+            let mut conn = crate::tls::establish(&url).await?;
             conn.batch_execute(&setup_sql)
                 .await
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;

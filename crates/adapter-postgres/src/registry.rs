@@ -25,7 +25,7 @@ use uuid::Uuid;
 /// The PostgreSQL store behind every registry port.
 #[derive(Clone)]
 pub struct PgStore {
-    pool: PgPool,
+    pub(crate) pool: PgPool,
     /// Where to open connections outside the pool, for `COPY`.
     bulk_url: Option<SecretString>,
 }

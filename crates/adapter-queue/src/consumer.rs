@@ -274,7 +274,12 @@ impl Consumer {
         tokio::spawn(async move {
             let span = job_span(&consumer.keys.name, &job);
             let outcome = {
-                let handling = consumer.handlers.handle(&job).instrument(span);
+                let handling = crate::metrics::handled(
+                    &consumer.keys.name,
+                    &job.kind,
+                    consumer.handlers.handle(&job),
+                )
+                .instrument(span);
                 tokio::pin!(handling);
                 // a long job (an import) stays claimed while it runs: no one takes it over
                 let mut beat = tokio::time::interval(consumer.settings.visibility_timeout / 3);

@@ -36,6 +36,7 @@ impl Consumer {
             JobError::Retry(_) => {
                 let delay = self.settings.backoff(next.attempt, rand::random::<f64>());
                 tracing::warn!(parent: &span, error = %error, retry_in_ms = delay.as_millis(), "job failed; will retry");
+                crate::metrics::retried(&self.keys.name, &next.kind);
                 next.attempt += 1;
                 next.waits = 0;
                 delay
@@ -74,6 +75,7 @@ impl Consumer {
     async fn bury(&self, entry_id: &str, job: &Job, error: &JobError) {
         let span = job_span(&self.keys.name, job);
         tracing::error!(parent: &span, error = %error, "job failed for good; moved to the dead letters");
+        crate::metrics::buried(&self.keys.name, &job.kind);
         match encode(job) {
             Ok(raw) => self.bury_raw(entry_id, &raw, &error.to_string()).await,
             Err(e) => tracing::error!(parent: &span, error = %e, "cannot encode job"),

@@ -8,10 +8,12 @@ mod consumer;
 mod failures;
 mod keys;
 mod liveness;
+mod metrics;
 mod parse;
 mod queue;
 mod scripts;
 mod settings;
+mod tls;
 
 pub use consumer::{Consumer, ConsumerHandle};
 pub use queue::RedisQueue;

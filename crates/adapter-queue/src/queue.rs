@@ -29,8 +29,10 @@ impl std::fmt::Debug for RedisQueue {
 }
 
 pub(crate) fn build_client(settings: &QueueSettings) -> Result<Client, QueueError> {
-    let config = Config::from_url(&settings.url)
+    let mut config = Config::from_url(&settings.url)
         .map_err(|e| QueueError::Unexpected(format!("REDIS_URL: {e}")))?;
+    crate::tls::with_ca(&mut config, settings.ca_file.as_deref())
+        .map_err(QueueError::Unexpected)?;
     let timeout = settings.command_timeout;
     Builder::from_config(config)
         .with_performance_config(|performance| {

@@ -16,6 +16,9 @@ pub struct QueueSettings {
     /// How long an enqueued job id is remembered: enqueueing it again within this time
     /// (a relay retry, a command replayed after a reconnect) adds nothing.
     pub dedup_ttl: Duration,
+    /// `REDIS_CA_FILE`: the PEM roots a `rediss://` server's certificate must chain to;
+    /// `None`: the system's roots.
+    pub ca_file: Option<String>,
 }
 
 impl QueueSettings {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod font;
 pub mod geojson;
+pub mod metrics;
 mod nul;
 mod openapi_errors;
 pub mod pages;
@@ -303,6 +304,8 @@ pub fn app(
         .wrap(cors(&http.cors_allowed_origins))
         .wrap(security_headers(http.hsts))
         .wrap(from_fn(request_id::middleware))
+        // outermost: counts every answer, the other middlewares' refusals included
+        .wrap(from_fn(metrics::middleware))
 }
 
 /// Starts serving on `listener`; the returned server stops gracefully on SIGINT/SIGTERM.

@@ -6,8 +6,8 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 use tisseco_bootstrap::config::ProcessEnv;
 use tisseco_bootstrap::{
-    PoolMode, Settings, build_services, create_admin, generate_signing_key, run_migrations,
-    seed_demo_data, seed_demo_users,
+    MetricsSettings, PoolMode, Settings, build_services, create_admin, generate_signing_key,
+    run_migrations, seed_demo_data, seed_demo_users,
 };
 
 // glibc malloc was a tenth of the API's CPU under load. The worker keeps glibc's: with
@@ -99,6 +99,21 @@ async fn main() -> ExitCode {
     }
 }
 
+/// Starts the metrics server on `METRICS_BIND` (unless `off`) beside the API.
+fn serve_metrics() -> Result<(), String> {
+    let settings = MetricsSettings::from_source(&ProcessEnv).map_err(|e| e.to_string())?;
+    let Some(bind) = settings.bind else {
+        return Ok(());
+    };
+    tisseco_telemetry::metrics::install().map_err(|e| format!("metrics: {e}"))?;
+    let listener = TcpListener::bind(bind)
+        .map_err(|e| format!("METRICS_BIND: cannot listen on {bind}: {e}"))?;
+    let server = tisseco_api::metrics::serve(listener).map_err(|e| e.to_string())?;
+    tracing::info!(metrics.address = %bind, "metrics at /metrics");
+    tokio::spawn(server);
+    Ok(())
+}
+
 fn admin_password() -> Result<String, String> {
     if let Ok(password) = std::env::var("TISSECO_ADMIN_PASSWORD") {
         return Ok(password);
@@ -156,6 +171,7 @@ async fn run(command: Command, settings: &Settings) -> Result<(), String> {
                 .map_err(|e| format!("HTTP_BIND: cannot listen on {}: {e}", settings.http.bind))?;
             let address = listener.local_addr().map_err(|e| e.to_string())?;
             tracing::info!(http.address = %address, docs = %format!("http://{address}{}", tisseco_api::DOCS_PATH), "serving");
+            serve_metrics()?;
             tisseco_api::serve(listener, services()?, &settings.http)
                 .map_err(|e| e.to_string())?
                 .await

@@ -81,6 +81,7 @@ pub fn queue_settings(source: &dyn Source) -> Result<QueueSettings, ConfigError>
             1..=604_800,
             "a number of seconds",
         )?),
+        ca_file: source.get("REDIS_CA_FILE"),
     })
 }
 
@@ -238,6 +239,7 @@ pub fn build_worker(
         key_prefix: worker.cache_key_prefix.clone(),
         timeout: queue_settings.command_timeout,
         retry_after: Duration::from_secs(1),
+        ca_file: queue_settings.ca_file.clone(),
     })
     .map_err(|e| e.to_string())?;
     let report_mail = Arc::new(ReportMailHandler {

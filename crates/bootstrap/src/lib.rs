@@ -4,12 +4,14 @@
 mod cache;
 pub mod config;
 pub mod jobs;
+mod metrics;
 mod security;
 mod seed;
 mod settings;
 mod users;
 
 pub use cache::CacheSettings;
+pub use metrics::MetricsSettings;
 pub use security::{AuthSettings, RateLimits};
 pub use seed::{SeedReport, seed_demo_data};
 pub use settings::{ApiKeys, HttpSettings, Settings, WorkerBase, apply_default_locale};
@@ -88,6 +90,7 @@ pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, S
         store = store.with_bulk_url(settings.database.url.clone());
     }
     let store = Arc::new(store);
+    metrics::watch_pool(&store);
     let cache: Arc<dyn Cache> =
         Arc::new(RedisCache::new(&settings.redis).map_err(|e| e.to_string())?);
     wire(settings, store, cache)

@@ -187,6 +187,7 @@ pub(crate) fn redis(source: &dyn Source) -> Result<RedisSettings, ConfigError> {
             10..=60_000,
         )?),
         retry_after: Duration::from_secs(1),
+        ca_file: source.get("REDIS_CA_FILE"),
     })
 }
 

@@ -1,5 +1,8 @@
-//! Logs and traces for every binary: `tracing` with JSON or readable output, and spans
-//! exported over OTLP when an endpoint is configured. W3C `traceparent` is honoured.
+//! Logs, traces and metrics for every binary: `tracing` with JSON or readable output, spans
+//! exported over OTLP when an endpoint is configured (W3C `traceparent` honoured), and
+//! Prometheus metrics ([`metrics`]).
+
+pub mod metrics;
 
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::TracerProvider as _;

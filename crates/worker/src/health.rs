@@ -3,6 +3,7 @@
 //! (`ok` / `down`) and the status (`ok`, `degraded`: a dependency is down, `stopped`: a
 //! consumer stopped). `GET /health/live`: 200 while the consumers run, whatever the
 //! dependencies (restarting a worker does not bring a database back).
+//! `GET /metrics` answers there too (Prometheus).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -97,6 +98,10 @@ pub(crate) async fn serve(
             let mut request = [0_u8; 1024];
             let read = stream.read(&mut request).await.unwrap_or(0);
             let head = String::from_utf8_lossy(&request[..read]);
+            if head.starts_with("GET /metrics") {
+                crate::metrics::respond(&mut stream).await;
+                return;
+            }
             let path = head
                 .strip_prefix("GET ")
                 .and_then(|rest| rest.split_whitespace().next())

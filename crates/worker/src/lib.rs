@@ -2,6 +2,7 @@
 //! `GET /health` on its own port, and on shutdown stops reading and finishes its jobs.
 
 mod health;
+pub mod metrics;
 mod relay;
 
 pub use health::Probe;

@@ -58,6 +58,12 @@ async fn shutdown_signal() {
 
 async fn run(settings: &WorkerBase, worker: &WorkerSettings) -> Result<(), String> {
     let parts = build_worker(&settings.database, &settings.queue, worker)?;
+    tisseco_telemetry::metrics::install().map_err(|e| format!("metrics: {e}"))?;
+    let sampler = tisseco_worker::metrics::spawn_sampler(
+        parts.queue.clone(),
+        parts.store.clone(),
+        tisseco_worker::metrics::SAMPLE_EVERY,
+    );
     let health = tokio::net::TcpListener::bind(worker.health_bind)
         .await
         .map_err(|e| {
@@ -85,5 +91,6 @@ async fn run(settings: &WorkerBase, worker: &WorkerSettings) -> Result<(), Strin
     .await?;
     shutdown_signal().await;
     tracing::info!("shutting down: no new jobs; finishing those in flight");
+    sampler.abort();
     running.shutdown(worker.shutdown_timeout).await
 }

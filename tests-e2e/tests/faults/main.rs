@@ -43,6 +43,7 @@ pub fn queue_settings(url: &str) -> QueueSettings {
         queues: vec!["events".into(), "mail".into()],
         command_timeout: Duration::from_millis(500),
         dedup_ttl: QueueSettings::DEDUP_TTL,
+        ca_file: None,
     }
 }
 

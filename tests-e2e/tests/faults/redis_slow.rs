@@ -18,6 +18,7 @@ async fn a_slow_redis_is_not_a_down_redis_and_a_restarted_one_is_used_again_at_o
         key_prefix: "faults:".into(),
         timeout: Duration::from_millis(500),
         retry_after: Duration::from_secs(1),
+        ca_file: None,
     })
     .unwrap();
     let limiter = RedisRateLimiter::new(client);

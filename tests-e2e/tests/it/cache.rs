@@ -24,6 +24,7 @@ pub fn cache_at(url: &str) -> RedisCache {
         key_prefix: format!("test:{}:", uuid::Uuid::new_v4().simple()),
         timeout: Duration::from_millis(500),
         retry_after: Duration::from_secs(1),
+        ca_file: None,
     })
     .unwrap()
 }

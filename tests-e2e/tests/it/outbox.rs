@@ -24,6 +24,7 @@ fn unreachable_queue() -> QueueSettings {
     QueueSettings {
         url: "redis://127.0.0.1:1".into(),
         command_timeout: Duration::from_millis(300),
+        ca_file: None,
         ..queue_settings(&unique("down"))
     }
 }

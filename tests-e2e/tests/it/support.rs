@@ -44,6 +44,7 @@ pub fn queue_settings(prefix: &str) -> QueueSettings {
         command_timeout: Duration::from_secs(3),
         // short: the shared Redis keeps no test's `seen` keys for long
         dedup_ttl: Duration::from_secs(120),
+        ca_file: None,
     }
 }
 

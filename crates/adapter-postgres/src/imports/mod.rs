@@ -521,6 +521,15 @@ impl ImportStore for PgStore {
         })
         .await
         .map_err(from_diesel)
+        .inspect(|&saved| {
+            if saved {
+                crate::metrics::import_rows("valid", batch.valid.len());
+                crate::metrics::import_rows(
+                    "rejected",
+                    usize::try_from(batch.rejected_lines).unwrap_or(usize::MAX),
+                );
+            }
+        })
     }
 
     async fn finish_validation(&self, id: Uuid) -> Result<(), RepoError> {

@@ -18,9 +18,9 @@ use std::pin::Pin;
 use tisseco_application::imports::Staging;
 use tisseco_application::ports::RepoError;
 use tisseco_domain::import::RawRecord;
+use tokio_postgres::Client;
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
 use tokio_postgres::types::Type;
-use tokio_postgres::{Client, NoTls};
 use uuid::Uuid;
 
 /// The staging table of import `id` (in the connection's first schema).
@@ -62,15 +62,9 @@ pub(crate) fn from_driver(error: &tokio_postgres::Error) -> RepoError {
 
 /// A connection outside the pool, for a long `COPY`; it closes when the client is dropped.
 pub(crate) async fn bulk_connection(url: &SecretString) -> Result<Client, RepoError> {
-    let (client, connection) = tokio_postgres::connect(url.expose_secret(), NoTls)
+    crate::tls::client(url.expose_secret())
         .await
-        .map_err(|e| from_driver(&e))?;
-    tokio::spawn(async move {
-        if let Err(error) = connection.await {
-            tracing::warn!(%error, "bulk database connection ended with an error");
-        }
-    });
-    Ok(client)
+        .map_err(|e| RepoError::Unavailable(format!("database connection: {e}")))
 }
 
 pub(super) struct CopyStaging {
@@ -107,6 +101,7 @@ impl Staging for CopyStaging {
                 .await
                 .map_err(|e| from_driver(&e))?;
         }
+        crate::metrics::import_rows("staged", rows.len());
         Ok(())
     }
 
@@ -146,7 +141,7 @@ impl Staging for PooledStaging {
         .bind::<Array<Text>, _>(fields)
         .execute(&mut conn)
         .await
-        .map(drop)
+        .map(|_| crate::metrics::import_rows("staged", rows.len()))
         .map_err(from_diesel)
     }
 
