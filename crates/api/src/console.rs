@@ -39,7 +39,7 @@ async fn to_reset_page(
     language: crate::pages::locale::PageLocale,
 ) -> HttpResponse {
     if !dir.0.join("index.html").is_file() {
-        return crate::pages::reset::reset_page(form, language).await;
+        return crate::pages::reset::reset_page(form, language);
     }
     let query = req.query_string();
     let location = if query.is_empty() {

@@ -39,7 +39,7 @@ fn not_found(language: PageLocale) -> HttpResponse {
     )
 }
 
-pub async fn reset_page(query: Query<ResetForm>, language: PageLocale) -> HttpResponse {
+pub fn reset_page(query: Query<ResetForm>, language: PageLocale) -> HttpResponse {
     if query.token.is_empty() || query.token.len() > 256 {
         return not_found(language);
     }
