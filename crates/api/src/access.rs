@@ -170,6 +170,17 @@ pub fn client_ip(peer: Option<IpAddr>, headers: &HeaderMap, trusted: &[IpNet]) -
     )
 }
 
+/// The client's address as the rate limits see it (the peer, or the forwarded address
+/// behind a trusted proxy), for use cases that bound what one client can cause.
+#[must_use]
+pub fn client_of(req: &actix_web::HttpRequest) -> Option<String> {
+    let trusted = req
+        .app_data::<Data<HttpPolicy>>()
+        .map(|p| p.trusted_proxies.clone())
+        .unwrap_or_default();
+    client_ip(req.peer_addr().map(|a| a.ip()), req.headers(), &trusted).map(|ip| ip.to_string())
+}
+
 fn bearer_token(req: &ServiceRequest) -> Result<&str, ApiError> {
     let unauthenticated = |reason: &str| ApiError::App(AppError::Unauthenticated(reason.into()));
     let value = req

@@ -51,6 +51,7 @@ async fn the_timeline_lists_changes_visits_and_reports_newest_first_in_pages() {
         honeypot: None,
         source: "web",
         locale: None,
+        client: None,
     };
     let outcome = app
         .services
@@ -248,6 +249,7 @@ async fn report_figures_count_and_time_the_reports() {
             honeypot: None,
             source: "web",
             locale: None,
+            client: None,
         };
         let outcome = app.services.reports.submit(code, submission).await.unwrap();
         let tisseco_application::reports::Outcome::Accepted(submitted) = outcome else {

@@ -206,6 +206,7 @@ struct Confirmation {
 }
 
 pub async fn submit_report(
+    req: actix_web::HttpRequest,
     code: Path<String>,
     body: Bytes,
     state: Data<AppState>,
@@ -227,6 +228,7 @@ pub async fn submit_report(
         email: Some(form.email.clone()),
         honeypot: Some(form.website.clone()),
         source: "web",
+        client: crate::access::client_of(&req),
     };
     let code = code.into_inner();
     match state.reports.submit(&code, submission).await {

@@ -140,7 +140,12 @@ pub struct Created {
     (status = 404, body = Vec<Open311Error>),
 ))]
 #[post("/open311/v2/requests.json")]
-pub async fn post_request(body: Bytes, state: Data<AppState>, keys: Data<ApiKeys>) -> HttpResponse {
+pub async fn post_request(
+    req: actix_web::HttpRequest,
+    body: Bytes,
+    state: Data<AppState>,
+    keys: Data<ApiKeys>,
+) -> HttpResponse {
     if let Some(field) = crate::nul::in_form(&body) {
         return error(
             StatusCode::BAD_REQUEST,
@@ -170,6 +175,7 @@ pub async fn post_request(body: Bytes, state: Data<AppState>, keys: Data<ApiKeys
         honeypot: None,
         source: "open311",
         locale: None,
+        client: crate::access::client_of(&req),
     };
     match state.reports.submit(code, submission).await {
         Ok(Outcome::Accepted(submitted)) => HttpResponse::Created().json([Created {

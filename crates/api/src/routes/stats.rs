@@ -174,7 +174,7 @@ async fn collections_answer(
 /// Kilograms collected, visits, skips by reason, emptyings, average fill found and visits
 /// finding a container overflowing, per group and period of the site's local days
 /// (Europe/Paris). CSV with `Accept: text/csv`.
-#[utoipa::path(tag = "stats", security(("bearer" = ["manager"])), params(CollectionParams), responses(
+#[utoipa::path(tag = "stats", operation_id = "stats_collections", security(("bearer" = ["manager"])), params(CollectionParams), responses(
     (status = 200, body = CollectionsDto),
     (status = 200, content_type = "text/csv", body = String),
     (status = 404, description = "Unknown site or area", body = Problem, content_type = "application/problem+json"),

@@ -30,7 +30,22 @@ pub struct Submission {
     pub source: &'static str,
     /// The language of the page used (the reporter's e-mails are in it).
     pub locale: Option<tisseco_domain::Locale>,
+    /// The sender's address (as the access middleware reads it), to bound the
+    /// acknowledgements one client can make the platform send.
+    pub client: Option<String>,
 }
+
+/// Acknowledgements sent to one e-mail address per hour: a reporter gets theirs, a
+/// stranger's address typed a thousand times gets three (131 in two minutes before).
+const ACKS_PER_ADDRESS: Quota = Quota {
+    limit: 3,
+    period: std::time::Duration::from_secs(3600),
+};
+/// Acknowledgements one client (IP) can trigger per hour, whatever the addresses.
+const ACKS_PER_CLIENT: Quota = Quota {
+    limit: 10,
+    period: std::time::Duration::from_secs(3600),
+};
 
 /// The answer to a submission. A dropped one (honeypot) looks accepted to its sender.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,16 +136,31 @@ impl Reports {
             submission.email.as_deref(),
         )?;
         report.locale = submission.locale;
+        if let Some(email) = report.email.clone()
+            && !self
+                .may_acknowledge(&email, submission.client.as_deref())
+                .await
+        {
+            // the report counts; only the e-mail to that address is withheld
+            tracing::info!(container.code = %container.public_code, "acknowledgement limit reached; report kept without its e-mail");
+            report.email = None;
+        }
+        // Only new reports count toward the container's limit: a report that merges into
+        // an open one is always taken, so one sender cannot lock a container for everyone.
         let key = format!("report:container:{}", container.public_code);
-        match self.limiter.check(&key, self.per_container, 1).await {
-            Ok(decision) if !decision.allowed => {
-                return Err(AppError::RateLimited {
-                    retry_after: decision.retry_after,
-                });
-            }
-            Ok(_) => {}
-            Err(error) => {
-                tracing::debug!(error = %error, "rate limiter unavailable; report let through")
+        if !self.allowed(&key, self.per_container, 0).await {
+            let open = ReportFilter {
+                container_id: Some(container.id),
+                category: Some(report.category),
+                open: Some(true),
+                ..ReportFilter::default()
+            };
+            if self.store.list(&open, None, 1).await?.is_empty() {
+                let decision = self.limiter.check(&key, self.per_container, 0).await;
+                let retry_after = decision
+                    .map(|d| d.retry_after)
+                    .unwrap_or(std::time::Duration::from_secs(60));
+                return Err(AppError::RateLimited { retry_after });
             }
         }
         let submitted = self
@@ -143,10 +173,46 @@ impl Reports {
                 &AuditContext::default(),
             )
             .await?;
+        if matches!(submitted, Submitted::Created(_)) {
+            self.allowed(&key, self.per_container, 1).await;
+        }
         if report.category == ReportCategory::Full {
             self.cache.bump(CONTAINERS).await;
         }
         Ok(Outcome::Accepted(Box::new(submitted)))
+    }
+
+    /// Whether `quota` still has room under `key` (counting `cost`); an unreachable
+    /// limiter lets the report through, as a public form must keep working.
+    async fn allowed(&self, key: &str, quota: Quota, cost: u32) -> bool {
+        match self.limiter.check(key, quota, cost).await {
+            Ok(decision) => decision.allowed,
+            Err(error) => {
+                tracing::debug!(error = %error, "rate limiter unavailable; report let through");
+                true
+            }
+        }
+    }
+
+    /// Whether an acknowledgement may go to `email` (and be caused by `client`).
+    async fn may_acknowledge(&self, email: &str, client: Option<&str>) -> bool {
+        use sha2::{Digest, Sha256};
+        let address: String = Sha256::digest(email.trim().to_lowercase().as_bytes())
+            .iter()
+            .take(12)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let to_address = self
+            .allowed(&format!("report-ack:to:{address}"), ACKS_PER_ADDRESS, 1)
+            .await;
+        let by_client = match client {
+            Some(client) => {
+                self.allowed(&format!("report-ack:by:{client}"), ACKS_PER_CLIENT, 1)
+                    .await
+            }
+            None => true,
+        };
+        to_address && by_client
     }
 
     /// The report behind a follow-up link, with its history.

@@ -88,16 +88,58 @@ async fn honeypot_is_dropped_silently_and_unknown_codes_are_not_found() {
 }
 
 #[tokio::test]
-async fn per_container_limit() {
-    let (reports, store, _) = setup(3);
-    for _ in 0..3 {
+async fn per_container_limit_counts_new_reports_and_never_refuses_a_merge() {
+    let (reports, store, _) = setup(2);
+    for category in ["other", "dirty"] {
+        reports.submit("K7M3QPX", form(category)).await.unwrap();
+    }
+    assert!(
+        matches!(
+            reports.submit("K7M3QPX", form("damaged")).await,
+            Err(AppError::RateLimited { .. })
+        ),
+        "a third new report in the hour is refused"
+    );
+    // one sender repeating an open report cannot lock the container for others
+    for _ in 0..5 {
         reports.submit("K7M3QPX", form("other")).await.unwrap();
     }
-    assert!(matches!(
-        reports.submit("K7M3QPX", form("other")).await,
-        Err(AppError::RateLimited { .. })
-    ));
-    assert_eq!(store.reports()[0].count, 3);
+    assert_eq!(store.reports().len(), 2);
+    assert!(store.reports().iter().any(|r| r.count == 6));
+}
+
+#[tokio::test]
+async fn acknowledgements_are_bounded_per_address_and_per_client() {
+    let (reports, store, _) = setup(1_000);
+    let with_email = |category: &str, email: &str, client: &str| Submission {
+        email: Some(email.into()),
+        client: Some(client.into()),
+        ..form(category)
+    };
+    let categories = ["full", "damaged", "dirty", "missing", "vandalism", "other"];
+    for (i, category) in categories.iter().enumerate() {
+        let client = format!("198.51.100.{i}");
+        reports
+            .submit(
+                "K7M3QPX",
+                with_email(category, "victim@example.org", &client),
+            )
+            .await
+            .unwrap();
+    }
+    let addressed = |email: &str| {
+        store
+            .reports()
+            .iter()
+            .filter(|r| r.email.as_deref() == Some(email))
+            .count()
+    };
+    assert_eq!(
+        addressed("victim@example.org"),
+        3,
+        "three a hour to one address"
+    );
+    assert_eq!(store.reports().len(), 6, "every report is kept");
 }
 
 #[tokio::test]
