@@ -26,7 +26,8 @@ test("the template downloads", async ({ page }) => {
   await page.getByRole("button", { name: "Télécharger le modèle" }).click();
   const file = await download;
   expect(file.suggestedFilename()).toBe("template.csv");
-  expect(readFileSync(await file.path(), "utf8")).toContain("external_ref");
+  // French first: the template speaks the office worker's language
+  expect(readFileSync(await file.path(), "utf8")).toContain("référence");
 });
 
 test("a dropped file is uploaded, followed live to the end, with its rejected rows and errors.csv", async ({ page }) => {
@@ -51,14 +52,15 @@ test("a dropped file is uploaded, followed live to the end, with its rejected ro
   const rejected = page.getByTestId("rejected-rows");
   await expect(rejected.locator("tbody tr")).toHaveCount(2);
   await expect(rejected).toContainText("latitude");
-  await expect(rejected).toContainText("site_code");
+  await expect(rejected).toContainText("code du site");
   await expectAccessible(page);
   await screenshots(page, "import-page");
 
   const download = page.waitForEvent("download");
   await page.getByRole("button", { name: "Télécharger errors.csv" }).click();
   const errors = readFileSync(await (await download).path(), "utf8");
-  expect(errors.split("\n")[0]).toBe("line,column,value,reason");
+  // French Excel's CSV: a BOM, French headers, `;`
+  expect(errors.split("\n")[0]).toBe("\uFEFFligne;colonne;valeur;raison");
   expect(errors).toContain("95.0");
 
   await page.getByRole("link", { name: "Imports" }).first().click();

@@ -46,15 +46,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       onSessionChange((signedIn) => {
         if (signedIn) return;
         queryClient.clear();
-        setState((previous) => {
-          if (previous.kind === "signedIn") {
-            const here = window.location.pathname.replace(/^\/admin/, "") + window.location.search;
-            navigate(`/sign-in?next=${encodeURIComponent(here)}`);
-          }
-          return { kind: "signedOut" };
-        });
+        // The staff pages redirect to sign-in themselves, keeping the page to go back to;
+        // navigating here too raced with them and could keep the sign-in page as `next`.
+        setState({ kind: "signedOut" });
       }),
-    [navigate, queryClient],
+    [queryClient],
   );
 
   const doSignIn = useCallback(async (email: string, password: string) => {
