@@ -88,7 +88,8 @@ impl Schema {
             "SELECT coalesce(string_agg(row, E'\\n' ORDER BY row), '') AS dump FROM (
                SELECT concat_ws('|', 'container', external_ref, kind, status, capacity_litres,
                  ST_AsText(location), address, installed_on, version,
-                 public_code LIKE 'KEEP%') AS row FROM containers
+                 -- the seeded codes exactly: a generated code may start with KEEP by chance
+                 public_code ~ '^KEEP[0-9]$') AS row FROM containers
                UNION ALL SELECT concat_ws('|', 'error', line, column_name, value, reason)
                  FROM import_errors WHERE import_id = $1
                UNION ALL SELECT concat_ws('|', 'change', ch.line, ch.action, c.external_ref,
