@@ -88,7 +88,7 @@ test("reports: the moderation queue with filters, a report's page, every action 
   await screenshots(page, "report-page");
 });
 
-test("QR labels: an area's sheet and a selection of codes open the printable sheet", async ({ page, context, request }) => {
+test("QR labels: an area's sheet, its link for whoever prints, and a selection of codes open the printable sheet", async ({ page, context, request, browser }) => {
   const headers = { authorization: `Bearer ${await token(request)}` };
   const codes = (await (await request.get("/api/v1/containers?limit=2", { headers })).json()).items.map((c: { public_code: string }) => c.public_code);
   await signIn(page, "manager", "/admin/labels");
@@ -101,6 +101,17 @@ test("QR labels: an area's sheet and a selection of codes open the printable she
   let tab = await sheet;
   await expect(tab.locator("svg").first()).toBeVisible();
   await tab.close();
+
+  // A link for whoever prints: it opens the same sheet in a browser that never signed in.
+  await page.getByRole("button", { name: "Copier un lien à envoyer (7 jours)" }).click();
+  const shared = page.getByLabel(/Lien à envoyer/);
+  await expect(shared).toHaveValue(/\/api\/v1\/labels\?area_id=.*&link=/);
+  const stranger = await browser.newContext();
+  const printed = await stranger.newPage();
+  const opened = await printed.goto(await shared.inputValue());
+  expect(opened?.status()).toBe(200);
+  await expect(printed.locator("svg").first()).toBeVisible();
+  await stranger.close();
 
   await page.getByLabel(/Codes de conteneurs/).fill(codes.join(", "));
   sheet = context.waitForEvent("page");

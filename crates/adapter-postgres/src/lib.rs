@@ -7,6 +7,7 @@ mod effects;
 mod errors;
 mod geo;
 mod imports;
+mod links;
 mod metrics;
 mod migrations;
 mod outbox;

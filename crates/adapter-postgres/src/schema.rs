@@ -62,6 +62,22 @@ diesel::table! {
     use diesel::sql_types::*;
     use postgis_diesel::sql_types::*;
 
+    download_links (id) {
+        id -> Uuid,
+        digest -> Bytea,
+        user_id -> Uuid,
+        session_id -> Nullable<Uuid>,
+        target -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        voided_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use postgis_diesel::sql_types::*;
+
     event_journal (job_id) {
         job_id -> Text,
         event_type -> Text,
@@ -298,6 +314,7 @@ diesel::joinable!(visits -> containers (container_id));
 diesel::joinable!(container_predictions -> containers (container_id));
 diesel::joinable!(containers -> sites (site_id));
 
+diesel::joinable!(download_links -> users (user_id));
 diesel::joinable!(password_resets -> users (user_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(tours -> sites (site_id));
@@ -309,6 +326,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     container_predictions,
     containers,
+    download_links,
     event_journal,
     idempotency_keys,
     outbox,

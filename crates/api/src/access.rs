@@ -273,6 +273,16 @@ async fn check_rate(
     }
 }
 
+/// The client's address as a rate-limit key.
+fn client_key(req: &ServiceRequest, http: &HttpPolicy) -> String {
+    client_ip(
+        req.peer_addr().map(|a| a.ip()),
+        req.headers(),
+        &http.trusted_proxies,
+    )
+    .map_or_else(|| "unknown".into(), |ip| ip.to_string())
+}
+
 /// Decides whether the request may proceed; returns the rate decision to report.
 async fn admit(req: &ServiceRequest, pattern: &str) -> Result<Option<RateDecision>, ApiError> {
     let (Some(state), Some(policies), Some(http)) = (
@@ -295,13 +305,8 @@ async fn admit(req: &ServiceRequest, pattern: &str) -> Result<Option<RateDecisio
     };
     match access {
         Access::Public => {
-            let who = client_ip(
-                req.peer_addr().map(|a| a.ip()),
-                req.headers(),
-                &http.trusted_proxies,
-            )
-            .map_or_else(|| "unknown".into(), |ip| ip.to_string());
-            let (quota, key, fail_closed) = limit_for(&http.rate_limits, access, pattern, &who);
+            let (quota, key, fail_closed) =
+                limit_for(&http.rate_limits, access, pattern, &client_key(req, http));
             check_rate(state, quota, &key, fail_closed).await
         }
         Access::AtLeast(required) => {
@@ -315,6 +320,17 @@ async fn admit(req: &ServiceRequest, pattern: &str) -> Result<Option<RateDecisio
             // Signature and shape first, then revocation and rate limit (both ask Redis:
             // sent together, they share one round trip); the Datalog policy runs last,
             // so a revoked or throttled token never costs an evaluation.
+            if let Some(secret) = crate::links::secret(req) {
+                // Counted per client like anonymous traffic, before the link is looked up:
+                // guessing links costs what guessing anything public costs.
+                let who = client_key(req, http);
+                let (quota, key, fail_closed) =
+                    limit_for(&http.rate_limits, Access::Public, pattern, &who);
+                let decision = check_rate(state, quota, &key, fail_closed).await?;
+                let principal = crate::links::open(req, state, &secret, required).await?;
+                req.extensions_mut().insert(principal);
+                return Ok(decision);
+            }
             let pending = state.auth.verify(bearer_token(req)?, request.now)?;
             let who = pending.user_id().to_string();
             let (quota, key, fail_closed) = limit_for(&http.rate_limits, access, pattern, &who);

@@ -5,12 +5,12 @@ pub mod access;
 pub mod console;
 mod csp;
 pub mod csv;
-pub mod csv_out;
 pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod font;
 pub mod geojson;
+pub mod links;
 pub mod metrics;
 mod nul;
 mod openapi_errors;
@@ -47,8 +47,8 @@ pub const DOCS_PATH: &str = "/docs/";
 fn routes(config: &mut ServiceConfig) {
     use routes::{
         areas, auth, container_counts, containers, declaration, health, import_list, imports,
-        labels, my_tours, ogc, open311, plan_day, predictions, queues, reports, search, session,
-        sites, stats, stats_reports, tiles, timeline, tours, users,
+        labels, links, my_tours, ogc, open311, plan_day, predictions, queues, reports, search,
+        session, sites, stats, stats_reports, tiles, timeline, tours, users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
@@ -141,6 +141,7 @@ fn routes(config: &mut ServiceConfig) {
                 .service(labels::qr_svg)
                 .service(labels::qr_png)
                 .service(labels::label_sheet)
+                .service(links::create_link)
                 .service(reports::list_reports)
                 .service(reports::get_report)
                 .service(reports::moderate_report)

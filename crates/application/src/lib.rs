@@ -6,6 +6,7 @@ mod error;
 pub mod events;
 pub mod imports;
 pub mod jobs;
+pub mod links;
 pub mod mail;
 pub mod outbox;
 pub mod ports;

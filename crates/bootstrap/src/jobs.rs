@@ -13,6 +13,7 @@ use tisseco_adapter_queue::{ConsumerSettings, QueueSettings, RedisQueue};
 use tisseco_application::events::RecordEventHandler;
 use tisseco_application::imports::{IMPORT_UPLOADED, ImportRunner, StaleUploads};
 use tisseco_application::jobs::{EVENTS_QUEUE, Handlers, MAIL_QUEUE};
+use tisseco_application::links::DownloadLinks;
 use tisseco_application::mail::{SEND_EMAIL, SendEmailHandler};
 use tisseco_application::outbox::OutboxRelay;
 use tisseco_application::ports::SystemClock;
@@ -287,6 +288,11 @@ pub fn build_worker(
                 cache: Arc::new(cache),
                 public_base_url: worker.public_base_url.clone(),
                 batch: worker.import_batch,
+                links: Some(DownloadLinks::new(
+                    Arc::new(store.clone()),
+                    Arc::new(store.clone()),
+                    Arc::new(SystemClock),
+                )),
             }),
         )
         .otherwise(Arc::new(journal));

@@ -27,6 +27,7 @@ use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, PasswordReset, Revo
 use tisseco_application::cache::{Cache, CachedReads};
 use tisseco_application::imports::Imports;
 use tisseco_application::jobs::{JobQueue, QueueDashboard};
+use tisseco_application::links::DownloadLinks;
 use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
 use tisseco_application::reports::Reports;
 use tisseco_application::search::GeoSearchService;
@@ -69,6 +70,8 @@ pub struct Services {
     pub stats: Stats,
     /// Predicted fill dates (computed by the worker, read here).
     pub predictions: Predictions,
+    /// Download links that open without signing in (errors.csv, label sheets).
+    pub links: DownloadLinks,
 }
 
 impl std::fmt::Debug for Services {
@@ -154,6 +157,7 @@ pub fn wire(
         revocations: Revocations::new(store.clone(), Arc::new(RedisRevocationCache::new(redis))),
         limiter: limiter.clone(),
         clock: clock.clone(),
+        links: store.clone(),
     };
     let policy = AuthPolicy {
         access_ttl: settings.auth.access_ttl,
@@ -177,7 +181,9 @@ pub fn wire(
         ),
     );
     let stats = Stats::new(store.clone(), registry.clone(), clock.clone());
+    let links = DownloadLinks::new(store.clone(), store.clone(), clock.clone());
     Ok(Services {
+        links,
         stats,
         predictions,
         reports,

@@ -23,7 +23,7 @@ async fn postgres_containers_honour_the_contract() {
 }
 
 #[tokio::test]
-async fn postgres_password_resets_honour_the_contract() {
+async fn postgres_password_resets_and_download_links_honour_their_contracts() {
     use diesel_async::RunQueryDsl;
     let url = migrated_database().await;
     let pool = build_pool(&pg_settings(&url, 1), PoolMode::RollbackTestTransaction).unwrap();
@@ -40,4 +40,5 @@ async fn postgres_password_resets_honour_the_contract() {
     .unwrap();
     drop(conn);
     contract::password_resets(&store, user).await;
+    tisseco_application::testing::links_contract::download_links(&store, user).await;
 }

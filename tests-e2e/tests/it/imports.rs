@@ -48,6 +48,7 @@ impl Env {
             cache: self.cache.clone(),
             public_base_url: "https://tisseco.example".into(),
             batch,
+            links: None,
         }
     }
 
@@ -508,6 +509,7 @@ async fn the_worker_runs_the_import_from_the_outbox_and_mails_one_report() {
     let mut worker = WorkerSettings::from_source(&[]).unwrap();
     worker.outbox_poll = Duration::from_millis(200);
     worker.consumer = crate::jobs_support::fast_settings();
+    worker.public_base_url = "https://tri.example.org".into();
     let parts = build_worker(
         &crate::support::pg_settings(&schema.url, 4),
         &settings,
@@ -538,6 +540,7 @@ async fn the_worker_runs_the_import_from_the_outbox_and_mails_one_report() {
         )
         .await;
     assert_eq!(user.status(), StatusCode::CREATED);
+    let user: Value = user.json().await.unwrap();
     let tokens: Value = app
         .anonymous
         .post(app.url("/api/v1/auth/login"))
@@ -580,9 +583,77 @@ async fn the_worker_runs_the_import_from_the_outbox_and_mails_one_report() {
     assert_eq!(import["state"], "completed", "{import}");
     assert_eq!(import["counts"]["inserted"], 1);
     assert_eq!(import["counts"]["rejected"], 1);
+    the_report_link_opens_the_rejected_rows_until_the_sessions_end(&app, &email, &user).await;
     parts.queue.purge().await.unwrap();
     drop(app);
     schema.drop().await;
+}
+
+/// The report's link opens errors.csv in a browser (no bearer), audited; once the
+/// uploader's sessions are ended (switched off, then back on) it is refused for good.
+async fn the_report_link_opens_the_rejected_rows_until_the_sessions_end(
+    app: &TestApp,
+    email: &str,
+    user: &Value,
+) {
+    let report = crate::mail::delivered_to(email)
+        .await
+        .iter()
+        .map(|raw| crate::mail::decoded(raw))
+        .find(|mail| mail.contains("errors.csv"))
+        .expect("the report e-mail");
+    let origin = "https://tri.example.org";
+    let start = report
+        .find(&format!("{origin}/api/v1/imports/"))
+        .expect("a link")
+        + origin.len();
+    let link: String = report[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '<' | '>' | ')'))
+        .collect();
+    assert!(link.contains("/errors.csv?link="), "{link}");
+    let open = || async {
+        app.anonymous
+            .get(app.url(&link))
+            .header("accept-language", "fr")
+            .send()
+            .await
+            .unwrap()
+    };
+    let rows = open().await;
+    assert_eq!(rows.status(), StatusCode::OK);
+    assert!(rows.text().await.unwrap().contains("nope"));
+    let tampered = app
+        .anonymous
+        .get(app.url(&link.replace("errors.csv?", "errors.csv?delimiter=%2C&")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        tampered.status(),
+        StatusCode::UNAUTHORIZED,
+        "another address"
+    );
+
+    let path = format!("/api/v1/users/{}", user["id"].as_str().unwrap());
+    for active in [false, true] {
+        let current = app.get(&path).await;
+        let etag = current.headers()["etag"].to_str().unwrap().to_owned();
+        let changed = app
+            .patch(&path, &etag, &serde_json::json!({"active": active}))
+            .await;
+        assert_eq!(changed.status(), StatusCode::OK);
+    }
+    let withdrawn = open().await;
+    assert_eq!(withdrawn.status(), StatusCode::UNAUTHORIZED);
+    let problem: Value = withdrawn.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("retiré"),
+        "in the reader's language: {problem}"
+    );
 }
 
 async fn sent_emails(url: &str, key: &str) -> i64 {

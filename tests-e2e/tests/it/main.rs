@@ -13,6 +13,7 @@ mod cache;
 mod containers;
 mod contract;
 mod dashboard;
+mod download_links;
 mod excel_files;
 mod geo_bad_input;
 mod geo_edges;

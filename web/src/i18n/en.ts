@@ -179,6 +179,8 @@ export const en: Record<MessageKey, string> = {
   "labels.open": "Open the sheet",
   "labels.choose": "Choose a site, an area or codes.",
   "labels.unknown": "Unknown code: {code}",
+  "labels.share": "Copy a link to send (7 days)",
+  "labels.shared": "Link to send: it opens the sheet without signing in until {date}.",
   "users.title": "Users",
   "users.new": "New user",
   "users.name": "Name",

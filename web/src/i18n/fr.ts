@@ -178,6 +178,8 @@ export const fr = {
   "labels.open": "Ouvrir la planche",
   "labels.choose": "Choisissez un site, un secteur ou des codes.",
   "labels.unknown": "Code inconnu : {code}",
+  "labels.share": "Copier un lien à envoyer (7 jours)",
+  "labels.shared": "Lien à envoyer : il ouvre la planche sans connexion jusqu’au {date}.",
   "users.title": "Utilisateurs",
   "users.new": "Nouvel utilisateur",
   "users.name": "Nom",

@@ -13,33 +13,54 @@ export function Labels() {
   const [areaId, setAreaId] = useState("");
   const [codes, setCodes] = useState("");
   const [error, setError] = useState<string | null>(null);
+  const [link, setLink] = useState<{ url: string; expires_at: string } | null>(null);
   const sites = useSites();
   const areas = useAreas(siteId || undefined);
   const failure = useFailureMessage();
 
-  async function submit(event: FormEvent) {
-    event.preventDefault();
+  // The sheet's query, or null (and the reason shown) when nothing is chosen.
+  async function sheetQuery(): Promise<string | null> {
+    const wanted = codes.split(/[\s,;]+/).filter(Boolean);
+    if (wanted.length) {
+      const ids = await Promise.all(
+        wanted.map(async (code) => {
+          const page = unwrap(await api.GET("/api/v1/containers", { params: { query: { q: code, limit: 5 } } }));
+          const match = page.items.find((c) => c.public_code.toUpperCase() === code.toUpperCase());
+          if (!match) throw new Error(t("labels.unknown", { code }));
+          return match.id;
+        }),
+      );
+      return `ids=${ids.join(",")}`;
+    }
+    if (areaId) return `area_id=${areaId}`;
+    if (siteId) return `site_id=${siteId}`;
+    setError(t("labels.choose"));
+    return null;
+  }
+
+  async function run(action: (query: string) => Promise<void>) {
     setError(null);
+    setLink(null);
     try {
-      let query: string;
-      const wanted = codes.split(/[\s,;]+/).filter(Boolean);
-      if (wanted.length) {
-        const ids = await Promise.all(
-          wanted.map(async (code) => {
-            const page = unwrap(await api.GET("/api/v1/containers", { params: { query: { q: code, limit: 5 } } }));
-            const match = page.items.find((c) => c.public_code.toUpperCase() === code.toUpperCase());
-            if (!match) throw new Error(t("labels.unknown", { code }));
-            return match.id;
-          }),
-        );
-        query = `ids=${ids.join(",")}`;
-      } else if (areaId) query = `area_id=${areaId}`;
-      else if (siteId) query = `site_id=${siteId}`;
-      else return setError(t("labels.choose"));
-      await openHtml(`/api/v1/labels?${query}`);
+      const query = await sheetQuery();
+      if (query !== null) await action(query);
     } catch (e) {
       setError(e instanceof Error && !("status" in e) ? e.message : failure(e));
     }
+  }
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    void run((query) => openHtml(`/api/v1/labels?${query}`));
+  }
+
+  // A 7-day link that opens the sheet without signing in, for whoever prints it.
+  function shareLink() {
+    void run(async (query) => {
+      const made = unwrap(await api.POST("/api/v1/links", { body: { target: `/api/v1/labels?${query}` } }));
+      setLink(made);
+      await navigator.clipboard?.writeText(made.url).catch(() => undefined);
+    });
   }
 
   return (
@@ -57,7 +78,16 @@ export function Labels() {
         <textarea className="textarea w-full" value={codes} onChange={(e) => setCodes(e.target.value)} />
       </label>
       {error && <p role="alert" className="alert alert-error">{error}</p>}
-      <button type="submit" className="btn btn-primary">{t("labels.open")}</button>
+      <div className="flex flex-wrap gap-2">
+        <button type="submit" className="btn btn-primary">{t("labels.open")}</button>
+        <button type="button" className="btn" onClick={shareLink}>{t("labels.share")}</button>
+      </div>
+      {link && (
+        <label className="flex flex-col gap-1">
+          <span className="text-sm">{t("labels.shared", { date: new Date(link.expires_at).toLocaleDateString() })}</span>
+          <input className="input w-full" readOnly value={link.url} onFocus={(e) => e.target.select()} />
+        </label>
+      )}
     </form>
   );
 }

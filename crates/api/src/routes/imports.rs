@@ -2,7 +2,7 @@
 //! staging as it arrives and answered 202; the worker validates and merges it; progress,
 //! rejected rows as CSV, cancel, and the CSV template.
 
-use crate::csv_out::{CsvFormat, CsvQuery};
+use crate::csv::{CsvFormat, CsvQuery};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Caller, ValidQuery};
 use crate::request_id::RequestId;
@@ -317,10 +317,9 @@ pub async fn import_template(
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let format = CsvFormat::of(&query.0, &request)?;
-    let file =
-        crate::csv_out::write_file(template_rows(format.locale == Locale::Fr), format.delimiter)
-            .await
-            .map_err(|e| AppError::Unexpected(format!("writing the template: {e}")))?;
+    let file = crate::csv::write_file(template_rows(format.locale == Locale::Fr), format.delimiter)
+        .await
+        .map_err(|e| AppError::Unexpected(format!("writing the template: {e}")))?;
     let name = match format.locale {
         Locale::Fr => "tisseco-modele-import.csv",
         Locale::En => "tisseco-import-template.csv",
@@ -377,7 +376,7 @@ async fn errors_page(
             tisseco_i18n::reason(locale, &cell.error.column, &cell.error.reason),
         ]
     });
-    let text = crate::csv_out::write_rows(rows, format.delimiter)
+    let text = crate::csv::write_rows(rows, format.delimiter)
         .await
         .map_err(|e| AppError::Unexpected(format!("writing errors.csv: {e}")))?;
     Ok((Bytes::from(text), last))
@@ -408,7 +407,7 @@ pub async fn import_errors(
         words("errors-csv-value"),
         words("errors-csv-reason"),
     ];
-    let header = crate::csv_out::write_file([header_row], format.delimiter)
+    let header = crate::csv::write_file([header_row], format.delimiter)
         .await
         .map_err(|e| AppError::Unexpected(format!("writing errors.csv: {e}")))?;
     let header = Bytes::from(header);

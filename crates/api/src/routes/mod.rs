@@ -9,6 +9,7 @@ pub mod health;
 pub mod import_list;
 pub mod imports;
 pub mod labels;
+pub mod links;
 pub mod my_tours;
 pub mod ogc;
 pub mod open311;

@@ -184,7 +184,6 @@ impl PasswordReset {
             })?;
         let hash = self.auth.hasher.hash(&password).await?;
         self.auth.directory.set_password_hash(user, &hash).await?;
-        let sessions = self.auth.sessions.end_sessions_of(user).await?;
-        self.auth.end_sessions(&sessions).await
+        self.auth.end_all_sessions_of(user).await
     }
 }

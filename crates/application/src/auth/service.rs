@@ -7,6 +7,7 @@ use super::ports::{
     Restriction, Revocation, SessionStore, TokenError, TokenService, UserDirectory, VerifiedToken,
 };
 use crate::AppError;
+use crate::links::LinkStore;
 use crate::ports::{Clock, RepoError, Repository};
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -43,6 +44,8 @@ pub struct AuthPorts {
     pub revocations: Revocations,
     pub limiter: Arc<dyn RateLimiter>,
     pub clock: Arc<dyn Clock>,
+    /// Download links die with the sessions that asked for them.
+    pub links: Arc<dyn LinkStore>,
 }
 
 #[derive(Clone)]
@@ -55,6 +58,7 @@ pub struct Auth {
     pub(super) revocations: Revocations,
     pub(super) limiter: Arc<dyn RateLimiter>,
     pub(super) clock: Arc<dyn Clock>,
+    pub(super) links: Arc<dyn LinkStore>,
     pub(super) policy: AuthPolicy,
 }
 
@@ -129,6 +133,7 @@ impl Auth {
             revocations,
             limiter,
             clock,
+            links,
         } = ports;
         Self {
             users,
@@ -139,6 +144,7 @@ impl Auth {
             revocations,
             limiter,
             clock,
+            links,
             policy,
         }
     }
@@ -362,8 +368,17 @@ impl Auth {
         Ok(())
     }
 
-    /// Revokes the access tokens of `sessions` until the longest they could live.
+    /// Ends every session of `user`: their tokens and every download link of the user.
+    pub(super) async fn end_all_sessions_of(&self, user: UserId) -> Result<(), AppError> {
+        let sessions = self.sessions.end_sessions_of(user).await?;
+        self.end_sessions(&sessions).await?;
+        Ok(self.links.void_user(user).await?)
+    }
+
+    /// Revokes the access tokens of `sessions` until the longest they could live, and the
+    /// download links they asked for.
     pub(super) async fn end_sessions(&self, sessions: &[Uuid]) -> Result<(), AppError> {
+        self.links.void_sessions(sessions).await?;
         let now = self.clock.now();
         let until = now + self.policy.access_ttl;
         let revocations: Vec<Revocation> = sessions

@@ -120,8 +120,7 @@ impl Auth {
         )
         .await?;
         if rights_change {
-            let sessions = self.sessions.end_sessions_of(id).await?;
-            self.end_sessions(&sessions).await?;
+            self.end_all_sessions_of(id).await?;
         }
         Ok(after)
     }

@@ -5,6 +5,7 @@
 use super::{ImportState, ImportStore, ImportSummary, RejectedCell, ValidRow, ValidatedBatch};
 use crate::cache::{CONTAINERS, Cache};
 use crate::jobs::{Job, JobError, JobHandler, JobQueue, MAIL_QUEUE};
+use crate::links::DownloadLinks;
 use crate::mail::{EmailJob, MailMessage, Recipient, RejectedRow};
 use crate::ports::RepoError;
 use async_trait::async_trait;
@@ -28,6 +29,9 @@ pub struct ImportRunner {
     pub public_base_url: String,
     /// Rows validated, then merged, per transaction.
     pub batch: u32,
+    /// Makes the report's link to the rejected rows open without signing in; without it,
+    /// the link needs a bearer token.
+    pub links: Option<DownloadLinks>,
 }
 
 impl std::fmt::Debug for ImportRunner {
@@ -189,6 +193,30 @@ impl ImportRunner {
             .map_err(|e| retry(&e))
     }
 
+    /// The address of the rejected rows, with a download link for the uploader when
+    /// there is one (7 days, no sign-in needed).
+    async fn errors_url(&self, import: &ImportSummary) -> Result<String, JobError> {
+        let path = format!("/api/v1/imports/{}/errors.csv", import.id);
+        let relative = match (&self.links, import.uploaded_by) {
+            (Some(links), Some(user)) => {
+                let (url, _) =
+                    links
+                        .issue(user.into(), None, &path, "")
+                        .await
+                        .map_err(|e| match e {
+                            crate::AppError::Unavailable(why) => JobError::Unavailable(why),
+                            other => JobError::Retry(other.to_string()),
+                        })?;
+                url
+            }
+            _ => path,
+        };
+        Ok(format!(
+            "{}{relative}",
+            self.public_base_url.trim_end_matches('/')
+        ))
+    }
+
     async fn report(&self, import: &ImportSummary) -> Result<(), JobError> {
         let Some(email) = import.uploader_email.clone() else {
             return Ok(());
@@ -231,11 +259,7 @@ impl ImportRunner {
                 rows_imported: import.inserted + import.updated,
                 rejected,
                 rows_rejected: Some(import.rejected),
-                errors_url: Some(format!(
-                    "{}/api/v1/imports/{}/errors.csv",
-                    self.public_base_url.trim_end_matches('/'),
-                    import.id
-                )),
+                errors_url: Some(self.errors_url(import).await?),
             },
         };
         let job: Job = email

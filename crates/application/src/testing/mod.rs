@@ -8,12 +8,15 @@ mod geo;
 mod jobs;
 #[cfg(test)]
 mod jobs_tests;
+mod links;
+pub mod links_contract;
 mod memory;
 pub mod queue_contract;
 mod reports;
 
 pub use cache::InMemoryCache;
 pub use jobs::{InMemoryJobQueue, InMemoryKeys, InMemoryOutbox, RecordingMailer};
+pub use links::InMemoryLinks;
 pub use memory::{FixedClock, InMemoryStore};
 pub use reports::InMemoryReports;
 
@@ -44,6 +47,7 @@ pub struct AuthFakes {
     pub sessions: Arc<auth_fakes::InMemorySessions>,
     pub revocations: Arc<auth_fakes::InMemoryRevocations>,
     pub limiter: Arc<auth_fakes::CountingLimiter>,
+    pub links: Arc<InMemoryLinks>,
 }
 
 /// An [`Auth`](crate::auth::Auth) over fakes: 15-minute access tokens, 5 failed logins allowed.
@@ -58,6 +62,7 @@ pub fn in_memory_auth() -> (crate::auth::Auth, AuthFakes) {
         sessions: Arc::new(auth_fakes::InMemorySessions::default()),
         revocations: Arc::new(auth_fakes::InMemoryRevocations::default()),
         limiter: Arc::new(auth_fakes::CountingLimiter::default()),
+        links: Arc::new(InMemoryLinks::default()),
     };
     let ports = AuthPorts {
         users: fakes.store.clone(),
@@ -68,6 +73,7 @@ pub fn in_memory_auth() -> (crate::auth::Auth, AuthFakes) {
         revocations: Revocations::new(fakes.revocations.clone(), fakes.revocations.clone()),
         limiter: fakes.limiter.clone(),
         clock: Arc::new(crate::ports::SystemClock),
+        links: fakes.links.clone(),
     };
     let policy = AuthPolicy {
         access_ttl: Duration::from_secs(900),

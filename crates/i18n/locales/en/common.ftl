@@ -24,3 +24,7 @@ rows-rejected = { $count ->
     [one] { $count } row rejected
    *[other] { $count } rows rejected
 }
+link-invalid = This link is not valid: it was copied wrong or leads to another file. Ask for a new link.
+link-expired = This link has expired (links work for 7 days). Ask for a new one, or sign in to download the file.
+link-withdrawn = This link was withdrawn: its account's sessions were ended. Sign in to download the file.
+link-not-allowed = This link no longer works: its account may no longer open this file.

@@ -24,3 +24,7 @@ rows-rejected = { $count ->
     [one] { $count } ligne rejetée
    *[other] { $count } lignes rejetées
 }
+link-invalid = Ce lien n’est pas valable : il a été mal copié ou il mène à un autre fichier. Demandez un nouveau lien.
+link-expired = Ce lien a expiré (il marche 7 jours). Demandez un nouveau lien ou connectez-vous pour télécharger le fichier.
+link-withdrawn = Ce lien a été retiré : les sessions de son compte ont été fermées. Connectez-vous pour télécharger le fichier.
+link-not-allowed = Ce lien ne marche plus : son compte n’a plus accès à ce fichier.
