@@ -119,7 +119,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for GeometryJson<T> {
 #[derive(Debug, Clone, Copy)]
 pub struct BodyLimit(pub usize);
 
-/// A query string: an unknown or unparsable parameter is a 400 naming it.
+/// A query string: an unknown or unparsable parameter is a 400 naming it. A download
+/// link's `link` parameter belongs to the access check, not to the route, and is left out.
 #[derive(Debug)]
 pub struct ValidQuery<T>(pub T);
 
@@ -128,7 +129,8 @@ impl<T: DeserializeOwned> FromRequest for ValidQuery<T> {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let pairs = form_urlencoded::parse(req.query_string().as_bytes());
+        let query = without_link(req.query_string());
+        let pairs = form_urlencoded::parse(query.as_bytes());
         let deserializer = serde_urlencoded::Deserializer::new(pairs);
         ready(
             serde_path_to_error::deserialize(deserializer)
@@ -139,6 +141,17 @@ impl<T: DeserializeOwned> FromRequest for ValidQuery<T> {
                 }),
         )
     }
+}
+
+/// `query` without a download link's parameter (borrowed when it has none).
+fn without_link(query: &str) -> std::borrow::Cow<'_, str> {
+    let link = tisseco_application::links::LINK_PARAM;
+    let is_link = |pair: &&str| pair.split('=').next() == Some(link);
+    if !query.split('&').any(|pair| is_link(&pair)) {
+        return std::borrow::Cow::Borrowed(query);
+    }
+    let kept: Vec<&str> = query.split('&').filter(|pair| !is_link(pair)).collect();
+    std::borrow::Cow::Owned(kept.join("&"))
 }
 
 /// The version a client last read, from `If-Match: "<version>"`; required for updates.

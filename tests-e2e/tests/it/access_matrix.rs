@@ -162,6 +162,7 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
     ),
     ("GET", "/api/v1/reports", Some(Role::Manager)),
     ("GET", "/api/v1/labels", Some(Role::Manager)),
+    ("POST", "/api/v1/links", Some(Role::Manager)),
     ("GET", "/api/v1/containers/{id}/qr.svg", Some(Role::Manager)),
     ("GET", "/api/v1/containers/{id}/qr.png", Some(Role::Manager)),
     ("GET", "/api/v1/reports/{id}", Some(Role::Manager)),

@@ -596,10 +596,12 @@ async fn the_report_link_opens_the_rejected_rows_until_the_sessions_end(
     email: &str,
     user: &Value,
 ) {
+    // Quoted-printable undone by hand, once: the link's hex secret must not be read as
+    // more escapes.
     let report = crate::mail::delivered_to(email)
         .await
         .iter()
-        .map(|raw| crate::mail::decoded(raw))
+        .map(|raw| raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "="))
         .find(|mail| mail.contains("errors.csv"))
         .expect("the report e-mail");
     let origin = "https://tri.example.org";
