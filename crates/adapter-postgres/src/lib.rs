@@ -23,6 +23,7 @@ mod tls;
 #[cfg(test)]
 mod tls_tests;
 mod tours;
+mod unit_of_work;
 mod users;
 
 pub use geo::search_statement;

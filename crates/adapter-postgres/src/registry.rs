@@ -1,23 +1,23 @@
-//! Repositories for sites, areas and containers on PostgreSQL. Each write, its audit
-//! record and its outbox event commit in one transaction; updates only apply to the version they were based on.
+//! Repositories for sites, areas and containers on PostgreSQL. Each write goes through the
+//! unit of work (`unit_of_work.rs`): with its audit record and outbox event, in one
+//! transaction, and only over the version it was based on.
 
-use crate::audit::{self, Change};
 use crate::errors::{from_diesel, from_pool};
-use crate::outbox::{self, NewEvent};
 use crate::pool::PgPool;
 use crate::rows::{AreaRow, ContainerRow, SiteRow};
 use crate::schema::{areas, containers, sites, tours, users};
-use crate::tours::{TourRow, list_tours, record_outcomes};
+use crate::tours::{TourRow, list_tours};
 use crate::users::{UserRow, list_users};
 use async_trait::async_trait;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use diesel_async::pooled_connection::deadpool::Object;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use secrecy::SecretString;
 use tisseco_application::ports::{
     AuditContext, Entity, HealthCheck, PageRequest, RegistryQueries, RepoError, Repository,
 };
+use tisseco_application::unit_of_work::{UnitOfWork, Work};
 use tisseco_application::use_cases::{AreaFilter, ContainerFilter, SiteFilter};
 use tisseco_domain::{Area, AreaId, Container, ContainerId, Site, SiteId, Tour, User};
 use uuid::Uuid;
@@ -63,11 +63,6 @@ impl PgStore {
     pub(crate) async fn conn(&self) -> Result<Object<AsyncPgConnection>, RepoError> {
         self.pool.get().await.map_err(from_pool)
     }
-}
-
-fn to_json<E: Entity>(entity: &E) -> Result<serde_json::Value, RepoError> {
-    serde_json::to_value(entity)
-        .map_err(|e| RepoError::Unexpected(format!("can't serialise {}: {e}", E::KIND)))
 }
 
 /// `%` and `_` typed by a user are literal characters, not wildcards.
@@ -166,10 +161,10 @@ async fn list_containers(
         .await
 }
 
-/// Implements [`Repository`] for one aggregate; only the list query differs between them,
-/// and an optional hook writes rows derived from an update in its transaction.
+/// Implements [`Repository`] for one aggregate: reads here, writes as a one-write unit of
+/// work (with the audit record and the outbox event, in one transaction).
 macro_rules! repository {
-    ($entity:ty, $row:ty, $table:ident, $list:ident $(, $after_update:path)?) => {
+    ($entity:ty, $row:ty, $table:ident, $list:ident) => {
         #[async_trait]
         impl Repository<$entity> for PgStore {
             async fn find(
@@ -202,33 +197,9 @@ macro_rules! repository {
                 entity: &$entity,
                 context: &AuditContext,
             ) -> Result<(), RepoError> {
-                let row = <$row>::from(entity);
-                let state = to_json(entity)?;
-                let event = NewEvent::of_change(
-                    <$entity as Entity>::KIND,
-                    "create",
-                    row.id,
-                    state.clone(),
-                    context,
-                );
-                let change = Change {
-                    action: "create",
-                    entity_type: <$entity as Entity>::KIND,
-                    entity_id: row.id,
-                    before: None,
-                    after: Some(state),
-                };
-                let mut conn = self.conn().await?;
-                conn.transaction::<_, diesel::result::Error, _>(async |tx| {
-                    diesel::insert_into($table::table)
-                        .values(&row)
-                        .execute(tx)
-                        .await?;
-                    audit::record(tx, change, context).await?;
-                    outbox::append(tx, &event).await
-                })
-                .await
-                .map_err(from_diesel)
+                let mut work = Work::new(context.clone());
+                work.insert(entity)?;
+                self.commit(work).await.map(drop)
             }
 
             async fn update(
@@ -238,57 +209,9 @@ macro_rules! repository {
                 action: &'static str,
                 context: &AuditContext,
             ) -> Result<(), RepoError> {
-                let row = <$row>::from(after);
-                let state = to_json(after)?;
-                let event = NewEvent::of_change(
-                    <$entity as Entity>::KIND,
-                    action,
-                    row.id,
-                    state.clone(),
-                    context,
-                );
-                let change = Change {
-                    action,
-                    entity_type: <$entity as Entity>::KIND,
-                    entity_id: row.id,
-                    before: Some(to_json(before)?),
-                    after: Some(state),
-                };
-                let expected = before.version();
-                let mut conn = self.conn().await?;
-                // `Err(current version)` when the row moved on: nothing is written then.
-                let outcome = conn
-                    .transaction::<_, diesel::result::Error, _>(async |tx| {
-                        let target = $table::table
-                            .find(row.id)
-                            .filter($table::version.eq(expected));
-                        if diesel::update(target).set(&row).execute(tx).await? == 0 {
-                            let current: Option<i32> = $table::table
-                                .find(row.id)
-                                .select($table::version)
-                                .get_result(tx)
-                                .await
-                                .optional()?;
-                            return Ok(Err(current));
-                        }
-                        audit::record(tx, change, context).await?;
-                        $( $after_update(tx, before, after).await?; )?
-                        outbox::append(tx, &event).await.map(Ok)
-                    })
-                    .await
-                    .map_err(from_diesel)?;
-                match outcome {
-                    Ok(()) => Ok(()),
-                    Err(Some(current)) => Err(RepoError::StaleVersion {
-                        entity: <$entity as Entity>::KIND,
-                        current,
-                    }),
-                    Err(None) => Err(RepoError::Unexpected(format!(
-                        "{} {} vanished",
-                        <$entity as Entity>::KIND,
-                        row.id
-                    ))),
-                }
+                let mut work = Work::new(context.clone());
+                work.update(before, after, action)?;
+                self.commit(work).await.map(drop)
             }
         }
     };
@@ -298,7 +221,7 @@ repository!(Site, SiteRow, sites, list_sites);
 repository!(Area, AreaRow, areas, list_areas);
 repository!(Container, ContainerRow, containers, list_containers);
 repository!(User, UserRow, users, list_users);
-repository!(Tour, TourRow, tours, list_tours, record_outcomes);
+repository!(Tour, TourRow, tours, list_tours);
 
 #[async_trait]
 impl RegistryQueries for PgStore {

@@ -14,6 +14,7 @@ pub mod search;
 pub mod stats;
 pub mod tiles;
 pub mod tours;
+pub mod unit_of_work;
 pub mod use_cases;
 
 #[cfg(any(test, feature = "testing"))]

@@ -134,6 +134,7 @@ pub fn wire(
         store.clone(),
         registry.clone(),
         clock.clone(),
+        store.clone(),
     )
     .with_max_stops(settings.http.tour_max_stops)
     .with_predictions(predictions.clone());
@@ -165,6 +166,8 @@ pub fn wire(
         limiter.clone(),
         cache,
         settings.http.rate_limits.reports_per_container,
+        store.clone(),
+        clock.clone(),
     );
     let auth = Auth::new(ports, policy);
     let password_reset = PasswordReset::new(
