@@ -99,7 +99,7 @@ impl DomainEvent {
 
     /// The wire name: `<aggregate>.<what happened>`.
     #[must_use]
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Self::SiteCreated => "site.created",
             Self::SiteUpdated => "site.updated",

@@ -80,6 +80,22 @@ impl Handlers {
         self
     }
 
+    /// Registers `handler` for jobs of kind `K`.
+    #[must_use]
+    pub fn on_job<K: super::JobKind>(self, handler: Arc<dyn JobHandler>) -> Self {
+        self.on(K::NAME, handler)
+    }
+
+    /// Registers `handler` for the jobs that carry `event`.
+    #[must_use]
+    pub fn on_event(
+        self,
+        event: tisseco_domain::DomainEvent,
+        handler: Arc<dyn JobHandler>,
+    ) -> Self {
+        self.on(event.name(), handler)
+    }
+
     /// Registers `handler` for every type without a handler of its own.
     #[must_use]
     pub fn otherwise(mut self, handler: Arc<dyn JobHandler>) -> Self {
