@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod cache;
+mod cause;
 mod error;
 pub mod events;
 pub mod imports;
@@ -20,5 +21,6 @@ pub mod use_cases;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use cause::{Cause, error_chain};
 pub use error::AppError;
 pub use use_cases::Registry;

@@ -27,7 +27,7 @@ impl From<RepoError> for JobError {
     fn from(error: RepoError) -> Self {
         match error {
             RepoError::Unavailable(_) => Self::Unavailable(error.to_string()),
-            other => Self::Retry(other.to_string()),
+            other => Self::Retry(crate::error_chain(&other)),
         }
     }
 }
@@ -36,7 +36,7 @@ impl From<QueueError> for JobError {
     fn from(error: QueueError) -> Self {
         match error {
             QueueError::Unavailable(_) => Self::Unavailable(error.to_string()),
-            other => Self::Retry(other.to_string()),
+            other => Self::Retry(crate::error_chain(&other)),
         }
     }
 }
