@@ -3,8 +3,8 @@
 //! `LISTEN tisseco_outbox` (an insert trigger notifies) with polling as the fallback.
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
 use crate::schema::outbox;
+use crate::store::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

@@ -5,10 +5,10 @@
 use crate::audit::{self, Change};
 use crate::errors::from_diesel;
 use crate::outbox::{self, NewEvent};
-use crate::registry::PgStore;
 use crate::rows::ContainerRow;
 use crate::schema::{containers, report_events, report_reporters, reports};
-use crate::unit_of_work::TxError;
+use crate::store::PgStore;
+use crate::tx::TxError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

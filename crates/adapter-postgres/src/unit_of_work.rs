@@ -3,12 +3,13 @@
 //! it back. The repositories' own inserts and updates are one-write units of work.
 
 use crate::audit::{self, Change};
-use crate::errors::{from_diesel, from_pool};
+use crate::errors::from_pool;
 use crate::outbox::{self, NewEvent};
-use crate::registry::PgStore;
 use crate::rows::{AreaRow, ContainerRow, SiteRow};
 use crate::schema::{areas, containers, sites, tours, users};
+use crate::store::PgStore;
 use crate::tours::{TourRow, record_outcomes};
+use crate::tx::TxError;
 use crate::users::UserRow;
 use async_trait::async_trait;
 use diesel::prelude::*;
@@ -17,50 +18,6 @@ use tisseco_application::ports::{AuditContext, Entity, RepoError};
 use tisseco_application::unit_of_work::{Aggregate, Committed, UnitOfWork, Work, Write};
 use tisseco_domain::{Area, Container, DomainEvent, Site, Tour, User};
 use uuid::Uuid;
-
-/// Why a transaction rolled back.
-#[derive(Debug)]
-pub(crate) enum TxError {
-    Db(diesel::result::Error),
-    /// `Some(current version)` when the row moved on, `None` when it vanished.
-    Stale {
-        entity: &'static str,
-        id: Uuid,
-        current: Option<i32>,
-    },
-    Repo(RepoError),
-}
-
-impl From<diesel::result::Error> for TxError {
-    fn from(error: diesel::result::Error) -> Self {
-        Self::Db(error)
-    }
-}
-
-impl From<RepoError> for TxError {
-    fn from(error: RepoError) -> Self {
-        Self::Repo(error)
-    }
-}
-
-impl From<TxError> for RepoError {
-    fn from(error: TxError) -> Self {
-        match error {
-            TxError::Db(error) => from_diesel(error),
-            TxError::Stale {
-                entity,
-                current: Some(current),
-                ..
-            } => Self::StaleVersion { entity, current },
-            TxError::Stale {
-                entity,
-                id,
-                current: None,
-            } => Self::Unexpected(format!("{entity} {id} vanished")),
-            TxError::Repo(error) => error,
-        }
-    }
-}
 
 /// How one aggregate's row is written; the rest (audit, outbox) is the same for all.
 #[async_trait]

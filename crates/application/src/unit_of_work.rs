@@ -4,7 +4,7 @@
 //! its audit record and its outbox event.
 
 use crate::ports::{AuditContext, Entity, RepoError};
-use crate::reports::Submitted;
+use crate::reports::port::Submitted;
 use async_trait::async_trait;
 use tisseco_domain::{Area, Container, ContainerId, DomainEvent, NewReport, Site, Tour, User};
 

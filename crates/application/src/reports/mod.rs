@@ -2,7 +2,7 @@
 //! duplicate merging), the follow-up view, and staff moderation.
 
 pub mod mail;
-mod port;
+pub(crate) mod port;
 #[cfg(test)]
 mod tests;
 
