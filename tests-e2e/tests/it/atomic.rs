@@ -125,3 +125,67 @@ async fn a_visit_whose_container_cannot_be_written_leaves_no_visit() {
     drop(admin);
     schema.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_full_report_whose_container_cannot_be_written_is_not_kept() {
+    let schema = Schema::create().await;
+    let app = TestApp::serve_on(&schema.url, &queue_settings(&unique("atomic")));
+    let site = app.site(&unique("r")).await;
+    let bin = app
+        .container(
+            &site,
+            json!({"location": {"latitude": 45.76, "longitude": 4.83}}),
+        )
+        .await;
+    let (id, code) = (
+        bin["id"].as_str().unwrap().to_owned(),
+        bin["public_code"].as_str().unwrap().to_owned(),
+    );
+    let report = || {
+        app.anonymous
+            .post(app.url(&format!("/c/{code}")))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("category=full&description=&email=&website=")
+            .send()
+    };
+    let reports = || async {
+        let manager = app.client_for(&app.token(Role::Manager));
+        let body: Value = manager
+            .get(app.url(&format!("/api/v1/reports?container_id={id}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        body["items"].as_array().unwrap().len()
+    };
+    let mut admin = AsyncPgConnection::establish(&schema.url).await.unwrap();
+    admin.batch_execute(REFUSE_CONTAINER_UPDATES).await.unwrap();
+    let refused = report().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(
+        reports().await,
+        0,
+        "no report without its container's status"
+    );
+
+    admin
+        .batch_execute("DROP TRIGGER refuse_container_updates ON containers")
+        .await
+        .unwrap();
+    assert!(report().await.unwrap().status().is_success());
+    assert_eq!(reports().await, 1);
+    let container: Value = app
+        .get(&format!("/api/v1/containers/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (&container["status"], &container["version"]),
+        (&json!("full"), &json!(2))
+    );
+    drop(admin);
+    schema.drop().await;
+}
