@@ -11,6 +11,9 @@ export WORKER_HEALTH_BIND := env("WORKER_HEALTH_BIND", "127.0.0.1:8081")
 # Crates that must stay free of I/O: the core of the hexagon.
 inner_crates := "tisseco-domain tisseco-application"
 io_crates := "diesel diesel-async tokio-postgres actix-web fred redis deadpool-redis lettre biscuit-auth"
+# The thin binaries, and the drivers they must not use directly (bootstrap wires them).
+thin_crates := "tisseco-api tisseco-worker"
+driver_crates := "diesel diesel-async tokio-postgres fred redis lettre"
 
 default:
     @just --list
@@ -146,7 +149,8 @@ ops-lint: ops-deps
     "$venv/bin/kubernetes-validate" --strict --quiet "$manifests" && echo "kubernetes-validate: manifests ok"
     "$venv/bin/yamllint" -s -c .yamllint.yaml deploy .github .yamllint.yaml && echo "yamllint: ok"
 
-# Fail if domain or application depend, even transitively, on an I/O crate.
+# Fail if domain or application depend, even transitively, on an I/O crate; if api or
+# worker depend directly on a storage, queue or mail driver; if SQL sets a container status.
 check-deps:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -160,6 +164,25 @@ check-deps:
       done
     done
     [ "$broken" = 0 ] && echo "check-deps: domain and application are free of I/O crates"
+    # The binaries reach storage, queues and mail only through bootstrap's verbs and the
+    # ports: none of those drivers may be a direct dependency of theirs.
+    for crate in {{thin_crates}}; do
+      direct=$(cargo tree --locked -p "$crate" -e normal,build --depth 1 --prefix none | awk '{print $1}')
+      for io in {{driver_crates}}; do
+        if grep -qx "$io" <<<"$direct"; then
+          echo "check-deps: $crate depends directly on $io"; broken=1
+        fi
+      done
+    done
+    [ "$broken" = 0 ] && echo "check-deps: api and worker use no storage, queue or mail driver directly"
+    # SQL never decides a container's status: only the unit of work writes container rows,
+    # with what the domain decided. (imports/ is being moved onto it on its own branch.)
+    if grep -rniE "UPDATE containers|SET status" crates --include=*.rs \
+        | grep -v "^crates/adapter-postgres/src/imports/"; then
+      echo "check-deps: a container status written outside the unit of work (above)"; broken=1
+    else
+      echo "check-deps: container rows are written only by the unit of work"
+    fi
     exit "$broken"
 
 # Lighthouse (12.2.3, performance) on the console's dashboard, signed in, in Debian's

@@ -1,8 +1,8 @@
 //! The audit log: written inside each mutation's transaction, read per entity.
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
 use crate::schema::audit_log;
+use crate::store::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

@@ -2,8 +2,8 @@
 //! registry events handled (by job id).
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
 use crate::schema::{event_journal, sent_emails};
+use crate::store::PgStore;
 use async_trait::async_trait;
 use diesel::prelude::*;
 use diesel::sql_types::{Double, Text};

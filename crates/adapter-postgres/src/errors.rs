@@ -54,7 +54,7 @@ fn server_going_away(message: &str) -> bool {
 }
 
 pub(crate) fn from_diesel(error: DieselError) -> RepoError {
-    match error {
+    match &error {
         DieselError::DatabaseError(kind, info) => {
             let constraint = info.constraint_name().unwrap_or_default();
             let field = field_of(constraint).to_owned();
@@ -95,10 +95,18 @@ pub(crate) fn from_diesel(error: DieselError) -> RepoError {
                 _ if info.message().contains("statement timeout") => {
                     RepoError::Unavailable("the database took too long to answer".into())
                 }
-                _ => RepoError::Unexpected(info.message().to_owned()),
+                _ => failed("the database refused a statement", error),
             }
         }
-        other => RepoError::Unexpected(other.to_string()),
+        _ => failed("the database driver failed", error),
+    }
+}
+
+/// An unplanned failure, with the driver's error as its cause.
+fn failed(context: &str, error: DieselError) -> RepoError {
+    RepoError::Failed {
+        context: context.to_owned(),
+        cause: tisseco_application::Cause::new(error),
     }
 }
 
@@ -133,9 +141,11 @@ mod tests {
                 "unavailable"
             );
         }
-        assert!(matches!(
-            from_diesel(database_error(DatabaseErrorKind::Unknown, "syntax error")),
-            RepoError::Unexpected(_)
-        ));
+        let failed = from_diesel(database_error(DatabaseErrorKind::Unknown, "syntax error"));
+        assert!(matches!(failed, RepoError::Failed { .. }));
+        assert!(
+            tisseco_application::error_chain(&failed).ends_with("syntax error"),
+            "the driver's message is kept as the cause: {failed:?}"
+        );
     }
 }

@@ -7,8 +7,8 @@
 mod sql;
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
 use crate::rows::ContainerRow;
+use crate::store::PgStore;
 use async_trait::async_trait;
 use diesel::QueryableByName;
 use diesel::sql_types::Double;

@@ -2,7 +2,9 @@
 //! the audit log, the outbox relay's store, job de-duplication records, the connection pool
 //! and the embedded migrations.
 
+mod areas;
 mod audit;
+mod containers;
 mod effects;
 mod errors;
 mod geo;
@@ -13,23 +15,27 @@ mod migrations;
 mod outbox;
 mod pool;
 mod predictions;
-mod registry;
 mod reports;
+mod repository;
 mod rows;
 mod schema;
+mod sites;
 mod stats;
+mod store;
 mod tiles;
 mod timeline;
 mod tls;
 #[cfg(test)]
 mod tls_tests;
 mod tours;
+mod tx;
+mod unit_of_work;
 mod users;
 
 pub use geo::search_statement;
 pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
 pub use outbox::PgOutbox;
 pub use pool::{PgPool, PgSettings, PoolMode, build_pool};
-pub use registry::PgStore;
 pub use stats::{DECLARATION_SQL, NEGLECTED_SQL, collections_sql, report_sqls, uses_rollups};
+pub use store::PgStore;
 pub use tiles::tile_statement;

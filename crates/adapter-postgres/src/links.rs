@@ -2,8 +2,8 @@
 
 use crate::audit::{Change, record};
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
 use crate::schema::download_links;
+use crate::store::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;

@@ -3,8 +3,8 @@
 //! `LISTEN tisseco_outbox` (an insert trigger notifies) with polling as the fallback.
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
 use crate::schema::outbox;
+use crate::store::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -15,6 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 use tisseco_application::outbox::{OutboxEvent, OutboxStore};
 use tisseco_application::ports::{AuditContext, RepoError};
+use tisseco_domain::DomainEvent;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
@@ -23,54 +24,26 @@ const CHANNEL: &str = "tisseco_outbox";
 #[derive(Debug, Insertable)]
 #[diesel(table_name = outbox)]
 pub(crate) struct NewEvent<'a> {
-    event_type: String,
-    aggregate_type: &'a str,
+    event_type: &'static str,
+    aggregate_type: &'static str,
     aggregate_id: Uuid,
     payload: serde_json::Value,
     correlation_id: Option<&'a str>,
 }
 
 impl<'a> NewEvent<'a> {
-    /// Any event: `event_type` about the aggregate `aggregate_type`/`id`.
+    /// `event` about the aggregate `id`, carrying `payload` (its state after the change).
     pub(crate) fn new(
-        event_type: &str,
-        aggregate_type: &'a str,
+        event: DomainEvent,
         id: Uuid,
         payload: serde_json::Value,
         context: &'a AuditContext,
     ) -> Self {
         Self {
-            event_type: event_type.to_owned(),
-            aggregate_type,
+            event_type: event.name(),
+            aggregate_type: event.aggregate(),
             aggregate_id: id,
             payload,
-            correlation_id: context.request_id.as_deref(),
-        }
-    }
-
-    /// The event of an audited change: `create` on a `container` gives `container.created`.
-    pub(crate) fn of_change(
-        kind: &'a str,
-        action: &str,
-        id: Uuid,
-        state: serde_json::Value,
-        context: &'a AuditContext,
-    ) -> Self {
-        let past = match action {
-            "create" => "created".to_owned(),
-            "update" => "updated".to_owned(),
-            "archive" => "archived".to_owned(),
-            "plan" => "planned".to_owned(),
-            "cancel" => "cancelled".to_owned(),
-            "skip" => "skipped".to_owned(),
-            other if other.ends_with('e') => format!("{other}d"),
-            other => format!("{other}ed"),
-        };
-        Self {
-            event_type: format!("{kind}.{past}"),
-            aggregate_type: kind,
-            aggregate_id: id,
-            payload: state,
             correlation_id: context.request_id.as_deref(),
         }
     }

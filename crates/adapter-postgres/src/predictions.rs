@@ -2,8 +2,8 @@
 //! rates, and `container_predictions` (one row per container, replaced on each refresh).
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
 use crate::schema::{container_predictions, containers, visits};
+use crate::store::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;

@@ -5,20 +5,22 @@
 use crate::audit::{self, Change};
 use crate::errors::from_diesel;
 use crate::outbox::{self, NewEvent};
-use crate::registry::PgStore;
 use crate::rows::ContainerRow;
 use crate::schema::{containers, report_events, report_reporters, reports};
+use crate::store::PgStore;
+use crate::tx::TxError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use tisseco_application::ports::{AuditContext, RepoError};
-use tisseco_application::reports::mail::{REPORT_CREATED, REPORT_STATUS_CHANGED, ReportMailEvent};
+use tisseco_application::reports::mail::ReportMailEvent;
 use tisseco_application::reports::{
     Report, ReportEvent, ReportFilter, ReportStore, StaffAction, Submitted,
 };
+use tisseco_application::unit_of_work::{ReportSubmission, UnitOfWork, Work};
 use tisseco_domain::{
-    Container, ContainerId, ContainerStatus, NewReport, ReportCategory, ReportStatus, UserId,
+    Container, ContainerId, DomainEvent, NewReport, ReportCategory, ReportStatus, UserId,
 };
 use uuid::Uuid;
 
@@ -95,45 +97,6 @@ async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> QueryResult<Option<Join
         .optional()
 }
 
-/// Marks an active container full, with its audit record and outbox event.
-async fn mark_full(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    context: &AuditContext,
-) -> QueryResult<()> {
-    let row: ContainerRow = containers::table
-        .find(id)
-        .select(ContainerRow::as_select())
-        .for_update()
-        .get_result(conn)
-        .await?;
-    let Ok(before) = Container::try_from(row) else {
-        return Ok(());
-    };
-    if before.status != ContainerStatus::Active || before.is_archived() {
-        return Ok(());
-    }
-    let mut after = before.clone();
-    after.status = ContainerStatus::Full;
-    after.version += 1;
-    after.updated_at = Utc::now();
-    diesel::update(containers::table.find(id))
-        .set(&ContainerRow::from(&after))
-        .execute(conn)
-        .await?;
-    let state = serde_json::to_value(&after).unwrap_or_default();
-    let event = NewEvent::of_change("container", "update", id, state.clone(), context);
-    let change = Change {
-        action: "report.full",
-        entity_type: "container",
-        entity_id: id,
-        before: serde_json::to_value(&before).ok(),
-        after: Some(state),
-    };
-    audit::record(conn, change, context).await?;
-    outbox::append(conn, &event).await
-}
-
 #[async_trait]
 impl ReportStore for PgStore {
     async fn container_by_code(&self, code: &str) -> Result<Option<Container>, RepoError> {
@@ -157,108 +120,17 @@ impl ReportStore for PgStore {
         source: &str,
         context: &AuditContext,
     ) -> Result<Submitted, RepoError> {
-        let mut conn = self.conn().await?;
-        let category = report.category.as_str();
-        let (merged, joined) = conn
-            .transaction::<_, diesel::result::Error, _>(async |tx| {
-                // Submissions about one container take turns: two first reports of the
-                // same problem can't both find nothing open and both insert.
-                containers::table
-                    .find(container.0)
-                    .select(containers::id)
-                    .for_update()
-                    .get_result::<Uuid>(tx)
-                    .await?;
-                if report.category == ReportCategory::Full {
-                    mark_full(tx, container.0, context).await?;
-                }
-                let open = reports::table
-                    .filter(reports::container_id.eq(container.0))
-                    .filter(reports::category.eq(category))
-                    .filter(reports::status.eq_any(OPEN));
-                let bumped: Option<Uuid> = diesel::update(open)
-                    .set((
-                        reports::report_count.eq(reports::report_count + 1),
-                        reports::updated_at.eq(Utc::now()),
-                    ))
-                    .returning(reports::id)
-                    .get_result(tx)
-                    .await
-                    .optional()?;
-                let (merged, id) = if let Some(id) = bumped {
-                    (true, id)
-                } else {
-                    let id = Uuid::now_v7();
-                    diesel::insert_into(reports::table)
-                        .values((
-                            reports::id.eq(id),
-                            reports::public_token.eq(token),
-                            reports::container_id.eq(container.0),
-                            reports::category.eq(category),
-                            reports::description.eq(report.description.as_deref()),
-                            reports::email.eq(report.email.as_deref()),
-                            reports::source.eq(source),
-                            reports::locale.eq(report.locale.map(|l| l.as_str())),
-                        ))
-                        .execute(tx)
-                        .await?;
-                    diesel::insert_into(report_events::table)
-                        .values((
-                            report_events::report_id.eq(id),
-                            report_events::status.eq("new"),
-                        ))
-                        .execute(tx)
-                        .await?;
-                    (false, id)
-                };
-                let joined = load(tx, id).await?.ok_or(diesel::result::Error::NotFound)?;
-                // every reporter who left an address, first or merged, is acknowledged once
-                // and follows the report
-                if let Some(email) = &report.email
-                    && add_reporter(tx, id, email).await?
-                {
-                    let address: Option<String> = containers::table
-                        .find(container.0)
-                        .select(containers::address)
-                        .get_result(tx)
-                        .await?;
-                    let mail = ReportMailEvent {
-                        email: email.clone(),
-                        token: joined.0.public_token.clone(),
-                        container_code: joined.1.clone(),
-                        address,
-                        problem: report.category.as_str().to_owned(),
-                        status: None,
-                        note: None,
-                        locale: report.locale,
-                    };
-                    let payload = serde_json::to_value(&mail).unwrap_or_default();
-                    let event = NewEvent::new(REPORT_CREATED, "report", id, payload, context);
-                    outbox::append(tx, &event).await?;
-                }
-                let report = to_report_lossy(&joined);
-                let change = Change {
-                    action: if merged {
-                        "report.merge"
-                    } else {
-                        "report.create"
-                    },
-                    entity_type: "report",
-                    entity_id: id,
-                    before: None,
-                    after: Some(report),
-                };
-                audit::record(tx, change, context).await?;
-                Ok((merged, joined))
-            })
-            .await
-            .map_err(from_diesel)?;
-        let report = to_report(joined)?;
-        Ok(if merged {
-            Submitted::Merged(report)
-        } else {
-            Submitted::Created(report)
-        })
+        let mut work = Work::new(context.clone());
+        work.submit_report(ReportSubmission {
+            container,
+            report: report.clone(),
+            token: token.to_owned(),
+            source: source.to_owned(),
+        });
+        self.commit(work)
+            .await?
+            .report
+            .ok_or_else(|| RepoError::Unexpected("a submission without its report".into()))
     }
 
     async fn find(&self, id: Uuid) -> Result<Option<Report>, RepoError> {
@@ -431,8 +303,7 @@ impl ReportStore for PgStore {
                         };
                         let payload = serde_json::to_value(&mail).unwrap_or_default();
                         let event = NewEvent::new(
-                            REPORT_STATUS_CHANGED,
-                            "report",
+                            DomainEvent::ReportStatusChanged,
                             before.id,
                             payload,
                             context,
@@ -452,6 +323,113 @@ impl ReportStore for PgStore {
             }),
         }
     }
+}
+
+/// Opens a report or merges it into the open one of its category, in the caller's
+/// transaction (the unit of work's). The container's status is not this function's: the
+/// domain decides it and the unit of work writes it.
+pub(crate) async fn submit_in(
+    tx: &mut AsyncPgConnection,
+    submission: &ReportSubmission,
+    context: &AuditContext,
+) -> Result<Submitted, TxError> {
+    let ReportSubmission {
+        container,
+        report,
+        token,
+        source,
+    } = submission;
+    let category = report.category.as_str();
+    // Submissions about one container take turns: two first reports of the same problem
+    // can't both find nothing open and both insert.
+    containers::table
+        .find(container.0)
+        .select(containers::id)
+        .for_update()
+        .get_result::<Uuid>(tx)
+        .await?;
+    let open = reports::table
+        .filter(reports::container_id.eq(container.0))
+        .filter(reports::category.eq(category))
+        .filter(reports::status.eq_any(OPEN));
+    let bumped: Option<Uuid> = diesel::update(open)
+        .set((
+            reports::report_count.eq(reports::report_count + 1),
+            reports::updated_at.eq(Utc::now()),
+        ))
+        .returning(reports::id)
+        .get_result(tx)
+        .await
+        .optional()?;
+    let (merged, id) = if let Some(id) = bumped {
+        (true, id)
+    } else {
+        let id = Uuid::now_v7();
+        diesel::insert_into(reports::table)
+            .values((
+                reports::id.eq(id),
+                reports::public_token.eq(token),
+                reports::container_id.eq(container.0),
+                reports::category.eq(category),
+                reports::description.eq(report.description.as_deref()),
+                reports::email.eq(report.email.as_deref()),
+                reports::source.eq(source),
+                reports::locale.eq(report.locale.map(|l| l.as_str())),
+            ))
+            .execute(tx)
+            .await?;
+        diesel::insert_into(report_events::table)
+            .values((
+                report_events::report_id.eq(id),
+                report_events::status.eq("new"),
+            ))
+            .execute(tx)
+            .await?;
+        (false, id)
+    };
+    let joined = load(tx, id).await?.ok_or(diesel::result::Error::NotFound)?;
+    // every reporter who left an address, first or merged, is acknowledged once and
+    // follows the report
+    if let Some(email) = &report.email
+        && add_reporter(tx, id, email).await?
+    {
+        let address: Option<String> = containers::table
+            .find(container.0)
+            .select(containers::address)
+            .get_result(tx)
+            .await?;
+        let mail = ReportMailEvent {
+            email: email.clone(),
+            token: joined.0.public_token.clone(),
+            container_code: joined.1.clone(),
+            address,
+            problem: report.category.as_str().to_owned(),
+            status: None,
+            note: None,
+            locale: report.locale,
+        };
+        let payload = serde_json::to_value(&mail).unwrap_or_default();
+        let event = NewEvent::new(DomainEvent::ReportCreated, id, payload, context);
+        outbox::append(tx, &event).await?;
+    }
+    let change = Change {
+        action: if merged {
+            "report.merge"
+        } else {
+            "report.create"
+        },
+        entity_type: "report",
+        entity_id: id,
+        before: None,
+        after: Some(to_report_lossy(&joined)),
+    };
+    audit::record(tx, change, context).await?;
+    let report = to_report(joined)?;
+    Ok(if merged {
+        Submitted::Merged(report)
+    } else {
+        Submitted::Created(report)
+    })
 }
 
 /// Adds `email` to the report's reporters; false when it was there already (any case).

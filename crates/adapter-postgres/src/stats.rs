@@ -4,7 +4,7 @@
 //! `created_at` in UTC with a day of margin.
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
+use crate::store::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryableByName;

@@ -4,7 +4,7 @@
 //! point carrying their `count`, so a tile stays small however dense the city.
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
+use crate::store::PgStore;
 use async_trait::async_trait;
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, Bool, Bytea, Integer, Nullable, Text};

@@ -3,7 +3,7 @@
 //! that triple. Each source is read through an index on the container.
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
+use crate::store::PgStore;
 use chrono::{DateTime, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, Jsonb, Nullable, SmallInt, Text, Timestamptz};

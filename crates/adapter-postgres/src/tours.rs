@@ -2,9 +2,10 @@
 //! on the way back), container lookups for planning, and idempotency keys.
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
+use crate::repository::repository;
 use crate::rows::SRID;
 use crate::schema::{containers, idempotency_keys, tours};
+use crate::store::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
@@ -354,3 +355,5 @@ impl TourLookups for PgStore {
             .map_err(from_diesel)
     }
 }
+
+repository!(Tour, TourRow, tours, list_tours);

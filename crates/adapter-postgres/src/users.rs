@@ -1,8 +1,9 @@
 //! Users, login sessions (refresh-token digests) and the durable revocation list.
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
+use crate::repository::repository;
 use crate::schema::{password_resets, refresh_tokens, revoked_tokens, users};
+use crate::store::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -342,3 +343,5 @@ impl PasswordResets for PgStore {
         Ok(user.map(Into::into))
     }
 }
+
+repository!(User, UserRow, users, list_users);

@@ -179,7 +179,7 @@ impl ApiError {
                     "the service is temporarily unavailable; try again shortly".into(),
                     vec![],
                 ),
-                AppError::Unexpected(_) => (
+                AppError::Unexpected(_) | AppError::Failed(_) => (
                     S::INTERNAL_SERVER_ERROR,
                     "internal",
                     "Internal error",
@@ -280,8 +280,8 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let (status, slug, title, detail, errors) = self.parts();
         match self {
-            Self::App(AppError::Unexpected(cause)) => {
-                tracing::error!(error.cause = %cause, "request failed")
+            Self::App(error @ (AppError::Unexpected(_) | AppError::Failed(_))) => {
+                tracing::error!(error.cause = %tisseco_application::error_chain(error), "request failed");
             }
             Self::App(AppError::Unavailable(cause)) => unavailable_logged(cause),
             _ => {}

@@ -39,6 +39,9 @@ pub enum AppError {
     /// A bug or an unexpected failure; the details are for the logs only.
     #[error("unexpected: {0}")]
     Unexpected(String),
+    /// An unexpected failure of a store, with its causes (for the logs only).
+    #[error("unexpected store failure")]
+    Failed(#[source] RepoError),
 }
 
 impl AppError {
@@ -87,6 +90,7 @@ impl From<RepoError> for AppError {
             RepoError::StaleVersion { entity, current } => Self::StaleVersion { entity, current },
             RepoError::Unavailable(reason) => Self::Unavailable(reason),
             RepoError::Unexpected(reason) => Self::Unexpected(reason),
+            failed @ RepoError::Failed { .. } => Self::Failed(failed),
         }
     }
 }
@@ -98,5 +102,30 @@ impl From<crate::jobs::QueueError> for AppError {
             crate::jobs::QueueError::UnknownQueue(name) => Self::not_found("queue", name),
             crate::jobs::QueueError::Unexpected(reason) => Self::Unexpected(reason),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cause::{Cause, error_chain};
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("relation \"containers\" does not exist")]
+    struct DriverError;
+
+    #[test]
+    fn an_unexpected_store_failure_keeps_its_cause_down_to_the_driver() {
+        let repo = RepoError::Failed {
+            context: "the database refused a statement".into(),
+            cause: Cause::new(DriverError),
+        };
+        let app = AppError::from(repo);
+        assert!(matches!(app, AppError::Failed(_)));
+        assert_eq!(
+            error_chain(&app),
+            "unexpected store failure: the database refused a statement: \
+             relation \"containers\" does not exist"
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod cache;
+mod cause;
 mod error;
 pub mod events;
 pub mod imports;
@@ -15,10 +16,12 @@ pub mod search;
 pub mod stats;
 pub mod tiles;
 pub mod tours;
+pub mod unit_of_work;
 pub mod use_cases;
 
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+pub use cause::{Cause, error_chain};
 pub use error::AppError;
 pub use use_cases::Registry;

@@ -2,7 +2,7 @@
 //! that delivers each one at least once and, short of a crash mid-send, exactly once (a
 //! de-duplication key records "sending" then "sent"; a resend keeps its `Message-ID`).
 
-use crate::jobs::{Job, JobError, JobHandler};
+use crate::jobs::{Job, JobError, JobHandler, JobKind};
 use crate::ports::RepoError;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -203,17 +203,17 @@ pub struct EmailJob {
     pub message: MailMessage,
 }
 
+impl JobKind for EmailJob {
+    const NAME: &'static str = SEND_EMAIL;
+}
+
 impl EmailJob {
     /// The job that sends this e-mail.
     ///
     /// # Errors
     /// When the payload can't be serialised (it always can).
     pub fn to_job(&self, correlation_id: Option<String>) -> Result<Job, serde_json::Error> {
-        Ok(Job::new(
-            SEND_EMAIL,
-            serde_json::to_value(self)?,
-            correlation_id,
-        ))
+        Job::of(self, correlation_id)
     }
 }
 
@@ -255,8 +255,7 @@ fn store_error(error: &RepoError) -> JobError {
 #[async_trait]
 impl JobHandler for SendEmailHandler {
     async fn handle(&self, job: &Job) -> Result<(), JobError> {
-        let email: EmailJob = serde_json::from_value(job.payload.clone())
-            .map_err(|e| JobError::Permanent(format!("malformed e-mail job: {e}")))?;
+        let email: EmailJob = job.payload_as()?;
         let template = email.message.template();
         let reservation = self
             .sent

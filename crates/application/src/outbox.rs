@@ -2,13 +2,13 @@
 //! to the events queue by the worker. A crash can delay an event, never lose it; an event
 //! relayed twice keeps its job id, so handlers recognise it.
 
-use crate::jobs::{EVENTS_QUEUE, Job, JobQueue, QueueError};
+use crate::jobs::{EVENTS_QUEUE, EventEnvelope, Job, JobQueue, QueueError};
 use crate::ports::RepoError;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
+use tisseco_domain::DomainEvent;
 use uuid::Uuid;
 
 /// One event waiting in the outbox.
@@ -29,16 +29,19 @@ impl OutboxEvent {
     /// twice produces the same job.
     #[must_use]
     pub fn to_job(&self) -> Job {
+        let envelope = EventEnvelope {
+            event_id: self.id,
+            aggregate_type: self.aggregate_type.clone(),
+            aggregate_id: self.aggregate_id,
+            data: self.payload.clone(),
+            occurred_at: Some(self.created_at),
+            v: DomainEvent::WIRE_VERSION,
+        };
         Job {
             id: format!("outbox-{}", self.id),
             kind: self.event_type.clone(),
-            payload: json!({
-                "event_id": self.id,
-                "aggregate_type": self.aggregate_type,
-                "aggregate_id": self.aggregate_id,
-                "data": self.payload,
-                "occurred_at": self.created_at,
-            }),
+            // a struct of strings, numbers and JSON: serialising it can't fail
+            payload: serde_json::to_value(&envelope).unwrap_or_default(),
             attempt: 1,
             waits: 0,
             correlation_id: self.correlation_id.clone(),

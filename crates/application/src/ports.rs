@@ -31,6 +31,14 @@ pub enum RepoError {
     Unavailable(String),
     #[error("store failure: {0}")]
     Unexpected(String),
+    /// The store failed in a way nobody planned for; `cause` is the driver's error, kept
+    /// so that the log says why.
+    #[error("{context}")]
+    Failed {
+        context: String,
+        #[source]
+        cause: crate::cause::Cause,
+    },
 }
 
 /// Who asked for a change and in which request: recorded with every mutation.

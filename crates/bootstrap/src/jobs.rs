@@ -11,17 +11,16 @@ use tisseco_adapter_mail::{MailSettings, SmtpMailer};
 use tisseco_adapter_postgres::{PgOutbox, PgSettings, PgStore, PoolMode, build_pool};
 use tisseco_adapter_queue::{ConsumerSettings, QueueSettings, RedisQueue};
 use tisseco_application::events::RecordEventHandler;
-use tisseco_application::imports::{IMPORT_UPLOADED, ImportRunner, StaleUploads};
+use tisseco_application::imports::{ImportRunner, StaleUploads};
 use tisseco_application::jobs::{EVENTS_QUEUE, Handlers, MAIL_QUEUE};
 use tisseco_application::links::DownloadLinks;
-use tisseco_application::mail::{SEND_EMAIL, SendEmailHandler};
+use tisseco_application::mail::{EmailJob, SendEmailHandler};
 use tisseco_application::outbox::OutboxRelay;
 use tisseco_application::ports::SystemClock;
-use tisseco_application::reports::mail::{
-    REPORT_CREATED, REPORT_STATUS_CHANGED, ReportMailHandler,
-};
-use tisseco_application::stats::{PredictAfterVisit, Predictions, TOUR_VISITED};
-use tisseco_application::tours::{TOUR_PLANNED, TourPlannedHandler};
+use tisseco_application::reports::mail::ReportMailHandler;
+use tisseco_application::stats::{PredictAfterVisit, Predictions};
+use tisseco_application::tours::TourPlannedHandler;
+use tisseco_domain::DomainEvent;
 use tisseco_domain::fill::FillModel;
 
 fn number<T>(
@@ -256,32 +255,29 @@ pub fn build_worker(
         FillModel::default(),
     );
     let handlers = Handlers::new()
-        .on(
-            TOUR_VISITED,
+        .on_event(
+            DomainEvent::TourVisited,
             Arc::new(PredictAfterVisit {
                 predictions,
                 journal: journal.clone(),
             }),
         )
-        .on(REPORT_CREATED, report_mail.clone())
-        .on(REPORT_STATUS_CHANGED, report_mail)
-        .on(
-            SEND_EMAIL,
-            Arc::new(SendEmailHandler {
-                // twice the longest SMTP exchange: only a dead sender's record is taken over
-                sending_lease: (worker.mail.timeout * 2).max(Duration::from_secs(5)),
-                ..SendEmailHandler::new(Arc::new(mailer), Arc::new(store.clone()))
-            }),
-        )
-        .on(
-            TOUR_PLANNED,
+        .on_event(DomainEvent::ReportCreated, report_mail.clone())
+        .on_event(DomainEvent::ReportStatusChanged, report_mail)
+        .on_job::<EmailJob>(Arc::new(SendEmailHandler {
+            // twice the longest SMTP exchange: only a dead sender's record is taken over
+            sending_lease: (worker.mail.timeout * 2).max(Duration::from_secs(5)),
+            ..SendEmailHandler::new(Arc::new(mailer), Arc::new(store.clone()))
+        }))
+        .on_event(
+            DomainEvent::TourPlanned,
             Arc::new(TourPlannedHandler {
                 users: Arc::new(store.clone()),
                 queue: Arc::new(queue.clone()),
             }),
         )
-        .on(
-            IMPORT_UPLOADED,
+        .on_event(
+            DomainEvent::ImportUploaded,
             Arc::new(ImportRunner {
                 store: Arc::new(store.clone()),
                 queue: Arc::new(queue.clone()),

@@ -1,5 +1,6 @@
-//! Typed, validated settings from the environment, and the wiring of adapters into the
-//! ports the binaries use.
+//! Typed, validated settings from the environment (`settings.rs`, `config.rs`, one module
+//! per concern) and the wiring of adapters into the ports the binaries use (`wiring.rs`,
+//! `jobs.rs`).
 
 mod cache;
 pub mod config;
@@ -9,6 +10,7 @@ mod security;
 mod seed;
 mod settings;
 mod users;
+mod wiring;
 
 pub use cache::CacheSettings;
 pub use metrics::MetricsSettings;
@@ -16,26 +18,6 @@ pub use security::{AuthSettings, RateLimits};
 pub use seed::{SeedReport, seed_demo_data};
 pub use settings::{ApiKeys, HttpSettings, Settings, WorkerBase, apply_default_locale};
 pub use users::{DemoUser, create_admin, seed_demo_users};
-
-use std::sync::Arc;
-use tisseco_adapter_auth::{Argon2Hasher, BiscuitTokens, SigningKeys};
-use tisseco_adapter_cache::{RedisCache, RedisClient, RedisRateLimiter, RedisRevocationCache};
-use tisseco_adapter_queue::RedisQueue;
-use tisseco_application::Registry;
-use tisseco_application::auth::ports::RateLimiter;
-use tisseco_application::auth::{Auth, AuthPolicy, AuthPorts, PasswordReset, Revocations};
-use tisseco_application::cache::{Cache, CachedReads};
-use tisseco_application::imports::Imports;
-use tisseco_application::jobs::{JobQueue, QueueDashboard};
-use tisseco_application::links::DownloadLinks;
-use tisseco_application::ports::{Clock, HealthCheck, SystemClock};
-use tisseco_application::reports::Reports;
-use tisseco_application::search::GeoSearchService;
-use tisseco_application::stats::{Predictions, Stats};
-use tisseco_application::tiles::Tiles;
-use tisseco_application::tours::Tours;
-use tisseco_application::use_cases::RegistryPorts;
-use tisseco_domain::fill::FillModel;
 
 pub use tisseco_adapter_cache::RedisSettings;
 pub use tisseco_adapter_mail::{MailSettings, SmtpMailer};
@@ -45,161 +27,9 @@ pub use tisseco_adapter_postgres::{
 };
 pub use tisseco_adapter_queue::RedisQueue as RedisJobQueue;
 pub use tisseco_adapter_queue::{Consumer, ConsumerHandle, ConsumerSettings, QueueSettings};
+pub use wiring::{Services, build_services, wire};
 
-/// Everything a binary needs, as ports and use cases.
-#[derive(Clone)]
-pub struct Services {
-    pub registry: Registry,
-    pub search: GeoSearchService,
-    /// Container map tiles (MVT), named by the containers' cache version.
-    pub tiles: Tiles,
-    pub tours: Tours,
-    pub auth: Auth,
-    pub password_reset: PasswordReset,
-    pub limiter: Arc<dyn RateLimiter>,
-    pub database: Arc<dyn HealthCheck>,
-    /// Redis (rate limits, revocations): down, the API is degraded but still serves.
-    pub redis: Arc<dyn HealthCheck>,
-    /// The job queues, for the dashboard.
-    pub queues: QueueDashboard,
-    /// Public reports and their moderation.
-    pub reports: Reports,
-    /// CSV imports: upload, progress, rejected rows.
-    pub imports: Imports,
-    /// Collection and report figures, timelines, the declaration export.
-    pub stats: Stats,
-    /// Predicted fill dates (computed by the worker, read here).
-    pub predictions: Predictions,
-    /// Download links that open without signing in (errors.csv, label sheets).
-    pub links: DownloadLinks,
-}
-
-impl std::fmt::Debug for Services {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Services")
-    }
-}
-
-/// Builds the services on PostgreSQL and Redis. Opens no connection yet: an unreachable
-/// Redis later makes the cache pass through, the rate limits fail open (sign-in closed)
-/// and the queue dashboard answer 503.
-///
-/// # Errors
-/// When a pool, key, Redis or queue setting is invalid.
-pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, String> {
-    let mut store = PgStore::new(build_pool(&settings.database, mode)?);
-    if mode == PoolMode::Normal {
-        // a test transaction's rows are invisible to other connections: no COPY there
-        store = store.with_bulk_url(settings.database.url.clone());
-    }
-    let store = Arc::new(store);
-    metrics::watch_pool(&store);
-    let cache: Arc<dyn Cache> =
-        Arc::new(RedisCache::new(&settings.redis).map_err(|e| e.to_string())?);
-    wire(settings, store, cache)
-}
-
-/// Builds the services over a given store and cache (tests that hold their own store use it).
-///
-/// # Errors
-/// As [`build_services`].
-pub fn wire(
-    settings: &Settings,
-    store: Arc<PgStore>,
-    cache: Arc<dyn Cache>,
-) -> Result<Services, String> {
-    let queue: Arc<dyn JobQueue> =
-        Arc::new(RedisQueue::connect(&settings.queue).map_err(|e| e.to_string())?);
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let search = GeoSearchService::new(
-        store.clone(),
-        store.clone(),
-        CachedReads::new(cache.clone()),
-        settings.cache.ttls,
-    );
-    let tiles = Tiles::new(
-        store.clone(),
-        cache.clone(),
-        settings.cache.ttls.staff_reads,
-    );
-    let registry = Registry::new(RegistryPorts {
-        sites: store.clone(),
-        areas: store.clone(),
-        containers: store.clone(),
-        queries: store.clone(),
-        audit_log: store.clone(),
-        clock: clock.clone(),
-    })
-    .with_cache(cache.clone());
-    let predictions = Predictions::new(store.clone(), clock.clone(), FillModel::default());
-    let tours = Tours::new(
-        store.clone(),
-        store.clone(),
-        registry.clone(),
-        clock.clone(),
-    )
-    .with_max_stops(settings.http.tour_max_stops)
-    .with_predictions(predictions.clone());
-    let redis = RedisClient::new(&settings.redis)?;
-    let redis_health: Arc<dyn HealthCheck> = Arc::new(redis.clone());
-    let limiter: Arc<dyn RateLimiter> = Arc::new(RedisRateLimiter::new(redis.clone()));
-    let keys = settings.auth.signing_keys().map_err(|e| e.to_string())?;
-    let ports = AuthPorts {
-        users: store.clone(),
-        directory: store.clone(),
-        hasher: Arc::new(Argon2Hasher::new().map_err(|e| e.to_string())?),
-        tokens: Arc::new(BiscuitTokens::with_cache(
-            keys,
-            settings.auth.token_cache_size,
-            settings.auth.token_cache_ttl,
-        )),
-        sessions: store.clone(),
-        revocations: Revocations::new(store.clone(), Arc::new(RedisRevocationCache::new(redis))),
-        limiter: limiter.clone(),
-        clock: clock.clone(),
-        links: store.clone(),
-    };
-    let policy = AuthPolicy {
-        access_ttl: settings.auth.access_ttl,
-        refresh_ttl: settings.auth.refresh_ttl,
-        login_failures: settings.auth.login_failures,
-    };
-    let reports = Reports::new(
-        store.clone(),
-        limiter.clone(),
-        cache,
-        settings.http.rate_limits.reports_per_container,
-    );
-    let auth = Auth::new(ports, policy);
-    let password_reset = PasswordReset::new(
-        auth.clone(),
-        store.clone(),
-        queue.clone(),
-        format!(
-            "{}/reset-password",
-            settings.http.public_base_url.trim_end_matches('/')
-        ),
-    );
-    let stats = Stats::new(store.clone(), registry.clone(), clock.clone());
-    let links = DownloadLinks::new(store.clone(), store.clone(), clock.clone());
-    Ok(Services {
-        links,
-        stats,
-        predictions,
-        reports,
-        password_reset,
-        registry,
-        search,
-        tiles,
-        tours,
-        auth,
-        limiter,
-        database: store.clone(),
-        redis: redis_health,
-        queues: QueueDashboard::new(queue),
-        imports: Imports::new(store, settings.http.import_limit_bytes),
-    })
-}
+use tisseco_adapter_auth::SigningKeys;
 
 /// A new Ed25519 private key (hex) and its `id:hex` public entry, for `generate-key`.
 #[must_use]

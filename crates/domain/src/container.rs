@@ -249,6 +249,44 @@ impl Container {
         Ok(())
     }
 
+    /// The container after a driver's `visit`, when what was found moves its status (an
+    /// emptied bin is active again, a full one full, a problem damaged), with the event to
+    /// publish; `None` when the status stays (archived, or the life cycle refuses the move).
+    #[must_use]
+    pub fn after_visit(
+        &self,
+        visit: &crate::Visit,
+        now: DateTime<Utc>,
+    ) -> Option<(Self, crate::DomainEvent)> {
+        self.moved_to(visit.container_status_after(self.status), now)
+    }
+
+    /// The container after the public reported it `full`: only an active, live container
+    /// becomes full (a damaged one stays damaged, a removed one removed); `None` otherwise.
+    #[must_use]
+    pub fn reported_full(&self, now: DateTime<Utc>) -> Option<(Self, crate::DomainEvent)> {
+        if self.status != ContainerStatus::Active {
+            return None;
+        }
+        self.moved_to(ContainerStatus::Full, now)
+    }
+
+    /// A copy in status `next` (version and time bumped) if the life cycle allows the move
+    /// and it changes something.
+    fn moved_to(
+        &self,
+        next: ContainerStatus,
+        now: DateTime<Utc>,
+    ) -> Option<(Self, crate::DomainEvent)> {
+        if next == self.status || self.is_archived() {
+            return None;
+        }
+        let mut after = self.clone();
+        after.change_status(next).ok()?;
+        after.touch(now);
+        Some((after, crate::DomainEvent::ContainerUpdated))
+    }
+
     fn change_status(&mut self, next: ContainerStatus) -> Result<(), DomainError> {
         if !self.status.can_become(next) {
             return Err(DomainError::ForbiddenTransition {
@@ -375,6 +413,60 @@ mod tests {
                 entity: "container"
             })
         );
+    }
+
+    fn visit(fill_level: i64, emptied: bool) -> crate::Visit {
+        crate::Visit::new(Utc::now(), fill_level, None, emptied, None, None).unwrap()
+    }
+
+    fn with_status(status: ContainerStatus) -> Container {
+        Container { status, ..bin() }
+    }
+
+    #[test]
+    fn a_visit_moves_the_status_with_a_new_version_and_the_given_time() {
+        let now = Utc::now() + chrono::Duration::days(3);
+        let before = with_status(ContainerStatus::Full);
+        let (after, event) = before.after_visit(&visit(10, true), now).unwrap();
+        assert_eq!(after.status, ContainerStatus::Active);
+        assert_eq!((after.version, after.updated_at), (before.version + 1, now));
+        assert_eq!(event, crate::DomainEvent::ContainerUpdated);
+        assert!(before.after_visit(&visit(40, false), now).is_none());
+    }
+
+    #[test]
+    fn a_visit_never_revives_a_removed_or_archived_container() {
+        let removed = with_status(ContainerStatus::Removed);
+        assert!(removed.after_visit(&visit(95, false), Utc::now()).is_none());
+        assert!(removed.after_visit(&visit(10, true), Utc::now()).is_none());
+        let mut archived = with_status(ContainerStatus::Full);
+        archived.archive(Utc::now()).unwrap();
+        assert!(archived.after_visit(&visit(10, true), Utc::now()).is_none());
+    }
+
+    #[test]
+    fn only_an_active_container_is_reported_full() {
+        let now = Utc::now() + chrono::Duration::hours(5);
+        let (after, event) = bin().reported_full(now).unwrap();
+        assert_eq!(
+            (after.status, after.updated_at),
+            (ContainerStatus::Full, now)
+        );
+        assert_eq!(event, crate::DomainEvent::ContainerUpdated);
+        for status in [
+            ContainerStatus::Full,
+            ContainerStatus::Damaged,
+            ContainerStatus::Maintenance,
+            ContainerStatus::Removed,
+        ] {
+            assert!(
+                with_status(status).reported_full(now).is_none(),
+                "{status:?}"
+            );
+        }
+        let mut archived = bin();
+        archived.archive(now).unwrap();
+        assert!(archived.reported_full(now).is_none());
     }
 
     #[test]

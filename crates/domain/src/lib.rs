@@ -5,6 +5,7 @@ mod area;
 mod container;
 pub mod dates;
 mod error;
+mod event;
 pub mod fill;
 mod geo;
 mod geo_holes;
@@ -29,6 +30,7 @@ pub use container::{
     Capacity, Container, ContainerChanges, ContainerType, ExternalRef, NewContainer,
 };
 pub use error::{DomainError, ValidationError};
+pub use event::DomainEvent;
 pub use geo::{GeoPoint, MAX_POLYGON_VERTICES, MultiPolygon, Polygon, Ring};
 pub use ids::{AreaId, ContainerId, SiteId, TourId, UserId};
 pub use locale::Locale;

@@ -23,6 +23,12 @@ async fn postgres_containers_honour_the_contract() {
 }
 
 #[tokio::test]
+async fn postgres_unit_of_work_honours_the_contract() {
+    let store = store().await;
+    contract::unit_of_work(&store, &store, &store).await;
+}
+
+#[tokio::test]
 async fn postgres_password_resets_and_download_links_honour_their_contracts() {
     use diesel_async::RunQueryDsl;
     let url = migrated_database().await;

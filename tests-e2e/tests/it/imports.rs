@@ -601,7 +601,11 @@ async fn the_report_link_opens_the_rejected_rows_until_the_sessions_end(
     let report = crate::mail::delivered_to(email)
         .await
         .iter()
-        .map(|raw| raw.replace("=\r\n", "").replace("=\n", "").replace("=3D", "="))
+        .map(|raw| {
+            raw.replace("=\r\n", "")
+                .replace("=\n", "")
+                .replace("=3D", "=")
+        })
         .find(|mail| mail.contains("errors.csv"))
         .expect("the report e-mail");
     let origin = "https://tri.example.org";

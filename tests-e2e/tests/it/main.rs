@@ -7,6 +7,7 @@
 
 mod access_matrix;
 mod areas;
+mod atomic;
 mod auth;
 mod browser;
 mod cache;

@@ -8,7 +8,7 @@ mod staging;
 use staging::{CopyStaging, PooledStaging};
 
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
+use crate::store::PgStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};

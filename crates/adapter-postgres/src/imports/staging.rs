@@ -8,7 +8,7 @@
 
 use super::line;
 use crate::errors::from_diesel;
-use crate::registry::PgStore;
+use crate::store::PgStore;
 use async_trait::async_trait;
 use diesel::sql_query;
 use diesel::sql_types::{Array, BigInt, Text};

@@ -130,7 +130,7 @@ pub(crate) fn error_page(error: &AppError, language: PageLocale) -> HttpResponse
         AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate", false),
         AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", false),
         other => {
-            tracing::error!(error = %other, "public page failed");
+            tracing::error!(error.cause = %tisseco_application::error_chain(other), "public page failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "unexpected", false)
         }
     };

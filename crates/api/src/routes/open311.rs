@@ -46,7 +46,7 @@ fn app_error(e: &AppError) -> HttpResponse {
         AppError::RateLimited { .. } => error(StatusCode::TOO_MANY_REQUESTS, e.to_string()),
         AppError::Unavailable(_) => error(StatusCode::SERVICE_UNAVAILABLE, "try again later"),
         other => {
-            tracing::error!(error = %other, "open311 request failed");
+            tracing::error!(error.cause = %tisseco_application::error_chain(other), "open311 request failed");
             error(StatusCode::INTERNAL_SERVER_ERROR, "unexpected error")
         }
     }

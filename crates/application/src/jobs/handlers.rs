@@ -27,7 +27,7 @@ impl From<RepoError> for JobError {
     fn from(error: RepoError) -> Self {
         match error {
             RepoError::Unavailable(_) => Self::Unavailable(error.to_string()),
-            other => Self::Retry(other.to_string()),
+            other => Self::Retry(crate::error_chain(&other)),
         }
     }
 }
@@ -36,7 +36,7 @@ impl From<QueueError> for JobError {
     fn from(error: QueueError) -> Self {
         match error {
             QueueError::Unavailable(_) => Self::Unavailable(error.to_string()),
-            other => Self::Retry(other.to_string()),
+            other => Self::Retry(crate::error_chain(&other)),
         }
     }
 }
@@ -78,6 +78,22 @@ impl Handlers {
     pub fn on(mut self, kind: impl Into<String>, handler: Arc<dyn JobHandler>) -> Self {
         self.by_kind.insert(kind.into(), handler);
         self
+    }
+
+    /// Registers `handler` for jobs of kind `K`.
+    #[must_use]
+    pub fn on_job<K: super::JobKind>(self, handler: Arc<dyn JobHandler>) -> Self {
+        self.on(K::NAME, handler)
+    }
+
+    /// Registers `handler` for the jobs that carry `event`.
+    #[must_use]
+    pub fn on_event(
+        self,
+        event: tisseco_domain::DomainEvent,
+        handler: Arc<dyn JobHandler>,
+    ) -> Self {
+        self.on(event.name(), handler)
     }
 
     /// Registers `handler` for every type without a handler of its own.

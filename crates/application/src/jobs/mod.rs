@@ -3,9 +3,11 @@
 
 mod dashboard;
 mod handlers;
+mod kind;
 
 pub use dashboard::{QueueDashboard, QueueOverview};
 pub use handlers::{Handlers, JobError, JobHandler};
+pub use kind::{EventEnvelope, JobKind};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -16,7 +18,8 @@ pub const EVENTS_QUEUE: &str = "events";
 /// The queue that carries e-mails to send.
 pub const MAIL_QUEUE: &str = "mail";
 
-/// One job as it travels through a queue.
+/// One job as it travels through a queue: the queue's envelope. What a job means is typed:
+/// [`Job::of`] / [`Job::payload_as`] for a [`JobKind`], [`Job::event`] for a relayed event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Job {
     /// Unique and stable across retries; deterministic when the job comes from the outbox,

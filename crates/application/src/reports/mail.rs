@@ -9,11 +9,12 @@ use crate::mail::{EmailJob, MailMessage, Recipient};
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+use tisseco_domain::DomainEvent;
 
 /// The outbox event of a created report with an e-mail address.
-pub const REPORT_CREATED: &str = "report.created";
+pub const REPORT_CREATED: &str = DomainEvent::ReportCreated.name();
 /// The outbox event of a status change of a report with an e-mail address.
-pub const REPORT_STATUS_CHANGED: &str = "report.status_changed";
+pub const REPORT_STATUS_CHANGED: &str = DomainEvent::ReportStatusChanged.name();
 
 /// What such an event carries (the `data` of the relayed job).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,12 +32,6 @@ pub struct ReportMailEvent {
     /// The reporter's language: the page they used.
     #[serde(default)]
     pub locale: Option<tisseco_domain::Locale>,
-}
-
-#[derive(Debug, Deserialize)]
-struct Envelope {
-    event_id: i64,
-    data: ReportMailEvent,
 }
 
 /// Handles `report.created` and `report.status_changed`.
@@ -61,8 +56,7 @@ impl ReportMailHandler {
     /// # Errors
     /// `Permanent` for a malformed payload.
     pub fn email_for(&self, job: &Job) -> Result<EmailJob, JobError> {
-        let envelope: Envelope = serde_json::from_value(job.payload.clone())
-            .map_err(|e| JobError::Permanent(format!("malformed report event: {e}")))?;
+        let (kind, envelope) = job.event::<ReportMailEvent>()?;
         let event = envelope.data;
         let follow_url = format!("{}/r/{}", self.public_base_url, event.token);
         let reference = event
@@ -71,7 +65,7 @@ impl ReportMailHandler {
             .take(8)
             .collect::<String>()
             .to_uppercase();
-        let message = if job.kind == REPORT_CREATED {
+        let message = if kind == DomainEvent::ReportCreated {
             MailMessage::PublicReportAcknowledgement {
                 reference,
                 container_code: event.container_code,

@@ -2,7 +2,7 @@
 //! duplicate merging), the follow-up view, and staff moderation.
 
 pub mod mail;
-mod port;
+pub(crate) mod port;
 #[cfg(test)]
 mod tests;
 
@@ -11,7 +11,8 @@ pub use port::{Report, ReportEvent, ReportFilter, ReportStore, StaffAction, Subm
 use crate::AppError;
 use crate::auth::ports::{Quota, RateLimiter};
 use crate::cache::{CONTAINERS, Cache};
-use crate::ports::AuditContext;
+use crate::ports::{AuditContext, Clock, RepoError};
+use crate::unit_of_work::{Committed, ReportSubmission, UnitOfWork, Work};
 use std::sync::Arc;
 use tisseco_domain::{
     Container, NewReport, ReportCategory, ReportStatus, UserId, ValidationError, report_comment,
@@ -47,6 +48,9 @@ const ACKS_PER_CLIENT: Quota = Quota {
     period: std::time::Duration::from_secs(3600),
 };
 
+/// How many times a submission is tried when its container changes under it.
+const SUBMIT_ATTEMPTS: u32 = 3;
+
 /// The answer to a submission. A dropped one (honeypot) looks accepted to its sender.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -72,6 +76,9 @@ pub struct Reports {
     limiter: Arc<dyn RateLimiter>,
     cache: Arc<dyn Cache>,
     per_container: Quota,
+    /// Writes a report and its container's new status together.
+    uow: Arc<dyn UnitOfWork>,
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Reports {
@@ -94,12 +101,16 @@ impl Reports {
         limiter: Arc<dyn RateLimiter>,
         cache: Arc<dyn Cache>,
         per_container: Quota,
+        uow: Arc<dyn UnitOfWork>,
+        clock: Arc<dyn Clock>,
     ) -> Self {
         Self {
             store,
             limiter,
             cache,
             per_container,
+            uow,
+            clock,
         }
     }
 
@@ -163,16 +174,13 @@ impl Reports {
                 return Err(AppError::RateLimited { retry_after });
             }
         }
-        let submitted = self
-            .store
-            .submit(
-                container.id,
-                &report,
-                &new_token(),
-                submission.source,
-                &AuditContext::default(),
-            )
-            .await?;
+        let submission = ReportSubmission {
+            container: container.id,
+            report: report.clone(),
+            token: new_token(),
+            source: submission.source.to_owned(),
+        };
+        let submitted = self.file(container, submission).await?;
         if matches!(submitted, Submitted::Created(_)) {
             self.allowed(&key, self.per_container, 1).await;
         }
@@ -180,6 +188,44 @@ impl Reports {
             self.cache.bump(CONTAINERS).await;
         }
         Ok(Outcome::Accepted(Box::new(submitted)))
+    }
+
+    /// Stores the report and, for a `full` report, the container's new status as the domain
+    /// decides it (only an active container becomes full), in one transaction. A container
+    /// changed meanwhile (a visit, another report) is read again and decided again.
+    async fn file(
+        &self,
+        mut container: Container,
+        submission: ReportSubmission,
+    ) -> Result<Submitted, AppError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let mut work = Work::new(AuditContext::default());
+            if submission.report.category == ReportCategory::Full
+                && let Some(change) = container.reported_full(self.clock.now())
+            {
+                work.decided(&container, change, "report.full");
+            }
+            work.submit_report(submission.clone());
+            match self.uow.commit(work).await {
+                Ok(Committed {
+                    report: Some(submitted),
+                }) => return Ok(submitted),
+                Ok(Committed { report: None }) => {
+                    return Err(AppError::Unexpected(
+                        "a committed report submission returned no report".into(),
+                    ));
+                }
+                Err(RepoError::StaleVersion {
+                    entity: "container",
+                    ..
+                }) if attempts < SUBMIT_ATTEMPTS => {
+                    container = self.container(container.public_code.as_str()).await?;
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
     }
 
     /// Whether `quota` still has room under `key` (counting `cost`); an unreachable

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::testing::auth_fakes::CountingLimiter;
-use crate::testing::{InMemoryCache, InMemoryReports};
+use crate::testing::{FixedClock, InMemoryCache, InMemoryReports};
 use chrono::Utc;
 use std::time::Duration;
 use tisseco_domain::{
@@ -37,8 +37,15 @@ fn setup(limit: u32) -> (Reports, Arc<InMemoryReports>, ContainerId) {
             limit,
             period: Duration::from_secs(3600),
         },
+        store.clone(),
+        Arc::new(FixedClock(clock())),
     );
     (reports, store, id)
+}
+
+/// The injected time: far from the wall clock, so a status stamped with `now()` shows.
+fn clock() -> chrono::DateTime<Utc> {
+    chrono::TimeZone::with_ymd_and_hms(&Utc, 2031, 5, 4, 8, 30, 0).unwrap()
 }
 
 fn form(category: &str) -> Submission {
@@ -65,6 +72,52 @@ async fn identical_reports_merge_and_full_marks_the_container() {
         2,
         "another category is another report"
     );
+}
+
+#[tokio::test]
+async fn a_full_report_goes_through_the_domain_with_the_injected_clock() {
+    let (reports, store, id) = setup(100);
+    let before = store.container(id).unwrap();
+    reports.submit("K7M3QPX", form("full")).await.unwrap();
+    let after = store.container(id).unwrap();
+    assert_eq!(after.status, ContainerStatus::Full);
+    assert_eq!(after.version, before.version + 1);
+    assert_eq!(
+        after.updated_at,
+        clock(),
+        "the use case's clock, not the store's"
+    );
+    assert_eq!(
+        store.audit_actions(),
+        ["report.full", "report.create"],
+        "the container's change is recorded with the report"
+    );
+}
+
+#[tokio::test]
+async fn a_full_report_leaves_a_removed_or_damaged_container_as_it_is() {
+    for status in [ContainerStatus::Removed, ContainerStatus::Damaged] {
+        let (reports, store, id) = setup(100);
+        let mut container = store.container(id).unwrap();
+        container.status = status;
+        store.replace_container(container.clone());
+        reports.submit("K7M3QPX", form("full")).await.unwrap();
+        assert_eq!(store.container(id).unwrap(), container, "{status:?}");
+        assert_eq!(store.reports().len(), 1, "the report itself is kept");
+    }
+}
+
+#[tokio::test]
+async fn a_report_whose_container_update_fails_is_not_kept() {
+    let (reports, store, id) = setup(100);
+    store.fail_writes_of("container");
+    let result = reports.submit("K7M3QPX", form("full")).await;
+    assert!(
+        matches!(result, Err(AppError::Unavailable(_))),
+        "{result:?}"
+    );
+    assert!(store.reports().is_empty());
+    assert_eq!(store.container(id).unwrap().status, ContainerStatus::Active);
 }
 
 #[tokio::test]

@@ -7,12 +7,13 @@ use crate::jobs::{Job, JobError, JobHandler};
 use crate::ports::{Clock, RepoError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
 use std::sync::Arc;
 use tisseco_domain::fill::{FillModel, FillObservation, FillPrediction, FillRate, RatePriors};
-use tisseco_domain::{AreaId, ContainerId, ContainerType, SiteId};
+use tisseco_domain::{AreaId, ContainerId, ContainerType, DomainEvent, SiteId, Stop, StopOutcome};
 
 /// The outbox event of a recorded visit (its payload is the tour).
-pub const TOUR_VISITED: &str = "tour.visited";
+pub const TOUR_VISITED: &str = DomainEvent::TourVisited.name();
 
 /// A container's readings, with what its fallbacks depend on.
 #[derive(Debug, Clone)]
@@ -201,30 +202,31 @@ impl std::fmt::Debug for PredictAfterVisit {
     }
 }
 
-/// The container a `tour.visited` job is about: the job carries the outbox event (the
-/// tour as it was just after the visit, under `data`), whose latest visited stop is the
-/// one just recorded, however often the job runs. `None` when the payload has no stops.
+/// What a `tour.visited` event carries of the tour: its stops just after the visit.
+#[derive(Debug, Deserialize)]
+struct VisitedTour {
+    stops: Vec<Stop>,
+}
+
+/// The container a `tour.visited` event is about: the latest visited stop of the tour as it
+/// was just after the visit, however often the job runs.
 #[must_use]
-pub fn just_visited(payload: &serde_json::Value) -> Option<Option<ContainerId>> {
-    let stops = payload.pointer("/data/stops")?.as_array()?;
-    let latest = stops
+pub fn just_visited(stops: &[Stop]) -> Option<ContainerId> {
+    stops
         .iter()
-        .filter(|s| s.pointer("/outcome/outcome").and_then(|o| o.as_str()) == Some("visited"))
-        .filter_map(|s| {
-            let at = s.pointer("/outcome/at").and_then(|a| a.as_str())?;
-            let at = DateTime::parse_from_rfc3339(at).ok()?;
-            let id = s.get("container_id").and_then(|c| c.as_str())?;
-            Some((at, uuid::Uuid::parse_str(id).ok()?))
+        .filter_map(|s| match &s.outcome {
+            StopOutcome::Visited(visit) => Some((visit.at, s.container_id)),
+            _ => None,
         })
-        .max();
-    Some(latest.map(|(_, id)| id.into()))
+        .max()
+        .map(|(_, id)| id)
 }
 
 #[async_trait]
 impl JobHandler for PredictAfterVisit {
     async fn handle(&self, job: &Job) -> Result<(), JobError> {
-        let container = just_visited(&job.payload)
-            .ok_or_else(|| JobError::Permanent("tour.visited without stops".into()))?;
+        let (_, envelope) = job.event::<VisitedTour>()?;
+        let container = just_visited(&envelope.data.stops);
         // Recomputed from every visit in the store: order and repetition of events do not
         // matter.
         if let Some(container) = container {
@@ -239,20 +241,39 @@ impl JobHandler for PredictAfterVisit {
 
 #[cfg(test)]
 mod tests {
-    use super::just_visited;
+    use super::VisitedTour;
+    use crate::jobs::{Job, JobError};
     use serde_json::json;
+
+    fn container_of(
+        payload: serde_json::Value,
+    ) -> Result<Option<tisseco_domain::ContainerId>, JobError> {
+        let job = Job::new("tour.visited", payload, None);
+        let (_, envelope) = job.event::<VisitedTour>()?;
+        Ok(super::just_visited(&envelope.data.stops))
+    }
 
     #[test]
     fn the_container_just_visited_is_the_latest_visited_stop() {
         let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let visited = |id, at: &str| {
+            json!({"container_id": id, "outcome": {"outcome": "visited",
+            "at": at, "fill_level": 50, "weight_kg": null, "emptied": true, "notes": null, "problem": null}})
+        };
         let payload = json!({"event_id": 7, "data": {"stops": [
-            {"container_id": a, "outcome": {"outcome": "visited", "at": "2026-11-13T09:57:26.124165975Z"}},
-            {"container_id": b, "outcome": {"outcome": "visited", "at": "2026-11-13T10:02:00Z"}},
-            {"container_id": uuid::Uuid::now_v7(), "outcome": {"outcome": "skipped", "at": "2026-11-13T11:00:00Z"}},
+            visited(a, "2026-11-13T09:57:26.124165975Z"),
+            visited(b, "2026-11-13T10:02:00Z"),
+            {"container_id": uuid::Uuid::now_v7(), "outcome": {"outcome": "skipped", "reason": "blocked", "note": null, "at": "2026-11-13T11:00:00Z"}},
             {"container_id": uuid::Uuid::now_v7(), "outcome": {"outcome": "pending"}},
         ]}});
-        assert_eq!(just_visited(&payload), Some(Some(b.into())));
-        assert_eq!(just_visited(&json!({"data": {"stops": []}})), Some(None));
-        assert_eq!(just_visited(&json!({"stops": []})), None);
+        assert_eq!(container_of(payload).unwrap(), Some(b.into()));
+        assert_eq!(
+            container_of(json!({"event_id": 1, "data": {"stops": []}})).unwrap(),
+            None
+        );
+        assert!(matches!(
+            container_of(json!({"event_id": 1, "stops": []})),
+            Err(JobError::Permanent(_))
+        ));
     }
 }

@@ -405,3 +405,106 @@ pub async fn password_resets(
         assert_eq!(resets.consume(spent, now).await.expect("consume"), None);
     }
 }
+
+/// The unit of work: every write of a [`Work`](crate::unit_of_work::Work) is stored, or
+/// none; each with its audit record.
+pub async fn unit_of_work(
+    uow: &dyn crate::unit_of_work::UnitOfWork,
+    containers: &dyn Repository<Container>,
+    audit_log: &dyn AuditLog,
+) {
+    use crate::unit_of_work::Work;
+    let now = Utc
+        .with_ymd_and_hms(2026, 4, 5, 6, 7, 8)
+        .single()
+        .expect("valid date");
+    // a site and two of its containers, in one unit of work
+    let site = a_site();
+    let (a, b) = (
+        a_container(site.id, None, "1 place Bellecour"),
+        a_container(site.id, None, "2 place Bellecour"),
+    );
+    let mut work = Work::new(audit());
+    work.insert(&site).expect("site event");
+    work.insert(&a).expect("container event");
+    work.insert(&b).expect("container event");
+    uow.commit(work).await.expect("commit the inserts");
+    assert_eq!(containers.find(a.id).await.expect("find"), Some(a.clone()));
+    assert_eq!(containers.find(b.id).await.expect("find"), Some(b.clone()));
+
+    // a later write that fails takes the earlier ones of its unit of work with it
+    let full = a
+        .reported_full(now)
+        .expect("an active container becomes full");
+    let mut stale_b = b.clone();
+    stale_b.version += 7;
+    let mut work = Work::new(audit());
+    work.decided(&a, full.clone(), "report.full");
+    work.decided(
+        &stale_b,
+        b.reported_full(now).expect("active"),
+        "report.full",
+    );
+    let result = uow.commit(work).await;
+    assert!(
+        matches!(
+            result,
+            Err(RepoError::StaleVersion {
+                entity: "container",
+                current: 1
+            })
+        ),
+        "{result:?}"
+    );
+    assert_eq!(
+        containers.find(a.id).await.expect("find"),
+        Some(a.clone()),
+        "the first write was rolled back with the second"
+    );
+    let history = audit_log
+        .history("container", a.id.into(), None, 10)
+        .await
+        .expect("history");
+    assert_eq!(history.len(), 1, "only the create is recorded: {history:?}");
+
+    // both fresh: both stored, each with its audit record
+    let mut work = Work::new(audit());
+    work.decided(&a, full.clone(), "report.full");
+    work.decided(&b, b.reported_full(now).expect("active"), "report.full");
+    uow.commit(work).await.expect("commit both");
+    let stored = containers.find(a.id).await.expect("find").expect("a");
+    assert_eq!(
+        (stored.status, stored.version, stored.updated_at),
+        (ContainerStatus::Full, 2, now)
+    );
+    for id in [a.id, b.id] {
+        let history = audit_log
+            .history("container", id.into(), None, 10)
+            .await
+            .expect("history");
+        assert_eq!(
+            history.first().map(|r| r.action.as_str()),
+            Some("report.full")
+        );
+    }
+
+    // a refused insert (a duplicate code) rolls back the update before it
+    let mut dup = a_container(site.id, None, "3 place Bellecour");
+    dup.public_code = a.public_code.clone();
+    let back = stored
+        .after_visit(
+            &tisseco_domain::Visit::new(now, 5, None, true, None, None).expect("visit"),
+            now,
+        )
+        .expect("an emptied full container is active again");
+    let mut work = Work::new(audit());
+    work.decided(&stored, back, "update");
+    work.insert(&dup).expect("container event");
+    let result = uow.commit(work).await;
+    assert!(
+        matches!(result, Err(RepoError::Conflict { ref field, .. }) if field == "public_code"),
+        "{result:?}"
+    );
+    assert_eq!(containers.find(a.id).await.expect("find"), Some(stored));
+    assert_eq!(containers.find(dup.id).await.expect("find"), None);
+}

@@ -5,14 +5,17 @@ use crate::ports::{
     AuditContext, AuditLog, AuditRecord, Clock, Entity, HealthCheck, PageRequest, RegistryQueries,
     RepoError, Repository,
 };
+use crate::unit_of_work::{Aggregate, Committed, Stored, UnitOfWork, Work, Write};
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
 use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard};
-use tisseco_domain::{Area, AreaId, Container, Email, PasswordHash, Site, SiteId, User, UserId};
+use tisseco_domain::{
+    Area, AreaId, Container, DomainEvent, Email, PasswordHash, Site, SiteId, Tour, User, UserId,
+};
 use uuid::Uuid;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Tables {
     sites: BTreeMap<SiteId, Site>,
     areas: BTreeMap<AreaId, Area>,
@@ -22,6 +25,8 @@ struct Tables {
     keys: std::collections::HashMap<(String, String), String>,
     resets: std::collections::HashMap<Vec<u8>, (UserId, DateTime<Utc>, bool)>,
     audit: Vec<AuditRecord>,
+    /// The outbox: each write's event and the aggregate's id, in commit order.
+    events: Vec<(DomainEvent, Uuid)>,
 }
 
 /// Picks the table that holds `E`.
@@ -42,12 +47,14 @@ has_table!(Site, sites);
 has_table!(Area, areas);
 has_table!(Container, containers);
 has_table!(User, users);
-has_table!(tisseco_domain::Tour, tours);
+has_table!(Tour, tours);
 
 /// The in-memory fake of every registry port.
 #[derive(Debug, Default)]
 pub struct InMemoryStore {
     tables: Mutex<Tables>,
+    /// The kind of aggregate whose writes fail (`Unavailable`), to test atomicity.
+    failing: Mutex<Option<&'static str>>,
 }
 
 impl InMemoryStore {
@@ -61,6 +68,28 @@ impl InMemoryStore {
     #[must_use]
     pub fn all_containers(&self) -> Vec<tisseco_domain::Container> {
         self.lock().containers.values().cloned().collect()
+    }
+
+    /// The events written so far with the aggregate they are about, oldest first.
+    #[must_use]
+    pub fn events(&self) -> Vec<(DomainEvent, Uuid)> {
+        self.lock().events.clone()
+    }
+
+    /// Makes every write of a `kind` of aggregate (`container`) fail as if the store were
+    /// down, and with it the whole unit of work it belongs to.
+    pub fn fail_writes_of(&self, kind: &'static str) {
+        *self
+            .failing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(kind);
+    }
+
+    fn failing(&self) -> Option<&'static str> {
+        *self
+            .failing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Every audit record written so far, oldest first.
@@ -110,7 +139,7 @@ fn record<E: Entity>(
 }
 
 #[async_trait]
-impl<E: Entity> Repository<E> for InMemoryStore
+impl<E: Stored> Repository<E> for InMemoryStore
 where
     Tables: HasTable<E>,
 {
@@ -135,11 +164,9 @@ where
     }
 
     async fn insert(&self, entity: &E, audit: &AuditContext) -> Result<(), RepoError> {
-        let mut tables = self.lock();
-        check_unique(tables.table(), entity)?;
-        tables.table().insert(entity.id(), entity.clone());
-        record(&mut tables, "create", entity.id(), None, entity, audit);
-        Ok(())
+        let mut work = Work::new(audit.clone());
+        work.insert(entity)?;
+        self.commit(work).await.map(drop)
     }
 
     async fn update(
@@ -149,28 +176,105 @@ where
         action: &'static str,
         audit: &AuditContext,
     ) -> Result<(), RepoError> {
-        let mut tables = self.lock();
-        let current = tables.table().get(&before.id()).map(Entity::version);
-        match current {
-            None => {
-                return Err(RepoError::Unexpected(format!(
-                    "{} {} vanished",
-                    E::KIND,
-                    before.id()
-                )));
-            }
-            Some(version) if version != before.version() => {
-                return Err(RepoError::StaleVersion {
-                    entity: E::KIND,
-                    current: version,
-                });
-            }
-            Some(_) => {}
+        let mut work = Work::new(audit.clone());
+        work.update(before, after, action)?;
+        self.commit(work).await.map(drop)
+    }
+}
+
+fn insert_locked<E: Entity>(
+    tables: &mut Tables,
+    entity: &E,
+    event: DomainEvent,
+    audit: &AuditContext,
+) -> Result<(), RepoError>
+where
+    Tables: HasTable<E>,
+{
+    check_unique(tables.table(), entity)?;
+    tables.table().insert(entity.id(), entity.clone());
+    record(tables, "create", entity.id(), None, entity, audit);
+    tables.events.push((event, entity.id().into()));
+    Ok(())
+}
+
+fn update_locked<E: Entity>(
+    tables: &mut Tables,
+    before: &E,
+    after: &E,
+    action: &str,
+    event: DomainEvent,
+    audit: &AuditContext,
+) -> Result<(), RepoError>
+where
+    Tables: HasTable<E>,
+{
+    let current = tables.table().get(&before.id()).map(Entity::version);
+    match current {
+        None => {
+            return Err(RepoError::Unexpected(format!(
+                "{} {} vanished",
+                E::KIND,
+                before.id()
+            )));
         }
-        check_unique(tables.table(), after)?;
-        tables.table().insert(after.id(), after.clone());
-        record(&mut tables, action, after.id(), Some(before), after, audit);
-        Ok(())
+        Some(version) if version != before.version() => {
+            return Err(RepoError::StaleVersion {
+                entity: E::KIND,
+                current: version,
+            });
+        }
+        Some(_) => {}
+    }
+    check_unique(tables.table(), after)?;
+    tables.table().insert(after.id(), after.clone());
+    record(tables, action, after.id(), Some(before), after, audit);
+    tables.events.push((event, after.id().into()));
+    Ok(())
+}
+
+fn apply(tables: &mut Tables, write: &Write, audit: &AuditContext) -> Result<(), RepoError> {
+    macro_rules! each_kind {
+        ($($kind:ident),*) => {
+            match write {
+                $(
+                    Write::Insert { entity: Aggregate::$kind(entity), event } => {
+                        insert_locked(tables, entity, *event, audit)
+                    }
+                    Write::Update {
+                        before: Aggregate::$kind(before),
+                        after: Aggregate::$kind(after),
+                        action,
+                        event,
+                    } => update_locked(tables, before, after, action, *event, audit),
+                )*
+                other => Err(RepoError::Unexpected(format!(
+                    "the in-memory store can't apply {}",
+                    other.kind()
+                ))),
+            }
+        };
+    }
+    each_kind!(Site, Area, Container, User, Tour)
+}
+
+/// Applies a unit of work on a copy of the tables and keeps the copy only if every write
+/// passed: all or nothing, as a transaction.
+#[async_trait]
+impl UnitOfWork for InMemoryStore {
+    async fn commit(&self, work: Work) -> Result<Committed, RepoError> {
+        if let Some(kind) = self.failing()
+            && work.writes.iter().any(|w| w.kind() == kind)
+        {
+            return Err(RepoError::Unavailable(format!("{kind} writes are failing")));
+        }
+        let mut tables = self.lock();
+        let mut staged = tables.clone();
+        for write in &work.writes {
+            apply(&mut staged, write, &work.audit)?;
+        }
+        *tables = staged;
+        Ok(Committed::default())
     }
 }
 

@@ -2,12 +2,11 @@
 
 use crate::ports::{AuditContext, RepoError};
 use crate::reports::{Report, ReportEvent, ReportFilter, ReportStore, StaffAction, Submitted};
+use crate::unit_of_work::{Aggregate, Committed, UnitOfWork, Work, Write};
 use async_trait::async_trait;
 use chrono::Utc;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use tisseco_domain::{
-    Container, ContainerId, ContainerStatus, NewReport, ReportCategory, ReportStatus,
-};
+use tisseco_domain::{Container, ContainerId, NewReport, ReportStatus};
 use uuid::Uuid;
 
 #[derive(Debug, Default)]
@@ -23,6 +22,8 @@ struct State {
 #[derive(Debug, Default)]
 pub struct InMemoryReports {
     state: Mutex<State>,
+    /// The kind of aggregate whose writes fail (`Unavailable`), to test atomicity.
+    failing: Mutex<Option<&'static str>>,
 }
 
 impl InMemoryReports {
@@ -30,8 +31,20 @@ impl InMemoryReports {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Makes every unit of work that writes a `kind` (`container`, `report`) fail.
+    pub fn fail_writes_of(&self, kind: &'static str) {
+        *self.failing.lock().unwrap_or_else(PoisonError::into_inner) = Some(kind);
+    }
+
     pub fn add_container(&self, container: Container) {
         self.lock().containers.push(container);
+    }
+
+    /// Puts `container` in place of the stored one with its id (a test's set-up).
+    pub fn replace_container(&self, container: Container) {
+        let mut state = self.lock();
+        state.containers.retain(|c| c.id != container.id);
+        state.containers.push(container);
     }
 
     #[must_use]
@@ -47,6 +60,108 @@ impl InMemoryReports {
     #[must_use]
     pub fn audit_actions(&self) -> Vec<String> {
         self.lock().audit.clone()
+    }
+}
+
+/// Opens a report or merges it into the open one; the container is only read.
+fn submit_locked(
+    state: &mut State,
+    container: ContainerId,
+    report: &NewReport,
+    token: &str,
+    source: &str,
+) -> Result<Submitted, RepoError> {
+    let Some(c) = state.containers.iter().find(|c| c.id == container) else {
+        return Err(RepoError::InvalidReference {
+            field: "container".into(),
+            message: "no such container".into(),
+        });
+    };
+    let code = c.public_code.to_string();
+    if let Some(open) = state.reports.iter_mut().find(|r| {
+        r.container_id == container && r.category == report.category && r.status.is_open()
+    }) {
+        open.count += 1;
+        let merged = open.clone();
+        state.audit.push("report.merge".into());
+        return Ok(Submitted::Merged(merged));
+    }
+    let now = Utc::now();
+    let created = Report {
+        id: Uuid::now_v7(),
+        public_token: token.to_owned(),
+        container_id: container,
+        container_code: code,
+        category: report.category,
+        description: report.description.clone(),
+        email: report.email.clone(),
+        status: ReportStatus::New,
+        count: 1,
+        assignee_id: None,
+        source: source.to_owned(),
+        created_at: now,
+        updated_at: now,
+    };
+    state.reports.push(created.clone());
+    state
+        .events
+        .push((created.id, event(Some(ReportStatus::New), None)));
+    state.audit.push("report.create".into());
+    Ok(Submitted::Created(created))
+}
+
+/// Reports and their containers' status changes, under one lock: all or nothing. Only
+/// container updates and report submissions are held here.
+#[async_trait]
+impl UnitOfWork for InMemoryReports {
+    async fn commit(&self, work: Work) -> Result<Committed, RepoError> {
+        let mut state = self.lock();
+        let failing = *self.failing.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(kind) = failing
+            && work.writes.iter().any(|w| w.kind() == kind)
+        {
+            return Err(RepoError::Unavailable(format!("{kind} writes are failing")));
+        }
+        // every check first, so that a refused write leaves everything as it was
+        let mut staged = state.containers.clone();
+        for write in &work.writes {
+            match write {
+                Write::Update {
+                    before: Aggregate::Container(before),
+                    after: Aggregate::Container(after),
+                    action,
+                    ..
+                } => {
+                    let Some(stored) = staged.iter_mut().find(|c| c.id == before.id) else {
+                        return Err(RepoError::Unexpected("container vanished".into()));
+                    };
+                    if stored.version != before.version {
+                        return Err(RepoError::StaleVersion {
+                            entity: "container",
+                            current: stored.version,
+                        });
+                    }
+                    *stored = after.clone();
+                    state.audit.push((*action).to_owned());
+                }
+                Write::SubmitReport(_) => {}
+                other => {
+                    return Err(RepoError::Unexpected(format!(
+                        "the reports fake holds no {other:?}"
+                    )));
+                }
+            }
+        }
+        state.containers = staged;
+        let mut committed = Committed::default();
+        for write in &work.writes {
+            if let Write::SubmitReport(s) = write {
+                let submitted =
+                    submit_locked(&mut state, s.container, &s.report, &s.token, &s.source)?;
+                committed.report = Some(submitted);
+            }
+        }
+        Ok(committed)
     }
 }
 
@@ -77,48 +192,7 @@ impl ReportStore for InMemoryReports {
         source: &str,
         _: &AuditContext,
     ) -> Result<Submitted, RepoError> {
-        let mut state = self.lock();
-        let Some(c) = state.containers.iter_mut().find(|c| c.id == container) else {
-            return Err(RepoError::InvalidReference {
-                field: "container".into(),
-                message: "no such container".into(),
-            });
-        };
-        let code = c.public_code.to_string();
-        if report.category == ReportCategory::Full && c.status == ContainerStatus::Active {
-            c.status = ContainerStatus::Full;
-            c.version += 1;
-        }
-        if let Some(open) = state.reports.iter_mut().find(|r| {
-            r.container_id == container && r.category == report.category && r.status.is_open()
-        }) {
-            open.count += 1;
-            let merged = open.clone();
-            state.audit.push("report.merge".into());
-            return Ok(Submitted::Merged(merged));
-        }
-        let now = Utc::now();
-        let created = Report {
-            id: Uuid::now_v7(),
-            public_token: token.to_owned(),
-            container_id: container,
-            container_code: code,
-            category: report.category,
-            description: report.description.clone(),
-            email: report.email.clone(),
-            status: ReportStatus::New,
-            count: 1,
-            assignee_id: None,
-            source: source.to_owned(),
-            created_at: now,
-            updated_at: now,
-        };
-        state.reports.push(created.clone());
-        state
-            .events
-            .push((created.id, event(Some(ReportStatus::New), None)));
-        state.audit.push("report.create".into());
-        Ok(Submitted::Created(created))
+        submit_locked(&mut self.lock(), container, report, token, source)
     }
 
     async fn find(&self, id: Uuid) -> Result<Option<Report>, RepoError> {

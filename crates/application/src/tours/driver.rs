@@ -4,14 +4,17 @@ use super::{KeyClaim, TourFilter, Tours};
 use crate::AppError;
 use crate::auth::ensure_tour_access;
 use crate::auth::ports::Principal;
-use crate::ports::AuditContext;
-use crate::use_cases::{MAX_PAGE_SIZE, PageParams, change};
+use crate::ports::{AuditContext, RepoError};
+use crate::unit_of_work::Work;
+use crate::use_cases::{MAX_PAGE_SIZE, PageParams, change, get};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use tisseco_domain::{
-    ContainerChanges, ContainerId, Notes, PublicCode, SkipReason, Tour, TourId, ValidationError,
-    Visit,
+    ContainerId, Notes, PublicCode, SkipReason, Tour, TourId, ValidationError, Visit,
 };
+
+/// How many times a visit is tried when its container changes under it.
+const VISIT_ATTEMPTS: u32 = 3;
 
 /// An `Idempotency-Key` and the request it came with (method, path and body as the caller
 /// sent them, canonicalised by the caller): the key is bound to that request.
@@ -89,7 +92,8 @@ impl Tours {
     }
 
     /// Records a visit. With an idempotency key, a retried request changes nothing and
-    /// returns the tour as it is; the same key with another request is refused. The container's status follows what was found.
+    /// returns the tour as it is; the same key with another request is refused. The container's
+    /// status follows what was found, in the same transaction.
     ///
     /// # Errors
     /// `NotFound`, `Forbidden` (not the driver), `Conflict` (not in progress, stop done),
@@ -122,17 +126,11 @@ impl Tours {
             }
         }
         let key = key.map(|k| k.key.as_str());
-        let now = self.clock.now();
-        let recorded = visit.clone();
-        let result = change(self.tours.as_ref(), id, None, "visit", audit, |t| {
-            Ok(t.record_visit(caller.user_id, container, visit, now)?)
-        })
-        .await;
-        match result {
-            Ok(tour) => {
-                self.follow_visit(container, &recorded, audit).await;
-                Ok(tour)
-            }
+        match self
+            .record_visit(caller, id, container, &visit, audit)
+            .await
+        {
+            Ok(tour) => Ok(tour),
             Err(error) => {
                 if let Some(key) = key {
                     self.lookups.release_key(&scope, key).await?;
@@ -142,25 +140,45 @@ impl Tours {
         }
     }
 
-    /// Moves the container's status to what the visit found; a failure is logged, not
-    /// returned: the visit itself is recorded.
-    async fn follow_visit(&self, container: ContainerId, visit: &Visit, audit: &AuditContext) {
-        let outcome = async {
+    /// The visit and the container's status it leads to, decided by the domain and
+    /// committed together: both are stored or neither. A container changed meanwhile (by
+    /// a report, another visit) is read again and the decision made again.
+    async fn record_visit(
+        &self,
+        caller: &Principal,
+        id: TourId,
+        container: ContainerId,
+        visit: &Visit,
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let now = self.clock.now();
+            let before = get(self.tours.as_ref(), id).await?;
+            let mut after = before.clone();
+            after.record_visit(caller.user_id, container, visit.clone(), now)?;
+            let mut work = Work::new(audit.clone());
+            work.update(&before, &after, "visit")?;
             let current = self.registry.get_container(container).await?;
-            let next = visit.container_status_after(current.status);
-            if next != current.status && !current.is_archived() {
-                let changes = ContainerChanges {
-                    status: Some(next),
-                    ..ContainerChanges::default()
-                };
-                self.registry
-                    .update_container(container, current.version, changes, audit)
-                    .await?;
+            let moved = current.after_visit(visit, now);
+            let status_changed = moved.is_some();
+            if let Some(change) = moved {
+                work.decided(&current, change, "update");
             }
-            Ok::<(), AppError>(())
-        };
-        if let Err(error) = outcome.await {
-            tracing::warn!(container.id = %container, error = %error, "container status not updated after a visit");
+            match self.uow.commit(work).await {
+                Ok(_) => {
+                    if status_changed {
+                        self.registry.containers_changed().await;
+                    }
+                    return Ok(after);
+                }
+                Err(RepoError::StaleVersion {
+                    entity: "container",
+                    ..
+                }) if attempts < VISIT_ATTEMPTS => {}
+                Err(error) => return Err(error.into()),
+            }
         }
     }
 

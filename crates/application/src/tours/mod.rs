@@ -153,6 +153,8 @@ pub struct Tours {
     pub(crate) lookups: Arc<dyn TourLookups>,
     pub(crate) registry: Registry,
     pub(crate) clock: Arc<dyn Clock>,
+    /// Writes a visit and its container's new status together.
+    pub(crate) uow: Arc<dyn crate::unit_of_work::UnitOfWork>,
     /// Most stops a tour holds (the optimiser's work grows with its square).
     pub(crate) max_stops: usize,
     /// Predicted fill, for selecting the containers due (`due_by`).
@@ -175,12 +177,14 @@ impl Tours {
         lookups: Arc<dyn TourLookups>,
         registry: Registry,
         clock: Arc<dyn Clock>,
+        uow: Arc<dyn crate::unit_of_work::UnitOfWork>,
     ) -> Self {
         Self {
             tours,
             lookups,
             registry,
             clock,
+            uow,
             max_stops: DEFAULT_MAX_STOPS,
             predictions: None,
         }

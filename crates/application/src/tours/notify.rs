@@ -5,11 +5,12 @@ use crate::jobs::{Job, JobError, JobHandler, JobQueue, MAIL_QUEUE};
 use crate::mail::{EmailJob, MailMessage, Recipient};
 use crate::ports::Repository;
 use async_trait::async_trait;
+use serde::Deserialize;
 use std::sync::Arc;
-use tisseco_domain::{User, UserId};
+use tisseco_domain::{DomainEvent, User, UserId};
 
 /// The event the outbox emits when a tour is planned.
-pub const TOUR_PLANNED: &str = "tour.planned";
+pub const TOUR_PLANNED: &str = DomainEvent::TourPlanned.name();
 
 /// Handles `tour.planned`: queues the assignment e-mail to the driver.
 #[derive(Clone)]
@@ -24,33 +25,45 @@ impl std::fmt::Debug for TourPlannedHandler {
     }
 }
 
+/// What a `tour.planned` event carries of the tour (the tour as it was saved).
+#[derive(Debug, Deserialize)]
+struct PlannedTour {
+    id: String,
+    driver_id: Option<UserId>,
+    date: String,
+    vehicle: Option<String>,
+    depot: Option<Depot>,
+    stops: Vec<serde::de::IgnoredAny>,
+    version: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Depot {
+    latitude: f64,
+    longitude: f64,
+}
+
 #[async_trait]
 impl JobHandler for TourPlannedHandler {
     async fn handle(&self, job: &Job) -> Result<(), JobError> {
-        // The outbox wraps the tour as it was saved in `data`.
-        let tour = &job.payload["data"];
-        let malformed = || JobError::Permanent(format!("malformed {TOUR_PLANNED} event"));
-        let tour_id = tour["id"].as_str().ok_or_else(malformed)?;
-        let Some(driver) = tour["driver_id"].as_str() else {
+        let (_, envelope) = job.event::<PlannedTour>()?;
+        let tour = envelope.data;
+        let tour_id = tour.id;
+        let Some(driver) = tour.driver_id else {
             return Ok(()); // planned tours always have one; nothing to tell otherwise
         };
-        let driver: UserId = uuid::Uuid::parse_str(driver)
-            .map_err(|_| malformed())?
-            .into();
         let Some(user) = self.users.find(driver).await.map_err(JobError::from)? else {
             return Err(JobError::Permanent(format!(
                 "driver {driver} of tour {tour_id} does not exist"
             )));
         };
-        let date = tour["date"].as_str().unwrap_or_default().to_owned();
-        let stops = tour["stops"].as_array().map_or(0, Vec::len);
-        let depot = &tour["depot"];
-        let start_address = match (depot["latitude"].as_f64(), depot["longitude"].as_f64()) {
-            (Some(lat), Some(lon)) => format!("{lat:.5}, {lon:.5}"),
-            _ => String::new(), // the e-mail says "the first stop" in its words
-        };
+        let start_address = tour.depot.map_or_else(
+            String::new, // the e-mail says "the first stop" in its words
+            |d| format!("{:.5}, {:.5}", d.latitude, d.longitude),
+        );
+        let short_id: String = tour_id.chars().take(8).collect();
         let email = EmailJob {
-            dedup_key: format!("tour-assignment:{tour_id}:{}", tour["version"]),
+            dedup_key: format!("tour-assignment:{tour_id}:{}", tour.version),
             to: Recipient {
                 email: user.email.as_str().to_owned(),
                 name: Some(user.display_name.as_str().to_owned()),
@@ -58,12 +71,11 @@ impl JobHandler for TourPlannedHandler {
             },
             message: MailMessage::TourAssignment {
                 driver_name: user.display_name.as_str().to_owned(),
-                tour_name: tour["vehicle"].as_str().map_or_else(
-                    || tour_id.chars().take(8).collect(),
-                    |v| format!("{v} ({})", &tour_id.chars().take(8).collect::<String>()),
-                ),
-                date,
-                stops: u32::try_from(stops).unwrap_or(u32::MAX),
+                tour_name: tour
+                    .vehicle
+                    .map_or_else(|| short_id.clone(), |v| format!("{v} ({short_id})")),
+                date: tour.date,
+                stops: u32::try_from(tour.stops.len()).unwrap_or(u32::MAX),
                 start_address,
             },
         };

@@ -18,6 +18,7 @@ pub(super) struct World {
     pub(super) site: SiteId,
     pub(super) containers: Vec<ContainerId>,
     driver: Principal,
+    store: Arc<InMemoryStore>,
 }
 
 pub(super) fn audit() -> AuditContext {
@@ -56,9 +57,10 @@ pub(super) async fn world(count: usize) -> World {
     }
     let tours = Tours::new(
         store.clone(),
-        store,
+        store.clone(),
         registry.clone(),
         Arc::new(crate::ports::SystemClock),
+        store.clone(),
     );
     let driver = Principal {
         user_id: UserId::generate(),
@@ -71,6 +73,7 @@ pub(super) async fn world(count: usize) -> World {
         site: site.id,
         containers,
         driver,
+        store,
     }
 }
 
@@ -170,6 +173,75 @@ async fn stops_can_be_selected_by_last_fill_level() {
             .map(|s| s.container_id)
             .collect::<Vec<_>>(),
         vec![w.containers[1]]
+    );
+}
+
+#[tokio::test]
+async fn a_visit_whose_container_update_fails_leaves_no_visit() {
+    let w = world(1).await;
+    let tour = started(&w).await;
+    w.store.fail_writes_of("container");
+    let result = w
+        .tours
+        .visit(
+            &w.driver,
+            tour.id,
+            w.containers[0],
+            visit(false),
+            Some(&key("k-1", "visit 0")),
+            &audit(),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(AppError::Unavailable(_))),
+        "{result:?}"
+    );
+    let stored = w.tours.get(tour.id).await.unwrap();
+    assert_eq!(
+        stored, tour,
+        "the tour is as it was: no visit without its container"
+    );
+    let container = w.registry.get_container(w.containers[0]).await.unwrap();
+    assert_eq!(container.status, ContainerStatus::Active);
+    assert!(
+        !w.store
+            .events()
+            .iter()
+            .any(|(e, _)| *e == tisseco_domain::DomainEvent::TourVisited),
+        "no event of a visit that did not happen"
+    );
+}
+
+#[tokio::test]
+async fn a_visit_and_its_container_status_commit_together_with_their_events() {
+    let w = world(1).await;
+    let tour = started(&w).await;
+    let before = w.store.events().len();
+    let after = w
+        .tours
+        .visit(
+            &w.driver,
+            tour.id,
+            w.containers[0],
+            visit(false),
+            None,
+            &audit(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(after.version, tour.version + 1);
+    let container = w.registry.get_container(w.containers[0]).await.unwrap();
+    assert_eq!(
+        (container.status, container.version),
+        (ContainerStatus::Full, 2)
+    );
+    let events: Vec<_> = w.store.events()[before..].iter().map(|(e, _)| *e).collect();
+    assert_eq!(
+        events,
+        [
+            tisseco_domain::DomainEvent::TourVisited,
+            tisseco_domain::DomainEvent::ContainerUpdated
+        ]
     );
 }
 

@@ -53,6 +53,7 @@ async fn the_in_memory_store_honours_the_port_contract() {
     contract::sites_and_areas(store.as_ref(), store.as_ref()).await;
     contract::containers(store.as_ref(), store.as_ref(), store.as_ref()).await;
     contract::password_resets(store.as_ref(), tisseco_domain::UserId::generate()).await;
+    contract::unit_of_work(store.as_ref(), store.as_ref(), store.as_ref()).await;
 }
 
 #[tokio::test]
