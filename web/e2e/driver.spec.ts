@@ -157,7 +157,9 @@ test("scanning a label with the camera finds its stop, or says it is not on the 
   const vehicle = `SCAN-${f.site.code}`;
   const tour = await plannedTour(request, f, vehicle);
   const target = tour.stops[2];
-  const png = await (await request.get(`/api/v1/containers/${target.container_id}/qr.png`, { headers: f.headers })).body();
+  const qr = await request.get(`/api/v1/containers/${target.container_id}/qr.png`, { headers: f.headers });
+  expect(qr.headers()["content-type"]).toBe("image/png");
+  const png = await qr.body();
   const video = join(tmpdir(), `tisseco-label-${f.site.code}.y4m`);
   await labelVideo(page, png, video);
 
@@ -175,12 +177,16 @@ test("scanning a label with the camera finds its stop, or says it is not on the 
   await phoneShot(driver, "driver-scanned");
 
   // A label of a container that is not on the tour.
+  // (a fresh token: the e2e server's access tokens live 30 s)
+  const headers = { authorization: `Bearer ${await token(request)}` };
   const stranger = await request.post("/api/v1/containers", {
-    headers: f.headers,
+    headers,
     data: { site_id: f.site.id, type: "street_bin", location: { latitude: 45.75, longitude: 4.85 }, address: "Ailleurs" },
   });
   const outsider = await stranger.json();
-  const other = await (await request.get(`/api/v1/containers/${outsider.id}/qr.png`, { headers: f.headers })).body();
+  const label = await request.get(`/api/v1/containers/${outsider.id}/qr.png`, { headers });
+  expect(label.headers()["content-type"]).toBe("image/png");
+  const other = await label.body();
   const otherVideo = video.replace(".y4m", "-other.y4m");
   await labelVideo(page, other, otherVideo);
   await browser.close();

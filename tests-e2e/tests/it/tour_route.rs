@@ -99,7 +99,7 @@ async fn the_route_joins_the_depot_and_the_stops_in_their_order() {
         None,
     )
     .await;
-    problem(app.get("/api/v1/tours/not-an-id/route").await, 400, None).await;
+    problem(app.get("/api/v1/tours/not-an-id/route").await, 404, None).await;
 
     // Managers pick the driver among the active drivers' names.
     let drivers: Value = app.get("/api/v1/drivers").await.json().await.unwrap();
