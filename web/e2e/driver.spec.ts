@@ -201,3 +201,29 @@ test("scanning a label with the camera finds its stop, or says it is not on the 
   await expect(driver2.getByTestId("scan-status")).toHaveText(`Le conteneur ${outsider.public_code} n’est pas dans la tournée du jour.`, { timeout: 20_000 });
   await second.close();
 });
+
+test("a session lost while offline: signing in again keeps the queue and sends it", async ({ page, context, request }) => {
+  test.setTimeout(90_000);
+  const f = await fixture(request, 2);
+  const vehicle = `RELOG-${f.site.code}`;
+  const tour = await plannedTour(request, f, vehicle);
+  await driverSignIn(page);
+  await page.evaluate(async () => void (await navigator.serviceWorker.ready));
+  await page.getByRole("link", { name: new RegExp(vehicle) }).click();
+  await page.getByRole("button", { name: "Démarrer la tournée" }).click();
+  await expect(page.getByTestId("waiting")).toBeHidden();
+  await context.setOffline(true);
+  await visit(page, tour.stops[0].public_code, 70, "20");
+  // The refresh cookie is gone (expired, revoked): the session cannot be renewed.
+  await context.clearCookies();
+  await page.reload();
+  await expect(page.getByTestId("waiting")).toHaveText("1 en attente d’envoi");
+  await context.setOffline(false);
+  await expect(page.getByRole("heading", { name: "Connexion" })).toBeVisible();
+  await expect(page.getByText("1 action(s) attendent d’être envoyées")).toBeVisible();
+  await page.getByLabel("Mot de passe").fill("demo-driver-password");
+  await page.getByRole("button", { name: "Se connecter" }).click();
+  await expect(page.getByTestId("waiting")).toBeHidden({ timeout: 20_000 });
+  const server = await (await request.get(`/api/v1/tours/${tour.id}`, { headers: { authorization: `Bearer ${await token(request)}` } })).json();
+  expect(server.progress).toMatchObject({ visited: 1, weight_kg: 20 });
+});
