@@ -44,8 +44,8 @@ export async function fixture(request: APIRequestContext, count: number): Promis
 }
 
 /** A tour of the demo driver today through `f`'s containers, planned unless said otherwise. */
-export async function plannedTour(request: APIRequestContext, f: Fixture, vehicle: string, plan = true) {
-  const today = new Date().toISOString().slice(0, 10);
+export async function plannedTour(request: APIRequestContext, f: Fixture, vehicle: string, plan = true, date?: string) {
+  const today = date ?? new Date().toISOString().slice(0, 10);
   const created = await request.post("/api/v1/tours", {
     headers: f.headers,
     data: { site_id: f.site.id, date: today, driver_id: f.driverId, vehicle, container_ids: f.containers.map((c) => c.id) },

@@ -77,3 +77,15 @@ test("the tour sheet prints one A4 page per 25 stops", async ({ page, request })
   expect(pages.length).toBe(2);
   await phoneShot(page, "tour-sheet");
 });
+
+test("following: a planned tour not started by its start time stands out as late", async ({ page, request }) => {
+  const f = await fixture(request, 2);
+  const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+  const vehicle = `LATE-${f.site.code}`;
+  await plannedTour(request, f, vehicle, true, yesterday);
+  await signIn(page, "manager", "/admin/tours");
+  await page.getByLabel("Date").fill(yesterday);
+  const row = page.getByTestId("tour-row").filter({ hasText: vehicle });
+  await expect(row).toHaveAttribute("data-late", "true");
+  await expect(row).toContainText("En retard");
+});

@@ -45,5 +45,6 @@ describe("labels and lateness", () => {
     expect(isLate({ state: "planned", date: "2026-12-03" }, new Date(2026, 11, 3, 7, 30))).toBe(true);
     expect(isLate({ state: "planned", date: "2026-12-03" }, new Date(2026, 11, 3, 7, 10))).toBe(false);
     expect(isLate({ state: "in_progress", date: "2026-12-03" }, new Date(2026, 11, 3, 9))).toBe(false);
+    expect(isLate({ state: "draft", date: "2026-12-03" }, new Date(2026, 11, 3, 9))).toBe(false);
   });
 });

@@ -6,12 +6,13 @@ import type { MessageKey } from "../../i18n/fr";
 export type Tour = Schemas["TourDto"];
 export type Route = Schemas["RouteFeature"];
 
-/** Tours start at 07:00 local time (plan-day's default shift start); not started 15 min after is late. */
+/** Tours start at 07:00 local time (plan-day's default shift start); a planned tour not
+ * started 15 min after is late (a draft is still the office's: not late, not the driver's). */
 export const START_HOUR = 7;
 const GRACE_MS = 15 * 60_000;
 
 export function isLate(tour: Pick<Tour, "state" | "date">, now = new Date()): boolean {
-  if (tour.state !== "planned" && tour.state !== "draft") return false;
+  if (tour.state !== "planned") return false;
   const [y, m, d] = tour.date.split("-").map(Number) as [number, number, number];
   const start = new Date(y, m - 1, d, START_HOUR, 0, 0);
   return now.getTime() > start.getTime() + GRACE_MS;
