@@ -39,6 +39,8 @@ const env = {
   RATE_LIMIT_API: "100000/60",
   // Short-lived access tokens: the silent refresh runs during the tests.
   AUTH_ACCESS_TTL_SECS: "30",
+  // No fixed metrics port: two platforms (another worktree, a Lighthouse run) may run at once.
+  METRICS_BIND: process.env.METRICS_BIND ?? "off",
   HTTP_WORKERS: "2",
   WORKER_CONCURRENCY: "4",
   // Smaller batches: a large import stays cancellable long enough for the cancel test.

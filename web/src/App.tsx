@@ -23,10 +23,14 @@ import { ReportPage } from "./pages/ReportPage";
 import { Reports } from "./pages/Reports";
 import { Sites } from "./pages/Sites";
 import { Users } from "./pages/Users";
+import { TourEditor } from "./pages/tours/TourEditor";
+import { TourNew } from "./pages/tours/TourNew";
+import { Tours } from "./pages/tours/Tours";
+import { TourSheet } from "./pages/tours/TourSheet";
 
 const MapPage = lazy(() => import("./pages/MapPage"));
 
-function Staff({ children, admin = false }: { children: ReactNode; admin?: boolean }) {
+function Staff({ children, admin = false, bare = false }: { children: ReactNode; admin?: boolean; bare?: boolean }) {
   const { state, retry } = useAuth();
   const [location] = useLocation();
   const search = useSearch();
@@ -39,7 +43,8 @@ function Staff({ children, admin = false }: { children: ReactNode; admin?: boole
   }
   const role = state.user.role;
   if (role !== "admin" && (admin || role !== "manager")) return <Forbidden />;
-  return <Shell>{children}</Shell>;
+  // A printed page (the tour sheet) has no navigation around it.
+  return bare ? <main className="p-4">{children}</main> : <Shell>{children}</Shell>;
 }
 
 export function App() {
@@ -65,6 +70,10 @@ export function App() {
           </Suspense>
         </Staff>
       </Route>
+      <Route path="/tours">{<Staff><Tours /></Staff>}</Route>
+      <Route path="/tours/new">{<Staff><TourNew /></Staff>}</Route>
+      <Route path="/tours/:id/sheet">{(p) => <Staff bare><TourSheet id={p.id} /></Staff>}</Route>
+      <Route path="/tours/:id">{(p) => <Staff><TourEditor id={p.id} /></Staff>}</Route>
       <Route path="/reports">{<Staff><Reports /></Staff>}</Route>
       <Route path="/reports/:id">{(p) => <Staff><ReportPage id={p.id} /></Staff>}</Route>
       <Route path="/labels">{<Staff><Labels /></Staff>}</Route>

@@ -29,7 +29,7 @@ pub const BEARER: &str = "bearer";
 /// JSON API): each is listed here, method and pattern, and is public like `security(())`.
 /// The staff console's files are public too: they hold no data, and the API calls they
 /// make need a token like any other.
-pub const PAGES: [(Method, &str); 10] = [
+pub const PAGES: [(Method, &str); 12] = [
     (Method::GET, "/c/"),
     (Method::GET, "/c/{code}"),
     (Method::POST, "/c/{code}"),
@@ -40,6 +40,8 @@ pub const PAGES: [(Method, &str); 10] = [
     (Method::GET, "/"),
     (Method::GET, "/admin"),
     (Method::GET, "/admin/{path:.*}"),
+    (Method::GET, "/driver"),
+    (Method::GET, "/driver/{path:.*}"),
 ];
 
 /// Whether `pattern` is one of the public HTML pages.
@@ -473,6 +475,7 @@ mod tests {
             (Method::GET, "/r/{token}"),
             (Method::GET, "/assets/site.css"),
             (Method::GET, "/admin/{path:.*}"),
+            (Method::GET, "/driver/{path:.*}"),
             (Method::GET, "/"),
         ] {
             assert_eq!(

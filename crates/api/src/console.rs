@@ -1,6 +1,8 @@
 //! The staff console (the React app built from `web/`) served from a directory
 //! (`CONSOLE_DIR`) at `/admin/`: hashed assets are cached for a year, every other
 //! path under `/admin/` is a client route and gets `index.html`, and `/` leads there.
+//! The drivers' app (a second build, `CONSOLE_DIR/driver`) is served the same way at
+//! `/driver/`, its service worker and manifest included (their scope is `/driver/`).
 //! Listed as public in `access::PAGES`: the files hold no data; the API calls they make
 //! are authorised like any other.
 
@@ -14,13 +16,23 @@ use std::path::{Component, Path, PathBuf};
 pub struct ConsoleDir(pub PathBuf);
 
 pub const PREFIX: &str = "/admin/";
+/// Where the drivers' installable app lives (its files in `CONSOLE_DIR/driver`).
+pub const DRIVER_PREFIX: &str = "/driver/";
 
 pub fn configure(config: &mut web::ServiceConfig) {
     config
         .route("/", web::get().to(to_console))
         .route("/admin", web::get().to(to_console))
         .route("/reset-password", web::get().to(to_reset_page))
-        .route("/admin/{path:.*}", web::get().to(file));
+        .route("/admin/{path:.*}", web::get().to(file))
+        .route("/driver", web::get().to(to_driver))
+        .route("/driver/{path:.*}", web::get().to(driver_file));
+}
+
+async fn to_driver() -> HttpResponse {
+    HttpResponse::Found()
+        .insert_header((header::LOCATION, DRIVER_PREFIX))
+        .finish()
 }
 
 async fn to_console() -> HttpResponse {
@@ -137,11 +149,20 @@ async fn read(path: PathBuf) -> std::io::Result<Vec<u8>> {
 }
 
 async fn file(req: HttpRequest, dir: Data<ConsoleDir>) -> HttpResponse {
+    serve(&req, &dir.0).await
+}
+
+async fn driver_file(req: HttpRequest, dir: Data<ConsoleDir>) -> HttpResponse {
+    serve(&req, &dir.0.join("driver")).await
+}
+
+/// A file of a built app, or its `index.html` for a client route.
+async fn serve(req: &HttpRequest, dir: &Path) -> HttpResponse {
     let relative = req.match_info().get("path").unwrap_or("");
     let asset = safe_relative(relative).filter(|p| !p.as_os_str().is_empty());
     if let Some(asset) = asset {
-        let full = dir.0.join(&asset);
-        if let Ok((bytes, encoding)) = read_encoded(&req, &full).await {
+        let full = dir.join(&asset);
+        if let Ok((bytes, encoding)) = read_encoded(req, &full).await {
             // Vite puts a content hash in every name under assets/: it never changes.
             let cache = if relative.starts_with("assets/") {
                 "public, max-age=31536000, immutable"
@@ -157,10 +178,10 @@ async fn file(req: HttpRequest, dir: Data<ConsoleDir>) -> HttpResponse {
                 .body("not found");
         }
     }
-    match read_encoded(&req, &dir.0.join("index.html")).await {
+    match read_encoded(req, &dir.join("index.html")).await {
         Ok((bytes, encoding)) => respond(bytes, encoding, "text/html; charset=utf-8", "no-cache"),
         Err(error) => {
-            tracing::warn!(error = %error, console.dir = %dir.0.display(), "the console is not built");
+            tracing::warn!(error = %error, console.dir = %dir.display(), "the console is not built");
             HttpResponse::NotFound()
                 .content_type(ContentType::plaintext())
                 .body("The console is not built: run `npm ci && npm run build` in web/ (or `just dev`), or set CONSOLE_DIR.")

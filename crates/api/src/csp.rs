@@ -12,7 +12,7 @@ use actix_web::middleware::Next;
 /// inline (QR codes), forms posted back here only, and nothing else.
 pub const PAGES: &str = "default-src 'none'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-/// The staff console: its scripts, styles and the map's workers from this server, its
+/// The staff console and the driver app: their scripts, styles and the map's workers from this server, its
 /// calls to this API only.
 pub const CONSOLE: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data: blob:; worker-src 'self' blob:; connect-src 'self'; object-src 'none'; \
@@ -27,7 +27,11 @@ pub async fn middleware(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let docs = req.path().starts_with(DOCS_PATH);
-    let console = req.path() == "/admin" || req.path().starts_with(crate::console::PREFIX);
+    let path = req.path();
+    let console = path == "/admin"
+        || path.starts_with(crate::console::PREFIX)
+        || path == "/driver"
+        || path.starts_with(crate::console::DRIVER_PREFIX);
     let mut response = next.call(req).await?;
     let html = response
         .headers()

@@ -46,9 +46,9 @@ pub const DOCS_PATH: &str = "/docs/";
 /// collected as they are mounted.
 fn routes(config: &mut ServiceConfig) {
     use routes::{
-        areas, auth, container_counts, containers, declaration, health, import_list, imports,
-        labels, links, my_tours, ogc, open311, plan_day, predictions, queues, reports, search,
-        session, sites, stats, stats_reports, tiles, timeline, tours, users,
+        areas, auth, container_counts, containers, declaration, drivers, health, import_list,
+        imports, labels, links, my_tours, ogc, open311, plan_day, predictions, queues, reports,
+        search, session, sites, stats, stats_reports, tiles, timeline, tour_route, tours, users,
     };
     // The public scope first: `/api/v1` would otherwise take its requests.
     config
@@ -131,6 +131,8 @@ fn routes(config: &mut ServiceConfig) {
                 .service(tours::plan)
                 .service(tours::cancel)
                 .service(tours::optimize)
+                .service(tour_route::tour_route)
+                .service(drivers::list_drivers)
                 .service(my_tours::my_tours)
                 .service(my_tours::my_tour)
                 .service(my_tours::start)
@@ -138,6 +140,7 @@ fn routes(config: &mut ServiceConfig) {
                 .service(my_tours::skip)
                 .service(my_tours::scan)
                 .service(my_tours::complete)
+                .service(tour_route::my_tour_route)
                 .service(labels::qr_svg)
                 .service(labels::qr_png)
                 .service(labels::label_sheet)

@@ -49,7 +49,14 @@ const EXPECTED: &[(&str, &str, Option<Role>)] = &[
         "/api/v1/tours/{tour_id}/optimize",
         Some(Role::Manager),
     ),
+    ("GET", "/api/v1/tours/{tour_id}/route", Some(Role::Manager)),
+    ("GET", "/api/v1/drivers", Some(Role::Manager)),
     ("GET", "/api/v1/me/tours", Some(Role::Driver)),
+    (
+        "GET",
+        "/api/v1/me/tours/{tour_id}/route",
+        Some(Role::Driver),
+    ),
     ("GET", "/api/v1/me/tours/{tour_id}", Some(Role::Driver)),
     (
         "POST",

@@ -46,4 +46,5 @@ mod stats;
 mod stats_more;
 mod support;
 mod tiles;
+mod tour_route;
 mod tours;

@@ -7,13 +7,13 @@ use tisseco_application::auth::ports::Principal;
 use tisseco_application::ports::AuditContext;
 use tisseco_domain::{Email, NewUser, Password, Role, display_name};
 
-struct Crew {
-    driver: reqwest::Client,
-    other_driver: reqwest::Client,
-    driver_id: String,
+pub(crate) struct Crew {
+    pub(crate) driver: reqwest::Client,
+    pub(crate) other_driver: reqwest::Client,
+    pub(crate) driver_id: String,
 }
 
-async fn crew(app: &TestApp) -> Crew {
+pub(crate) async fn crew(app: &TestApp) -> Crew {
     let mut clients = Vec::new();
     let mut ids = Vec::new();
     for name in ["dan", "dora"] {
@@ -48,7 +48,7 @@ async fn crew(app: &TestApp) -> Crew {
     }
 }
 
-async fn containers(app: &TestApp, site: &Value, count: usize) -> Vec<Value> {
+pub(crate) async fn containers(app: &TestApp, site: &Value, count: usize) -> Vec<Value> {
     let mut made = Vec::new();
     for i in 0..count {
         let location = json!({"latitude": 45.70 + 0.011 * (i % 4) as f64, "longitude": 4.80 + 0.017 * (i / 4) as f64});
@@ -57,7 +57,7 @@ async fn containers(app: &TestApp, site: &Value, count: usize) -> Vec<Value> {
     made
 }
 
-fn id(value: &Value) -> String {
+pub(crate) fn id(value: &Value) -> String {
     value["id"].as_str().unwrap().to_owned()
 }
 

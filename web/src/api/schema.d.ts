@@ -560,6 +560,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/drivers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Active drivers, for assigning tours (the first 500). */
+        get: operations["list_drivers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports": {
         parameters: {
             query?: never;
@@ -767,6 +784,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/tours/{tour_id}/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The route of one of the caller's tours (see `GET /tours/{tour_id}/route`). */
+        get: operations["my_tour_route"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/tours/{tour_id}/scan/{code}": {
         parameters: {
             query?: never;
@@ -810,7 +844,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record that a stop was skipped, and why. */
+        /**
+         * Record that a stop was skipped, and why. Send an `Idempotency-Key` header (as for a
+         *     visit): a retry with the same key records nothing twice and gets the tour back.
+         */
         post: operations["skip"];
         delete?: never;
         options?: never;
@@ -1353,6 +1390,26 @@ export interface paths {
         put?: never;
         /** Draft → planned: ready for its driver. */
         post: operations["plan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tours/{tour_id}/route": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tour's route: a GeoJSON LineString from the depot through the stops in order and
+         *     back (without a depot: first stop to last).
+         */
+        get: operations["tour_route"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1956,6 +2013,11 @@ export interface components {
             tour_id?: string | null;
             vehicle?: string | null;
         };
+        DriverDto: {
+            display_name: string;
+            /** Format: uuid */
+            id: string;
+        };
         DueDto: components["schemas"]["PredictionDto"] & {
             /** Format: uuid */
             area_id?: string | null;
@@ -2201,6 +2263,24 @@ export interface components {
             public_code: string;
             /** @description `capacity` (no truck has room left) or `time` (no shift can reach it in time). */
             reason: string;
+        };
+        /** @description A GeoJSON LineString: `[longitude, latitude]` positions. */
+        LineStringGeometry: {
+            /**
+             * @example [
+             *       [
+             *         4.83,
+             *         45.72
+             *       ],
+             *       [
+             *         4.84,
+             *         45.73
+             *       ]
+             *     ]
+             */
+            coordinates: number[][];
+            /** @example LineString */
+            type: string;
         };
         /** @description A link, as OGC API Features uses them. */
         Link: {
@@ -2888,6 +2968,31 @@ export interface components {
         };
         ResetRequest: {
             email: string;
+        };
+        /** @description A GeoJSON Feature whose geometry is the route. */
+        RouteFeature: {
+            geometry?: components["schemas"]["LineStringGeometry"] | null;
+            /** Format: uuid */
+            id: string;
+            properties: components["schemas"]["RouteProperties"];
+            /** @example Feature */
+            type: string;
+        };
+        RouteProperties: {
+            /** @description Each stop's container, in the line's order (the depot is not a stop). */
+            container_ids: string[];
+            /**
+             * Format: double
+             * @description Great-circle length of the line, in metres.
+             */
+            distance_m: number;
+            /** @description Whether the line starts and ends at the tour's depot. */
+            round_trip: boolean;
+            /** @description draft, planned, in_progress, completed or cancelled. */
+            state: string;
+            stops: number;
+            /** Format: uuid */
+            tour_id: string;
         };
         ScannedStop: {
             /** Format: uuid */
@@ -6348,6 +6453,79 @@ export interface operations {
             };
         };
     };
+    list_drivers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DriverDto"][];
+                };
+            };
+            /** @description Malformed request: a parameter that does not parse, or a NUL character */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role or the token's restrictions do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A value a rule refuses, named in `errors` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; `Retry-After` says when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_imports: {
         parameters: {
             query?: {
@@ -7519,6 +7697,89 @@ export interface operations {
             };
         };
     };
+    my_tour_route: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tour_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": components["schemas"]["RouteFeature"];
+                };
+            };
+            /** @description Malformed request: a parameter that does not parse, or a NUL character */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another driver's tour */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A value a rule refuses, named in `errors` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; `Retry-After` says when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     scan: {
         parameters: {
             query?: never;
@@ -7700,7 +7961,10 @@ export interface operations {
     skip: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Unique per skip attempt */
+                "Idempotency-Key"?: string | null;
+            };
             path: {
                 tour_id: string;
                 container_id: string;
@@ -7757,7 +8021,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The change clashes with the current state */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7784,7 +8047,6 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A value a rule refuses, named in `errors` */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -10920,6 +11182,89 @@ export interface operations {
             };
             /** @description The change clashes with the current state */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A value a rule refuses, named in `errors` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited; `Retry-After` says when to retry */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; `Retry-After` says when to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    tour_route: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                tour_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/geo+json": components["schemas"]["RouteFeature"];
+                };
+            };
+            /** @description Malformed request: a parameter that does not parse, or a NUL character */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a bad, expired or revoked one */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your role or the token's restrictions do not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,6 +9,7 @@ import type { MessageKey } from "../i18n/fr";
 const NAV: { href: string; label: MessageKey; admin?: boolean }[] = [
   { href: "/", label: "nav.dashboard" },
   { href: "/map", label: "nav.map" },
+  { href: "/tours", label: "nav.tours" },
   { href: "/containers", label: "nav.containers" },
   { href: "/sites", label: "nav.sites" },
   { href: "/areas", label: "nav.areas" },

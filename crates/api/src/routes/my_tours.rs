@@ -34,7 +34,7 @@ pub struct RecordVisit {
     pub problem: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecordSkip {
     /// inaccessible, blocked, not_found, unsafe, out_of_time or other.
@@ -95,6 +95,32 @@ pub async fn start(
     respond(&state, StatusCode::OK, tour).await
 }
 
+/// The request's `Idempotency-Key`, bound to the method, path and body as parsed (so that
+/// spacing or field order does not make another request).
+fn idempotency_key(
+    req: &HttpRequest,
+    body: &impl Serialize,
+) -> Result<Option<IdempotencyKey>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .filter(|k| (1..=200).contains(&k.len()))
+        .ok_or_else(|| {
+            ApiError::bad_request("Idempotency-Key", "expected 1 to 200 visible characters")
+        })?
+        .to_owned();
+    let request = format!(
+        "{} {}\n{}",
+        req.method(),
+        req.path(),
+        serde_json::to_string(body).unwrap_or_default()
+    );
+    Ok(Some(IdempotencyKey { key, request }))
+}
+
 /// Record a visit. Send an `Idempotency-Key` header: a retry with the same key (a phone on
 /// a bad network) records nothing twice and gets the tour back.
 #[utoipa::path(tag = "driver", security(("bearer" = ["driver"])), request_body = RecordVisit,
@@ -113,26 +139,7 @@ pub async fn visit(
     state: Data<AppState>,
     audit: Audit,
 ) -> Result<HttpResponse, ApiError> {
-    let key = match req.headers().get("idempotency-key") {
-        None => None,
-        Some(value) => Some(IdempotencyKey {
-            key: value
-                .to_str()
-                .ok()
-                .filter(|k| (1..=200).contains(&k.len()))
-                .ok_or_else(|| {
-                    ApiError::bad_request("Idempotency-Key", "expected 1 to 200 visible characters")
-                })?
-                .to_owned(),
-            // the body as parsed, so that spacing or field order does not make another request
-            request: format!(
-                "{} {}\n{}",
-                req.method(),
-                req.path(),
-                serde_json::to_string(&body.0).unwrap_or_default()
-            ),
-        }),
-    };
+    let key = idempotency_key(&req, &body.0)?;
     let b = body.0;
     let notes = b.notes.as_deref().map(Notes::parse).transpose()?;
     let problem = b
@@ -164,16 +171,25 @@ pub async fn visit(
     respond(&state, StatusCode::OK, tour).await
 }
 
-/// Record that a stop was skipped, and why.
-#[utoipa::path(tag = "driver", security(("bearer" = ["driver"])), request_body = RecordSkip, responses((status = 200, body = TourDto)))]
+/// Record that a stop was skipped, and why. Send an `Idempotency-Key` header (as for a
+/// visit): a retry with the same key records nothing twice and gets the tour back.
+#[utoipa::path(tag = "driver", security(("bearer" = ["driver"])), request_body = RecordSkip,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Unique per skip attempt")),
+    responses(
+        (status = 200, body = TourDto),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+))]
 #[post("/me/tours/{tour_id}/stops/{container_id}/skip")]
 pub async fn skip(
+    req: HttpRequest,
     caller: Caller,
     path: Path<(Uuid, Uuid)>,
     body: ValidJson<RecordSkip>,
     state: Data<AppState>,
     audit: Audit,
 ) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req, &body.0)?;
     let reason = SkipReason::parse(&body.0.reason)?;
     let note = body
         .0
@@ -183,17 +199,21 @@ pub async fn skip(
         .transpose()
         .map_err(|e| tisseco_domain::ValidationError::new("note", e.reason))?;
     let (tour_id, container) = path.into_inner();
-    let tour = state
-        .tours
-        .skip(
-            &caller.0,
-            tour_id.into(),
-            container.into(),
-            reason,
-            note,
-            &audit.0,
-        )
-        .await?;
+    let (tour_id, container) = (tour_id.into(), container.into());
+    let tour = match key {
+        Some(key) => {
+            state
+                .tours
+                .skip_once(&caller.0, tour_id, container, reason, note, &key, &audit.0)
+                .await?
+        }
+        None => {
+            state
+                .tours
+                .skip(&caller.0, tour_id, container, reason, note, &audit.0)
+                .await?
+        }
+    };
     respond(&state, StatusCode::OK, tour).await
 }
 

@@ -200,6 +200,49 @@ impl Tours {
         .await
     }
 
+    /// A skip sent with an idempotency key (a phone replaying its offline queue): a retry
+    /// changes nothing and returns the tour as it is; the same key with another request is
+    /// refused; a failed skip forgets the key so that it can be sent again.
+    ///
+    /// # Errors
+    /// As [`Tours::skip`], and `Invalid` (`Idempotency-Key`) for a reused key.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the skip's arguments plus its key"
+    )]
+    pub async fn skip_once(
+        &self,
+        caller: &Principal,
+        id: TourId,
+        container: ContainerId,
+        reason: SkipReason,
+        note: Option<Notes>,
+        key: &IdempotencyKey,
+        audit: &AuditContext,
+    ) -> Result<Tour, AppError> {
+        let scope = format!("skip:{}", caller.user_id);
+        match self
+            .lookups
+            .claim_key(&scope, &key.key, &key.fingerprint())
+            .await?
+        {
+            KeyClaim::New => {}
+            KeyClaim::Replay => return self.get_for(caller, id).await,
+            KeyClaim::Mismatch => {
+                return Err(ValidationError::new(
+                    "Idempotency-Key",
+                    "this key was already sent with another request; use a new key for each skip",
+                )
+                .into());
+            }
+        }
+        let result = self.skip(caller, id, container, reason, note, audit).await;
+        if result.is_err() {
+            self.lookups.release_key(&scope, &key.key).await?;
+        }
+        result
+    }
+
     /// # Errors
     /// `NotFound`, `Forbidden`, `Conflict` (not in progress, stops pending).
     pub async fn complete(
