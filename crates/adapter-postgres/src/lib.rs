@@ -10,6 +10,7 @@ mod imports;
 mod metrics;
 mod migrations;
 mod outbox;
+mod placement;
 mod pool;
 mod predictions;
 mod registry;

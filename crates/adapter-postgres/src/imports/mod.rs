@@ -9,21 +9,18 @@ mod summary;
 mod upload;
 mod validate;
 
-use crate::errors::from_diesel;
 use crate::registry::PgStore;
 use async_trait::async_trait;
-use diesel::sql_types::{BigInt, Text, Uuid as SqlUuid};
-use diesel::{QueryResult, QueryableByName, sql_query};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use futures_util::FutureExt;
-use futures_util::future::BoxFuture;
+use diesel::sql_types::{Array, BigInt, Text, Uuid as SqlUuid};
+use diesel::{QueryableByName, sql_query};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::collections::HashMap;
 use tisseco_application::imports::{
-    ImportState, ImportStore, ImportSummary, NewImport, RejectedCell, Staging, UploadedFile,
-    ValidatedBatch,
+    ImportState, ImportStore, ImportSummary, MergeCandidate, MergePlan, NewImport, RejectedCell,
+    Staging, Transition, UploadedFile, ValidatedBatch,
 };
 use tisseco_application::ports::RepoError;
-use tisseco_domain::import::RawRecord;
+use tisseco_domain::import::{RawRecord, Resolved, RowKeys};
 use uuid::Uuid;
 
 pub(crate) fn count(value: i64) -> u64 {
@@ -40,50 +37,55 @@ struct Cursor {
     cursor: i64,
 }
 
-/// Locks the import row and returns its cursor when the import is in `state`.
+/// The statement time limit of the import's set-based steps, which handle whole batches
+/// (the pool's limit is meant for requests).
+const BULK_TIMEOUT: &str = "SET LOCAL statement_timeout = '120s'";
+
+/// The stored names of `states`, for `state = ANY(...)`.
+fn names(states: &[ImportState]) -> Vec<&'static str> {
+    states.iter().map(|s| s.as_str()).collect()
+}
+
+/// Locks the import row and returns its cursor when the import is in one of `states`.
 async fn lock_cursor(
     tx: &mut AsyncPgConnection,
     id: Uuid,
-    state: &str,
+    states: &[ImportState],
     cursor: &str,
 ) -> diesel::QueryResult<Option<i64>> {
     let rows: Vec<Cursor> = sql_query(format!(
-        "SELECT {cursor} AS cursor FROM imports WHERE id = $1 AND state = $2 FOR UPDATE"
+        "SELECT {cursor} AS cursor FROM imports WHERE id = $1 AND state = ANY($2) FOR UPDATE"
     ))
     .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(state)
+    .bind::<Array<Text>, _>(names(states))
     .load(tx)
     .await?;
     Ok(rows.into_iter().next().map(|c| c.cursor))
 }
 
-/// Runs `step` with the import's cursor in one transaction that holds the import's row
-/// lock, when the import is in `state`; otherwise gives `idle`.
-async fn in_state<T, F>(
-    store: &PgStore,
-    id: Uuid,
-    state: &str,
-    cursor: &str,
-    idle: T,
-    step: F,
-) -> Result<T, RepoError>
-where
-    T: Send,
-    F: for<'c> FnOnce(&'c mut AsyncPgConnection, i64) -> BoxFuture<'c, QueryResult<T>> + Send,
-{
-    let mut conn = store.conn().await?;
-    conn.transaction::<_, diesel::result::Error, _>(async |tx| {
-        match lock_cursor(tx, id, state, cursor).await? {
-            Some(at) => step(tx, at).await,
-            None => Ok(idle),
-        }
-    })
-    .await
-    .map_err(from_diesel)
-}
-
 #[async_trait]
 impl ImportStore for PgStore {
+    async fn create(&self, new: &NewImport) -> Result<(), RepoError> {
+        upload::create(self, new).await
+    }
+
+    async fn stage(&self, id: Uuid) -> Result<Box<dyn Staging>, RepoError> {
+        upload::stage(self, id).await
+    }
+
+    async fn finish_upload(
+        &self,
+        id: Uuid,
+        file: &UploadedFile,
+        to: &Transition,
+    ) -> Result<(), RepoError> {
+        upload::finish_upload(self, id, file, to).await
+    }
+
+    async fn fail(&self, id: Uuid, to: &Transition, reason: &str) -> Result<(), RepoError> {
+        upload::fail(self, id, to, reason).await
+    }
+
     async fn get(&self, id: Uuid) -> Result<Option<ImportSummary>, RepoError> {
         summary::get(self, id).await
     }
@@ -96,49 +98,13 @@ impl ImportStore for PgStore {
         summary::list(self, before, limit).await
     }
 
-    async fn create(&self, new: &NewImport) -> Result<(), RepoError> {
-        upload::create(self, new).await
-    }
-
-    async fn stage(&self, id: Uuid) -> Result<Box<dyn Staging>, RepoError> {
-        upload::stage(self, id).await
-    }
-
-    async fn finish_upload(&self, id: Uuid, file: &UploadedFile) -> Result<(), RepoError> {
-        upload::finish_upload(self, id, file).await
-    }
-
-    async fn fail(&self, id: Uuid, reason: &str) -> Result<(), RepoError> {
-        upload::fail(self, id, reason).await
-    }
-
-    async fn touch(&self, id: Uuid) -> Result<(), RepoError> {
-        upload::touch(self, id).await
-    }
-
-    async fn fail_stale_uploads(
-        &self,
-        idle: std::time::Duration,
-        reason: &str,
-    ) -> Result<Vec<Uuid>, RepoError> {
-        upload::fail_stale_uploads(self, idle, reason).await
-    }
-
-    async fn cancel(&self, id: Uuid) -> Result<bool, RepoError> {
-        upload::cancel(self, id).await
-    }
-
     async fn transition(
         &self,
         id: Uuid,
-        from: ImportState,
-        to: ImportState,
+        to: &Transition,
+        failure: Option<&str>,
     ) -> Result<bool, RepoError> {
-        upload::transition(self, id, from, to).await
-    }
-
-    async fn discard_rows(&self, id: Uuid) -> Result<(), RepoError> {
-        upload::discard_rows(self, id).await
+        upload::transition(self, id, to, failure).await
     }
 
     async fn staged_after(
@@ -150,23 +116,50 @@ impl ImportStore for PgStore {
         validate::staged_after(self, id, after, limit).await
     }
 
-    async fn site_ids(&self, codes: &[String]) -> Result<HashMap<String, Uuid>, RepoError> {
-        validate::site_ids(self, codes).await
-    }
-
-    async fn area_ids(
+    async fn resolve(
         &self,
-        pairs: &[(Uuid, String)],
-    ) -> Result<HashMap<(Uuid, String), Uuid>, RepoError> {
-        validate::area_ids(self, pairs).await
+        id: Uuid,
+        keys: &[RowKeys],
+    ) -> Result<HashMap<u64, Resolved>, RepoError> {
+        validate::resolve(self, id, keys).await
     }
 
     async fn save_validated(&self, id: Uuid, batch: &ValidatedBatch) -> Result<bool, RepoError> {
         validate::save_validated(self, id, batch).await
     }
 
-    async fn finish_validation(&self, id: Uuid) -> Result<(), RepoError> {
-        validate::finish_validation(self, id).await
+    async fn merge_candidates(
+        &self,
+        id: Uuid,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<MergeCandidate>, RepoError> {
+        merge::candidates(self, id, after, limit).await
+    }
+
+    async fn apply_merge(&self, id: Uuid, plan: &MergePlan) -> Result<bool, RepoError> {
+        merge::apply(self, id, plan).await
+    }
+
+    async fn complete(&self, id: Uuid, to: &Transition) -> Result<(), RepoError> {
+        merge::complete(self, id, to).await
+    }
+
+    async fn discard_rows(&self, id: Uuid) -> Result<(), RepoError> {
+        upload::discard_rows(self, id).await
+    }
+
+    async fn touch(&self, id: Uuid) -> Result<(), RepoError> {
+        upload::touch(self, id).await
+    }
+
+    async fn fail_stale_uploads(
+        &self,
+        idle: std::time::Duration,
+        to: &Transition,
+        reason: &str,
+    ) -> Result<Vec<Uuid>, RepoError> {
+        upload::fail_stale_uploads(self, idle, to, reason).await
     }
 
     async fn errors_after(
@@ -176,24 +169,5 @@ impl ImportStore for PgStore {
         limit: u32,
     ) -> Result<Vec<RejectedCell>, RepoError> {
         validate::errors_after(self, id, after, limit).await
-    }
-
-    async fn merge_batch(&self, id: Uuid, limit: u32) -> Result<bool, RepoError> {
-        in_state(
-            self,
-            id,
-            "merging",
-            "merged_through",
-            false,
-            move |tx, cursor| merge::merge_after(tx, id, cursor, limit).boxed(),
-        )
-        .await
-    }
-
-    async fn complete(&self, id: Uuid) -> Result<(), RepoError> {
-        in_state(self, id, "merging", "merged_through", (), |tx, _| {
-            merge::complete(tx, id).boxed()
-        })
-        .await
     }
 }

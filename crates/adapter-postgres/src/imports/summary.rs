@@ -44,6 +44,8 @@ struct SummaryRow {
     #[diesel(sql_type = BigInt)]
     updated: i64,
     #[diesel(sql_type = BigInt)]
+    unchanged: i64,
+    #[diesel(sql_type = BigInt)]
     validated_through: i64,
     #[diesel(sql_type = BigInt)]
     merged_through: i64,
@@ -76,6 +78,7 @@ impl TryFrom<SummaryRow> for ImportSummary {
             rejected: count(r.rejected),
             inserted: count(r.inserted),
             updated: count(r.updated),
+            unchanged: count(r.unchanged),
             validated_through: count(r.validated_through),
             merged_through: count(r.merged_through),
             created_at: r.created_at,
@@ -88,7 +91,7 @@ pub(super) async fn get(store: &PgStore, id: Uuid) -> Result<Option<ImportSummar
     let mut conn = store.conn().await?;
     let rows: Vec<SummaryRow> = sql_query(
         "SELECT i.id, i.file_name, i.uploaded_by, u.email, u.locale, i.encoding, i.state, i.failure, i.dry_run, \
-         i.columns, i.staged, i.valid, i.rejected, i.inserted, i.updated, \
+         i.columns, i.staged, i.valid, i.rejected, i.inserted, i.updated, i.unchanged, \
          i.validated_through, i.merged_through, i.created_at, i.updated_at \
          FROM imports i LEFT JOIN users u ON u.id = i.uploaded_by WHERE i.id = $1",
     )
@@ -111,7 +114,7 @@ pub(super) async fn list(
     // Newest first; the cursor is an import id, compared on (created_at, id).
     let rows: Vec<SummaryRow> = sql_query(
         "SELECT i.id, i.file_name, i.uploaded_by, u.email, u.locale, i.encoding, i.state, i.failure, i.dry_run, \
-         i.columns, i.staged, i.valid, i.rejected, i.inserted, i.updated, \
+         i.columns, i.staged, i.valid, i.rejected, i.inserted, i.updated, i.unchanged, \
          i.validated_through, i.merged_through, i.created_at, i.updated_at \
          FROM imports i LEFT JOIN users u ON u.id = i.uploaded_by \
          WHERE $1::uuid IS NULL \

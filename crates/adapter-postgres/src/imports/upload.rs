@@ -1,14 +1,14 @@
 //! The upload's side of an import: creating it, staging its rows, handing it to the worker,
 //! failing, cancelling or sweeping it, and dropping its rows once it ended.
 
-use super::line;
 use super::staging::{self, CopyStaging, PooledStaging};
+use super::{line, names};
 use crate::errors::from_diesel;
 use crate::registry::PgStore;
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
-use tisseco_application::imports::{ImportState, NewImport, Staging, UploadedFile};
+use tisseco_application::imports::{ImportState, NewImport, Staging, Transition, UploadedFile};
 use tisseco_application::ports::RepoError;
 use uuid::Uuid;
 
@@ -50,6 +50,7 @@ pub(super) async fn finish_upload(
     store: &PgStore,
     id: Uuid,
     file: &UploadedFile,
+    to: &Transition,
 ) -> Result<(), RepoError> {
     let mut conn = store.conn().await?;
     let previous: Vec<Previous> = sql_query(
@@ -74,8 +75,8 @@ pub(super) async fn finish_upload(
     }
     conn.transaction::<_, diesel::result::Error, _>(async |tx| {
         sql_query(
-            "UPDATE imports SET state = 'uploaded', columns = $2, delimiter = $3, checksum = $4, \
-             staged = $5, encoding = $6, updated_at = now() WHERE id = $1 AND state = 'receiving'",
+            "UPDATE imports SET state = $7, columns = $2, delimiter = $3, checksum = $4, \
+             staged = $5, encoding = $6, updated_at = now() WHERE id = $1 AND state = ANY($8)",
         )
         .bind::<SqlUuid, _>(id)
         .bind::<Array<Text>, _>(&file.columns)
@@ -83,6 +84,8 @@ pub(super) async fn finish_upload(
         .bind::<Text, _>(&file.checksum)
         .bind::<BigInt, _>(line(file.staged))
         .bind::<Text, _>(&file.encoding)
+        .bind::<Text, _>(to.to.as_str())
+        .bind::<Array<Text>, _>(names(&to.from))
         .execute(tx)
         .await?;
         sql_query(
@@ -105,22 +108,13 @@ pub(super) async fn finish_upload(
     })
 }
 
-pub(super) async fn fail(store: &PgStore, id: Uuid, reason: &str) -> Result<(), RepoError> {
-    let mut conn = store.conn().await?;
-    conn.transaction::<_, diesel::result::Error, _>(async |tx| {
-        sql_query(
-            "UPDATE imports SET state = 'failed', failure = $2, updated_at = now() \
-             WHERE id = $1 AND state NOT IN ('completed', 'cancelled')",
-        )
-        .bind::<SqlUuid, _>(id)
-        .bind::<Text, _>(reason)
-        .execute(tx)
-        .await
-        .map(drop)
-    })
-    .await
-    .map_err(from_diesel)?;
-    drop(conn);
+pub(super) async fn fail(
+    store: &PgStore,
+    id: Uuid,
+    to: &Transition,
+    reason: &str,
+) -> Result<(), RepoError> {
+    transition(store, id, to, Some(reason)).await?;
     // a COPY still aborting may hold the table a moment: the sweep drops it then
     drop_staging(store, &[id]).await;
     Ok(())
@@ -139,6 +133,7 @@ pub(super) async fn touch(store: &PgStore, id: Uuid) -> Result<(), RepoError> {
 pub(super) async fn fail_stale_uploads(
     store: &PgStore,
     idle: std::time::Duration,
+    to: &Transition,
     reason: &str,
 ) -> Result<Vec<Uuid>, RepoError> {
     #[derive(diesel::QueryableByName)]
@@ -148,12 +143,14 @@ pub(super) async fn fail_stale_uploads(
     }
     let mut conn = store.conn().await?;
     let failed: Vec<Failed> = sql_query(
-        "UPDATE imports SET state = 'failed', failure = $2, updated_at = now() \
-         WHERE state = 'receiving' AND updated_at < now() - make_interval(secs => $1) \
+        "UPDATE imports SET state = $3, failure = $2, updated_at = now() \
+         WHERE state = ANY($4) AND updated_at < now() - make_interval(secs => $1) \
          RETURNING id",
     )
     .bind::<diesel::sql_types::Double, _>(idle.as_secs_f64())
     .bind::<Text, _>(reason)
+    .bind::<Text, _>(to.to.as_str())
+    .bind::<Array<Text>, _>(names(&to.from))
     .load(&mut conn)
     .await
     .map_err(from_diesel)?;
@@ -172,34 +169,31 @@ pub(super) async fn fail_stale_uploads(
     Ok(failed.into_iter().map(|f| f.id).collect())
 }
 
-pub(super) async fn cancel(store: &PgStore, id: Uuid) -> Result<bool, RepoError> {
-    let mut conn = store.conn().await?;
-    let changed = sql_query(
-        "UPDATE imports SET state = 'cancelled', updated_at = now() \
-         WHERE id = $1 AND state IN ('receiving', 'uploaded', 'validating')",
-    )
-    .bind::<SqlUuid, _>(id)
-    .execute(&mut conn)
-    .await
-    .map_err(from_diesel)?;
-    Ok(changed == 1)
-}
-
+/// Makes `to` if the import is in one of its sources, noting `failure` when given.
 pub(super) async fn transition(
     store: &PgStore,
     id: Uuid,
-    from: ImportState,
-    to: ImportState,
+    to: &Transition,
+    failure: Option<&str>,
 ) -> Result<bool, RepoError> {
     let mut conn = store.conn().await?;
-    let changed =
-        sql_query("UPDATE imports SET state = $3, updated_at = now() WHERE id = $1 AND state = $2")
-            .bind::<SqlUuid, _>(id)
-            .bind::<Text, _>(from.as_str())
-            .bind::<Text, _>(to.as_str())
-            .execute(&mut conn)
+    let changed = sql_query(
+        "UPDATE imports SET state = $2, failure = coalesce($4, failure), updated_at = now() \
+         WHERE id = $1 AND state = ANY($3)",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(to.to.as_str())
+    .bind::<Array<Text>, _>(names(&to.from))
+    .bind::<Nullable<Text>, _>(failure)
+    .execute(&mut conn)
+    .await
+    .map_err(from_diesel)?;
+    if changed == 1 && to.to == ImportState::Merging {
+        // fresh statistics keep the merge's batch reads on the indexes
+        conn.batch_execute("ANALYZE import_valid")
             .await
             .map_err(from_diesel)?;
+    }
     Ok(changed == 1)
 }
 
