@@ -34,6 +34,7 @@ struct AuditRow {
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
     request_id: Option<String>,
+    import_id: Option<Uuid>,
 }
 
 /// One change of one entity, as it goes into the audit log.
@@ -104,6 +105,7 @@ impl AuditLog for PgStore {
                 before: row.before,
                 after: row.after,
                 request_id: row.request_id,
+                import_id: row.import_id,
             })
             .collect())
     }

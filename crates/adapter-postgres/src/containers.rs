@@ -115,6 +115,14 @@ impl RegistryQueries for PgStore {
             .collect()
     }
 
+    async fn area_distance(
+        &self,
+        area: AreaId,
+        point: tisseco_domain::GeoPoint,
+    ) -> Result<Option<tisseco_domain::placement::AreaDistance>, RepoError> {
+        crate::placement::area_distance(self, area, point).await
+    }
+
     async fn live_containers_in_area(&self, area: AreaId) -> Result<u64, RepoError> {
         let mut conn = self.conn().await?;
         let live: i64 = containers::table

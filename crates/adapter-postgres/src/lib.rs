@@ -13,6 +13,7 @@ mod links;
 mod metrics;
 mod migrations;
 mod outbox;
+mod placement;
 mod pool;
 mod predictions;
 mod reports;

@@ -31,6 +31,7 @@ diesel::table! {
         before -> Nullable<Jsonb>,
         after -> Nullable<Jsonb>,
         request_id -> Nullable<Text>,
+        import_id -> Nullable<Uuid>,
     }
 }
 

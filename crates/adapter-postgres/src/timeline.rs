@@ -34,10 +34,13 @@ struct Row {
 /// Keys are zero-padded so that text order is numeric order.
 const SQL: &str = "SELECT * FROM ( \
     SELECT l.occurred_at AS at, 1::smallint AS source, lpad(l.id::text, 20, '0') AS key, \
-      CASE WHEN l.before->>'status' IS DISTINCT FROM l.after->>'status' AND l.before IS NOT NULL \
+      CASE WHEN l.import_id IS NOT NULL THEN 'import' \
+        WHEN l.before->>'status' IS DISTINCT FROM l.after->>'status' AND l.before IS NOT NULL \
         THEN 'status' ELSE 'registry' END AS kind, \
       l.actor_id AS actor, l.action, \
-      jsonb_build_object('before', l.before, 'after', l.after, 'request_id', l.request_id) AS details \
+      jsonb_build_object('before', l.before, 'after', l.after, 'request_id', l.request_id) \
+        || CASE WHEN l.import_id IS NULL THEN '{}'::jsonb \
+           ELSE jsonb_build_object('import_id', l.import_id) END AS details \
     FROM audit_log l WHERE l.entity_type = 'container' AND l.entity_id = $1 \
   UNION ALL \
     SELECT i.updated_at, 2::smallint, ic.import_id::text || ':' || lpad(ic.line::text, 20, '0'), \

@@ -130,6 +130,17 @@ pub trait RegistryQueries: Send + Sync {
     async fn live_containers_by_status(
         &self,
     ) -> Result<Vec<(tisseco_domain::ContainerStatus, u64)>, RepoError>;
+
+    /// How far `point` lies from the boundary of `area` (0 inside), and the point with its
+    /// latitude and longitude swapped; `None` when the area has no boundary (or no such area).
+    ///
+    /// # Errors
+    /// `Unavailable` or `Unexpected` from the store.
+    async fn area_distance(
+        &self,
+        area: tisseco_domain::AreaId,
+        point: tisseco_domain::GeoPoint,
+    ) -> Result<Option<tisseco_domain::placement::AreaDistance>, RepoError>;
 }
 
 /// One entry of the audit log.
@@ -144,6 +155,8 @@ pub struct AuditRecord {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
+    /// The import that made the change, when an import did.
+    pub import_id: Option<Uuid>,
 }
 
 /// Reads the audit log.

@@ -84,6 +84,31 @@ fn parse<T: FromStr>(name: &str, raw: &str, expects: &str) -> Result<T, ConfigEr
     })
 }
 
+/// `AREA_TOLERANCE_METRES` (default 250, at most 100 km): how far outside its area's
+/// boundary a container may stand, for the API and imports alike.
+///
+/// # Errors
+/// When it is no number of metres in range.
+pub fn area_tolerance(
+    source: &dyn Source,
+) -> Result<tisseco_domain::placement::AreaTolerance, ConfigError> {
+    let name = "AREA_TOLERANCE_METRES";
+    let metres = in_range(
+        name,
+        optional(
+            source,
+            name,
+            tisseco_domain::placement::AreaTolerance::DEFAULT_METRES,
+            "a number of metres",
+        )?,
+        0.0..=100_000.0,
+    )?;
+    tisseco_domain::placement::AreaTolerance::metres(metres).map_err(|e| ConfigError {
+        variable: name.into(),
+        problem: e.reason,
+    })
+}
+
 /// Checks a parsed number lies in `range`.
 ///
 /// # Errors

@@ -96,6 +96,8 @@ pub struct WorkerSettings {
     pub outbox_batch: u32,
     /// Import rows validated, then merged, per transaction.
     pub import_batch: u32,
+    /// How far outside its area's boundary an imported container may stand.
+    pub area_tolerance: tisseco_domain::placement::AreaTolerance,
     /// A `receiving` import with no bytes for this long is failed by the worker.
     pub import_stale_after: Duration,
     /// How often the relay looks at the outbox when no notification arrives.
@@ -171,6 +173,7 @@ impl WorkerSettings {
                 1..=50_000,
                 "a number of rows",
             )?,
+            area_tolerance: crate::config::area_tolerance(source)?,
             outbox_poll: millis(source, "OUTBOX_POLL_MS", 1_000, 600_000)?,
             // at least a minute: a live upload marks itself alive every 20 s
             import_stale_after: Duration::from_secs(number(
@@ -289,6 +292,8 @@ pub fn build_worker(
                     Arc::new(store.clone()),
                     Arc::new(SystemClock),
                 )),
+                clock: Arc::new(tisseco_application::ports::SystemClock),
+                area_tolerance: worker.area_tolerance,
             }),
         )
         .otherwise(Arc::new(journal));

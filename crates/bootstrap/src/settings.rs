@@ -65,6 +65,8 @@ pub struct HttpSettings {
     pub upload_read_timeout: Duration,
     /// Most stops one tour may hold; a request making more gets 422.
     pub tour_max_stops: usize,
+    /// How far outside its area's boundary a container may stand (`AREA_TOLERANCE_METRES`).
+    pub area_tolerance: tisseco_domain::placement::AreaTolerance,
     pub workers: usize,
     /// How long in-flight requests may take to finish after SIGTERM.
     pub shutdown_timeout: Duration,
@@ -258,6 +260,7 @@ impl Settings {
                 )?,
                 1_024..=67_108_864,
             )?,
+            area_tolerance: crate::config::area_tolerance(source)?,
             import_limit_bytes: in_range(
                 "IMPORT_MAX_BYTES",
                 optional(source, "IMPORT_MAX_BYTES", 536_870_912, "a number of bytes")?,

@@ -107,7 +107,8 @@ pub fn wire(
         audit_log: store.clone(),
         clock: clock.clone(),
     })
-    .with_cache(cache.clone());
+    .with_cache(cache.clone())
+    .with_area_tolerance(settings.http.area_tolerance);
     let predictions = Predictions::new(store.clone(), clock.clone(), FillModel::default());
     let tours = Tours::new(
         store.clone(),

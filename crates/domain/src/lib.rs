@@ -12,6 +12,7 @@ mod geo_holes;
 mod ids;
 pub mod import;
 mod locale;
+pub mod placement;
 pub mod plan;
 mod public_code;
 mod report;

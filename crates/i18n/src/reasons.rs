@@ -36,6 +36,18 @@ pub fn reason(locale: Locale, column_name: &str, code: &str) -> String {
         }
         "column-count" => vec![("expected", arg(1).into()), ("found", arg(2).into())],
         "duplicate-ref" => vec![("first", arg(1).into())],
+        // the reference may itself hold a colon: it is everything after the code
+        "removed-final" | "archived" => vec![(
+            "reference",
+            code.split_once(':')
+                .map_or("", |(_, r)| r)
+                .to_owned()
+                .into(),
+        )],
+        "forbidden-status" => vec![("from", arg(1).into()), ("to", arg(2).into())],
+        "outside-area" | "outside-area-swapped" => {
+            vec![("distance", arg(1).into()), ("tolerance", arg(2).into())]
+        }
         _ => vec![("column", column_words.into()), ("gender", gender.into())],
     };
     try_t(locale, &format!("reason-{name}"), &args).unwrap_or_else(|_| code.to_owned())
@@ -69,6 +81,30 @@ mod tests {
         assert_eq!(
             reason(Locale::En, "external_ref", "duplicate-ref:4"),
             "duplicate reference in this file (first on line 4)"
+        );
+        assert_eq!(
+            reason(Locale::En, "status", "removed-final:LYO-0042"),
+            "container LYO-0042 is removed; removed is final"
+        );
+        assert_eq!(
+            reason(Locale::Fr, "status", "removed-final:LYO:42"),
+            "le conteneur LYO:42 est retiré ; retiré est définitif"
+        );
+        assert_eq!(
+            reason(Locale::En, "external_ref", "archived:B-1"),
+            "container B-1 is archived; an archived container no longer changes"
+        );
+        assert!(
+            reason(Locale::Fr, "latitude", "outside-area-swapped:6512346:250")
+                .contains("inversées"),
+        );
+        assert!(
+            reason(Locale::En, "latitude", "outside-area:300:250")
+                .starts_with("the point lies 300 m outside")
+        );
+        assert_eq!(
+            reason(Locale::En, "status", "forbidden-status:damaged:full"),
+            "status cannot change from damaged to full"
         );
         // an English reason stored before codes stays readable
         assert_eq!(

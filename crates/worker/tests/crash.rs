@@ -92,9 +92,9 @@ impl Schema {
                  public_code ~ '^KEEP[0-9]$') AS row FROM containers
                UNION ALL SELECT concat_ws('|', 'error', line, column_name, value, reason)
                  FROM import_errors WHERE import_id = $1
-               UNION ALL SELECT concat_ws('|', 'change', ch.line, ch.action, c.external_ref,
-                 ch.before ->> 'status') FROM import_changes ch
-                 JOIN containers c ON c.id = ch.container_id WHERE ch.import_id = $1
+               UNION ALL SELECT concat_ws('|', 'change', l.action, c.external_ref,
+                 l.before ->> 'status', l.after ->> 'status', l.after ->> 'version')
+                 FROM audit_log l JOIN containers c ON c.id = l.entity_id WHERE l.import_id = $1
                UNION ALL SELECT concat_ws('|', 'import', state, staged, valid, rejected, inserted,
                  updated) FROM imports WHERE id = $1
                UNION ALL SELECT concat_ws('|', 'audit', action, after ->> 'inserted')

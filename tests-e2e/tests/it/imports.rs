@@ -49,6 +49,8 @@ impl Env {
             public_base_url: "https://tisseco.example".into(),
             batch,
             links: None,
+            clock: Arc::new(tisseco_application::ports::SystemClock),
+            area_tolerance: tisseco_domain::placement::AreaTolerance::default(),
         }
     }
 
@@ -100,7 +102,7 @@ impl Env {
         // the job the outbox relay would queue
         let job = Job::new(
             "import.uploaded",
-            serde_json::json!({ "aggregate_id": id }),
+            serde_json::json!({ "event_id": 1, "aggregate_type": "import", "aggregate_id": id, "data": {} }),
             None,
         );
         self.runner(3).handle(&job).await.unwrap();
@@ -426,7 +428,7 @@ async fn the_french_template_and_errors_csv_are_made_for_french_excel() {
     assert!(
         text.starts_with(
             "\u{feff}code_site;code_zone;référence;type;statut;capacité_litres;latitude;\
-             longitude;adresse;date_installation\n"
+             longitude;adresse;date_installation;notes\n"
         ),
         "{text}"
     );
@@ -434,11 +436,11 @@ async fn the_french_template_and_errors_csv_are_made_for_french_excel() {
     // the template with faulty rows added, uploaded as it is
     let mut body = bytes;
     for row in [
-        "lyon;;SANS-LAT;street_bin;;;;4,83;;",
-        "lyon;;BENNE;benne;;;45,75;4,83;;",
-        "paris;;P-1;street_bin;;;45,75;4,83;;",
-        "lyon;;BIN-0001;street_bin;;;45,70;4,80;;",
-        "lyon;;FORMULE;street_bin;;;45,75;4,83;=1+2;",
+        "lyon;;SANS-LAT;street_bin;;;;4,83;;;",
+        "lyon;;BENNE;benne;;;45,75;4,83;;;",
+        "paris;;P-1;street_bin;;;45,75;4,83;;;",
+        "lyon;;BIN-0001;street_bin;;;45,70;4,80;;;",
+        "lyon;;FORMULE;street_bin;;;45,75;4,83;=1+2;;",
     ] {
         body.extend(format!("{row}\r\n").as_bytes());
     }

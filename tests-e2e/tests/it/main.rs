@@ -24,6 +24,7 @@ mod geo_world;
 mod health;
 mod http_edges;
 mod import_edges;
+mod import_merge;
 mod imports;
 mod input_edges;
 mod jobs_support;

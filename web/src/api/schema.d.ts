@@ -1663,6 +1663,11 @@ export interface components {
             before?: unknown;
             /** Format: int64 */
             id: number;
+            /**
+             * Format: uuid
+             * @description The import that made the change (its uploader is the actor), when an import did.
+             */
+            import_id?: string | null;
             /** Format: date-time */
             occurred_at: string;
             request_id?: string | null;
@@ -2167,6 +2172,11 @@ export interface components {
              * @description Rows received (the header excluded).
              */
             staged: number;
+            /**
+             * Format: int64
+             * @description Valid rows equal to their container: left as it was, its version kept.
+             */
+            unchanged: number;
             /** Format: int64 */
             updated: number;
             /** Format: int64 */
@@ -2437,6 +2447,11 @@ export interface components {
                 before?: unknown;
                 /** Format: int64 */
                 id: number;
+                /**
+                 * Format: uuid
+                 * @description The import that made the change (its uploader is the actor), when an import did.
+                 */
+                import_id?: string | null;
                 /** Format: date-time */
                 occurred_at: string;
                 request_id?: string | null;

@@ -149,6 +149,7 @@ export const en: Record<MessageKey, string> = {
   "import.rejected": "Rejected rows",
   "import.inserted": "Created",
   "import.updated": "Updated",
+  "import.unchanged": "Unchanged",
   "import.cancel": "Cancel the import",
   "import.errorsCsv": "Download errors.csv",
   "import.line": "Line",

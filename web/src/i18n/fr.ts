@@ -148,6 +148,7 @@ export const fr = {
   "import.rejected": "Lignes rejetées",
   "import.inserted": "Créés",
   "import.updated": "Mis à jour",
+  "import.unchanged": "Inchangés",
   "import.cancel": "Annuler l’import",
   "import.errorsCsv": "Télécharger errors.csv",
   "import.line": "Ligne",

@@ -46,8 +46,8 @@ export function ImportPage({ id }: { id: string }) {
         </p>
         <progress className="progress progress-primary mt-2 w-full" value={job.percent} max={100} aria-label={t("import.percent", { percent: job.percent })} />
         <p className="text-sm">{t("import.percent", { percent: job.percent })}</p>
-        <dl className="mt-2 grid grid-cols-2 gap-1 text-sm sm:grid-cols-5" data-testid="import-counts">
-          {(["staged", "valid", "rejected", "inserted", "updated"] as const).map((k) => (
+        <dl className="mt-2 grid grid-cols-2 gap-1 text-sm sm:grid-cols-6" data-testid="import-counts">
+          {(["staged", "valid", "rejected", "inserted", "updated", "unchanged"] as const).map((k) => (
             <div key={k}>
               <dt>{t(`import.${k}`)}</dt>
               <dd className="font-mono text-lg">{counts[k]}</dd>

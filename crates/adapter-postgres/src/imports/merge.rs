@@ -1,247 +1,408 @@
-//! The set-based statements of an import: saving validated rows, rejecting duplicate
-//! external references, merging a batch into the containers (first recording each line's
-//! change and the container's state before it, then inserting and updating) and completing
-//! the import with its audit record.
+//! The merge's side of an import: reading a batch of valid rows with the containers they
+//! name, and writing what the domain decided for them (creations, updates checked against the
+//! version read, one audit record per changed container naming the import, rejections,
+//! counts) with the cursor, in one transaction; then completing the import. Nothing here
+//! decides a container's state or an import's.
 
-use super::{count, line};
-use diesel::sql_types::{Array, BigInt, Date, Double, Integer, Nullable, Text, Uuid as SqlUuid};
+use super::validate::insert_errors;
+use super::{BULK_TIMEOUT, count, line, lock_cursor};
+use crate::errors::from_diesel;
+use crate::rows::{ContainerRow, SRID};
+use crate::store::PgStore;
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::sql_types::{
+    Array, BigInt, Date, Double, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use diesel::{QueryableByName, sql_query};
-use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
-use tisseco_application::imports::ValidRow;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use postgis_diesel::types::Point;
+use tisseco_application::imports::{ImportState, MergeCandidate, MergePlan, Transition};
+use tisseco_application::ports::RepoError;
+use tisseco_domain::import::ValidRow;
+use tisseco_domain::{
+    Address, Capacity, Container, ContainerStatus, ContainerType, ExternalRef, GeoPoint, Notes,
+    PublicCode, ValidationError,
+};
 use uuid::Uuid;
 
-/// The statement time limit of the import's set-based steps, which handle whole batches
-/// (the pool's limit is meant for requests).
-pub(super) const BULK_TIMEOUT: &str = "SET LOCAL statement_timeout = '120s'";
+/// A batch's valid rows, each with the container of its (site, reference): one probe of the
+/// unique index per line (`LIMIT 1` keeps the planner from a join over every container).
+const CANDIDATES: &str = "
+SELECT v.line, v.container_id, v.public_code, v.site_id, v.area_id, v.external_ref, v.kind,
+       v.status, v.capacity_litres, v.latitude, v.longitude, v.address, v.installed_on, v.notes,
+       c.id AS c_id, c.public_code AS c_public_code, c.area_id AS c_area_id, c.kind AS c_kind,
+       c.status AS c_status, c.capacity_litres AS c_capacity_litres,
+       ST_Y(c.location) AS c_latitude, ST_X(c.location) AS c_longitude,
+       c.address AS c_address, c.installed_on AS c_installed_on, c.notes AS c_notes,
+       c.archived_at AS c_archived_at, c.version AS c_version, c.created_at AS c_created_at,
+       c.updated_at AS c_updated_at
+FROM import_valid v LEFT JOIN LATERAL (
+    SELECT * FROM containers c
+    WHERE c.site_id = v.site_id AND c.external_ref = v.external_ref
+    ORDER BY c.site_id, c.external_ref LIMIT 1
+) c ON true
+WHERE v.import_id = $1 AND v.line > $2
+ORDER BY v.line LIMIT $3";
 
-pub(super) async fn insert_valid(
-    tx: &mut AsyncPgConnection,
+#[derive(QueryableByName)]
+struct CandidateRow {
+    #[diesel(sql_type = BigInt)]
+    line: i64,
+    #[diesel(sql_type = SqlUuid)]
+    container_id: Uuid,
+    #[diesel(sql_type = Text)]
+    public_code: String,
+    #[diesel(sql_type = SqlUuid)]
+    site_id: Uuid,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    area_id: Option<Uuid>,
+    #[diesel(sql_type = Text)]
+    external_ref: String,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    status: String,
+    #[diesel(sql_type = Nullable<Integer>)]
+    capacity_litres: Option<i32>,
+    #[diesel(sql_type = Double)]
+    latitude: f64,
+    #[diesel(sql_type = Double)]
+    longitude: f64,
+    #[diesel(sql_type = Nullable<Text>)]
+    address: Option<String>,
+    #[diesel(sql_type = Nullable<Date>)]
+    installed_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Text>)]
+    notes: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    c_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c_public_code: Option<String>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    c_area_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c_kind: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c_status: Option<String>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    c_capacity_litres: Option<i32>,
+    #[diesel(sql_type = Nullable<Double>)]
+    c_latitude: Option<f64>,
+    #[diesel(sql_type = Nullable<Double>)]
+    c_longitude: Option<f64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c_address: Option<String>,
+    #[diesel(sql_type = Nullable<Date>)]
+    c_installed_on: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Text>)]
+    c_notes: Option<String>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    c_archived_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    c_version: Option<i32>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    c_created_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    c_updated_at: Option<DateTime<Utc>>,
+}
+
+fn corrupt(line: i64) -> impl Fn(ValidationError) -> RepoError {
+    move |e| RepoError::Unexpected(format!("stored valid row {line} is corrupt: {e}"))
+}
+
+impl CandidateRow {
+    fn valid_row(&self) -> Result<ValidRow, RepoError> {
+        let build = || -> Result<ValidRow, ValidationError> {
+            Ok(ValidRow {
+                line: count(self.line),
+                container_id: self.container_id.into(),
+                public_code: PublicCode::parse(&self.public_code)?,
+                site_id: self.site_id.into(),
+                area_id: self.area_id.map(Into::into),
+                external_ref: ExternalRef::parse(&self.external_ref)?,
+                kind: ContainerType::parse(&self.kind)?,
+                status: ContainerStatus::parse(&self.status)?,
+                capacity: self
+                    .capacity_litres
+                    .map(|v| Capacity::litres(i64::from(v)))
+                    .transpose()?,
+                location: GeoPoint::new(self.latitude, self.longitude)?,
+                address: self.address.as_deref().map(Address::parse).transpose()?,
+                installed_on: self.installed_on,
+                notes: self.notes.as_deref().map(Notes::parse).transpose()?,
+            })
+        };
+        build().map_err(corrupt(self.line))
+    }
+
+    /// The stored container, read as any other (the same row type and checks).
+    fn container(self) -> Result<Option<Container>, RepoError> {
+        let (
+            Some(id),
+            Some(public_code),
+            Some(kind),
+            Some(status),
+            Some(latitude),
+            Some(longitude),
+            Some(version),
+            Some(created_at),
+            Some(updated_at),
+        ) = (
+            self.c_id,
+            self.c_public_code,
+            self.c_kind,
+            self.c_status,
+            self.c_latitude,
+            self.c_longitude,
+            self.c_version,
+            self.c_created_at,
+            self.c_updated_at,
+        )
+        else {
+            return Ok(None);
+        };
+        let row = ContainerRow {
+            id,
+            public_code,
+            site_id: self.site_id,
+            area_id: self.c_area_id,
+            external_ref: Some(self.external_ref),
+            kind,
+            status,
+            capacity_litres: self.c_capacity_litres,
+            location: Point::new(longitude, latitude, Some(SRID)),
+            address: self.c_address,
+            installed_on: self.c_installed_on,
+            notes: self.c_notes,
+            archived_at: self.c_archived_at,
+            version,
+            created_at,
+            updated_at,
+        };
+        Container::try_from(row).map(Some)
+    }
+}
+
+pub(super) async fn candidates(
+    store: &PgStore,
     id: Uuid,
-    rows: &[ValidRow],
+    after: u64,
+    limit: u32,
+) -> Result<Vec<MergeCandidate>, RepoError> {
+    let mut conn = store.conn().await?;
+    let rows: Vec<CandidateRow> = sql_query(CANDIDATES)
+        .bind::<SqlUuid, _>(id)
+        .bind::<BigInt, _>(line(after))
+        .bind::<BigInt, _>(i64::from(limit))
+        .load(&mut conn)
+        .await
+        .map_err(from_diesel)?;
+    rows.into_iter()
+        .map(|r| Ok((r.valid_row()?, r.container()?)))
+        .collect()
+}
+
+/// Writes the plan; `Ok(false)` when the import moved on or a container changed since read.
+pub(super) async fn apply(store: &PgStore, id: Uuid, plan: &MergePlan) -> Result<bool, RepoError> {
+    let audit = audit_entries(plan)?;
+    let mut conn = store.conn().await?;
+    let outcome = conn
+        .transaction::<_, diesel::result::Error, _>(async |tx| {
+            if lock_cursor(tx, id, &[ImportState::Merging], "merged_through").await?
+                != Some(line(plan.from))
+            {
+                return Ok(false);
+            }
+            // A larger pending list lets the trigram indexes take a batch in bulk (about 40%
+            // less time); `complete` flushes it. The batch commits with its cursor, so losing
+            // the last commits in a server crash only means merging those batches again.
+            tx.batch_execute(&format!(
+                "{BULK_TIMEOUT}; SET LOCAL gin_pending_list_limit = '64MB'; \
+                 SET LOCAL work_mem = '32MB'; SET LOCAL synchronous_commit = off"
+            ))
+            .await?;
+            insert_created(tx, &plan.created).await?;
+            if update_changed(tx, &plan.updated).await? != plan.updated.len() {
+                // a container changed since it was read: nothing of this batch is written
+                return Err(diesel::result::Error::RollbackTransaction);
+            }
+            if !plan.created.is_empty() || !plan.updated.is_empty() {
+                sql_query(
+                    "INSERT INTO audit_log (actor_id, action, entity_type, entity_id, before, \
+                     after, import_id) \
+                     SELECT i.uploaded_by, e ->> 'action', 'container', (e ->> 'id')::uuid, \
+                       e -> 'before', e -> 'after', i.id \
+                     FROM imports i, jsonb_array_elements($2) e WHERE i.id = $1",
+                )
+                .bind::<SqlUuid, _>(id)
+                .bind::<Jsonb, _>(&audit)
+                .execute(tx)
+                .await?;
+            }
+            insert_errors(tx, id, &plan.rejected).await?;
+            sql_query(
+                "UPDATE imports SET merged_through = $2, inserted = inserted + $3, \
+                 updated = updated + $4, unchanged = unchanged + $5, rejected = rejected + $6, \
+                 updated_at = now() WHERE id = $1",
+            )
+            .bind::<SqlUuid, _>(id)
+            .bind::<BigInt, _>(line(plan.through))
+            .bind::<BigInt, _>(line(plan.created.len() as u64))
+            .bind::<BigInt, _>(line(plan.updated.len() as u64))
+            .bind::<BigInt, _>(line(plan.unchanged))
+            .bind::<BigInt, _>(line(plan.rejected_lines))
+            .execute(tx)
+            .await?;
+            Ok(true)
+        })
+        .await;
+    match outcome {
+        Err(diesel::result::Error::RollbackTransaction) => Ok(false),
+        other => other.map_err(from_diesel),
+    }
+}
+
+/// Each changed container's audit entry, as the registry writes them (its serde form).
+fn audit_entries(plan: &MergePlan) -> Result<serde_json::Value, RepoError> {
+    let json = |c: &Container| {
+        serde_json::to_value(c)
+            .map_err(|e| RepoError::Unexpected(format!("can't serialise container: {e}")))
+    };
+    let mut entries = Vec::with_capacity(plan.created.len() + plan.updated.len());
+    for c in &plan.created {
+        entries.push(serde_json::json!({"action": "create", "id": c.id.0, "after": json(c)?}));
+    }
+    for (before, after) in &plan.updated {
+        entries.push(serde_json::json!({
+            "action": "update", "id": after.id.0, "before": json(before)?, "after": json(after)?,
+        }));
+    }
+    Ok(serde_json::Value::Array(entries))
+}
+
+async fn insert_created(
+    tx: &mut AsyncPgConnection,
+    created: &[Container],
 ) -> diesel::QueryResult<()> {
-    if rows.is_empty() {
+    if created.is_empty() {
         return Ok(());
     }
+    let rows: Vec<ContainerRow> = created.iter().map(ContainerRow::from).collect();
     sql_query(
-        "INSERT INTO import_valid (import_id, line, container_id, public_code, site_id, area_id, \
-         external_ref, kind, status, capacity_litres, latitude, longitude, address, installed_on) \
-         SELECT $1, * FROM unnest($2::bigint[], $3::uuid[], $4::text[], $5::uuid[], $6::uuid[], \
-           $7::text[], $8::text[], $9::text[], $10::integer[], $11::float8[], $12::float8[], \
-           $13::text[], $14::date[]) \
-         ON CONFLICT DO NOTHING",
+        "INSERT INTO containers (id, public_code, site_id, area_id, external_ref, kind, status, \
+           capacity_litres, location, address, installed_on, notes, version, created_at, updated_at) \
+         SELECT u.id, u.code, u.site, u.area, u.ref, u.kind, u.status, u.cap, \
+           ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), u.address, u.installed_on, u.notes, \
+           u.version, u.at, u.at \
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], \
+           $7::text[], $8::integer[], $9::float8[], $10::float8[], $11::text[], $12::date[], \
+           $13::text[], $14::integer[], $15::timestamptz[]) \
+           AS u(id, code, site, area, ref, kind, status, cap, lat, lon, address, installed_on, \
+             notes, version, at)",
     )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Array<BigInt>, _>(rows.iter().map(|r| line(r.line)).collect::<Vec<_>>())
-    .bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.container_id).collect::<Vec<_>>())
-    .bind::<Array<Text>, _>(
-        rows.iter()
-            .map(|r| r.public_code.as_str())
-            .collect::<Vec<_>>(),
-    )
+    .bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(rows.iter().map(|r| r.public_code.as_str()).collect::<Vec<_>>())
     .bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.site_id).collect::<Vec<_>>())
     .bind::<Array<Nullable<SqlUuid>>, _>(rows.iter().map(|r| r.area_id).collect::<Vec<_>>())
-    .bind::<Array<Text>, _>(
+    .bind::<Array<Nullable<Text>>, _>(
         rows.iter()
-            .map(|r| r.external_ref.as_str())
+            .map(|r| r.external_ref.as_deref())
             .collect::<Vec<_>>(),
     )
     .bind::<Array<Text>, _>(rows.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>())
     .bind::<Array<Text>, _>(rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Integer>>, _>(
+        rows.iter().map(|r| r.capacity_litres).collect::<Vec<_>>(),
+    )
+    .bind::<Array<Double>, _>(rows.iter().map(|r| r.location.y).collect::<Vec<_>>())
+    .bind::<Array<Double>, _>(rows.iter().map(|r| r.location.x).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.address.as_deref()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Date>>, _>(rows.iter().map(|r| r.installed_on).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.notes.as_deref()).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(rows.iter().map(|r| r.version).collect::<Vec<_>>())
+    .bind::<Array<Timestamptz>, _>(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
+    .execute(tx)
+    .await
+    .map(drop)
+}
+
+/// Writes each container's new state if it still has the version read; returns how many did.
+async fn update_changed(
+    tx: &mut AsyncPgConnection,
+    updated: &[(Container, Container)],
+) -> diesel::QueryResult<usize> {
+    if updated.is_empty() {
+        return Ok(0);
+    }
+    let expected: Vec<i32> = updated.iter().map(|(before, _)| before.version).collect();
+    let rows: Vec<ContainerRow> = updated
+        .iter()
+        .map(|(_, after)| ContainerRow::from(after))
+        .collect();
+    sql_query(
+        "UPDATE containers c SET area_id = u.area, kind = u.kind, status = u.status, \
+           capacity_litres = u.cap, location = ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), \
+           address = u.address, installed_on = u.installed_on, notes = u.notes, \
+           version = u.version, updated_at = u.at \
+         FROM unnest($1::uuid[], $2::integer[], $3::uuid[], $4::text[], $5::text[], \
+           $6::integer[], $7::float8[], $8::float8[], $9::text[], $10::date[], $11::text[], \
+           $12::integer[], $13::timestamptz[]) \
+           AS u(id, expected, area, kind, status, cap, lat, lon, address, installed_on, notes, \
+             version, at) \
+         WHERE c.id = u.id AND c.version = u.expected",
+    )
+    .bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(expected)
+    .bind::<Array<Nullable<SqlUuid>>, _>(rows.iter().map(|r| r.area_id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(rows.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
     .bind::<Array<Nullable<Integer>>, _>(rows.iter().map(|r| r.capacity_litres).collect::<Vec<_>>())
-    .bind::<Array<Double>, _>(rows.iter().map(|r| r.latitude).collect::<Vec<_>>())
-    .bind::<Array<Double>, _>(rows.iter().map(|r| r.longitude).collect::<Vec<_>>())
+    .bind::<Array<Double>, _>(rows.iter().map(|r| r.location.y).collect::<Vec<_>>())
+    .bind::<Array<Double>, _>(rows.iter().map(|r| r.location.x).collect::<Vec<_>>())
     .bind::<Array<Nullable<Text>>, _>(
         rows.iter()
             .map(|r| r.address.as_deref())
             .collect::<Vec<_>>(),
     )
     .bind::<Array<Nullable<Date>>, _>(rows.iter().map(|r| r.installed_on).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.notes.as_deref()).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(rows.iter().map(|r| r.version).collect::<Vec<_>>())
+    .bind::<Array<Timestamptz>, _>(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
     .execute(tx)
     .await
-    .map(drop)
 }
 
-const REJECT_DUPLICATES: &str = "
-WITH ranked AS (
-    SELECT line, min(line) OVER (PARTITION BY site_id, external_ref) AS first
-    FROM import_valid WHERE import_id = $1
-), dups AS (
-    DELETE FROM import_valid v USING ranked r
-    WHERE v.import_id = $1 AND v.line = r.line AND r.line <> r.first
-    RETURNING v.line, v.external_ref, r.first
-), errs AS (
-    INSERT INTO import_errors (import_id, line, column_name, value, reason)
-    SELECT $1, line, 'external_ref', external_ref,
-           'duplicate-ref:' || first
-    FROM dups ON CONFLICT DO NOTHING RETURNING 1
-), n AS (SELECT count(*) AS dups FROM dups)
-UPDATE imports SET
-    valid = valid - n.dups,
-    rejected = rejected + n.dups,
-    state = CASE WHEN valid - n.dups = 0 THEN 'failed' WHEN dry_run THEN 'completed' ELSE 'merging' END,
-    failure = CASE WHEN valid - n.dups = 0 THEN 'no row passed validation; see errors.csv' END,
-    updated_at = now()
-FROM n WHERE id = $1";
-
-/// Rejects the later lines of each duplicated (site, external reference), then moves on.
-pub(super) async fn reject_duplicates(
-    tx: &mut AsyncPgConnection,
-    id: Uuid,
-) -> diesel::QueryResult<()> {
-    // fresh statistics keep this statement, and the merge's batch reads, on the indexes
-    tx.batch_execute(&format!("{BULK_TIMEOUT}; ANALYZE import_valid"))
+/// Makes `to` (completed) and writes the import's one audit record, after merging the
+/// trigram indexes' pending lists (so that text searches need not scan them).
+pub(super) async fn complete(store: &PgStore, id: Uuid, to: &Transition) -> Result<(), RepoError> {
+    let mut conn = store.conn().await?;
+    conn.transaction::<_, diesel::result::Error, _>(async |tx| {
+        if lock_cursor(tx, id, &to.from, "merged_through").await?.is_none() {
+            return Ok(());
+        }
+        tx.batch_execute(&format!(
+            "{BULK_TIMEOUT}; SELECT gin_clean_pending_list('containers_public_code_trgm'::regclass), \
+             gin_clean_pending_list('containers_address_trgm'::regclass), \
+             gin_clean_pending_list('containers_external_ref_trgm'::regclass)"
+        ))
         .await?;
-    sql_query(REJECT_DUPLICATES)
+        sql_query("UPDATE imports SET state = $2, updated_at = now() WHERE id = $1")
+            .bind::<SqlUuid, _>(id)
+            .bind::<Text, _>(to.to.as_str())
+            .execute(tx)
+            .await?;
+        sql_query(
+            "INSERT INTO audit_log (actor_id, action, entity_type, entity_id, after) \
+             SELECT uploaded_by, 'import', 'import', id, jsonb_build_object('file_name', file_name, \
+               'checksum', checksum, 'staged', staged, 'inserted', inserted, 'updated', updated, \
+               'unchanged', unchanged, 'rejected', rejected) FROM imports WHERE id = $1",
+        )
         .bind::<SqlUuid, _>(id)
         .execute(tx)
         .await
         .map(drop)
-}
-
-/// Records what each line of the batch will do, before anything changes: the container it
-/// updates (locked, its state kept) or the one it creates.
-const RECORD_CHANGES: &str = "
-WITH batch AS (
-    SELECT line, container_id, site_id, external_ref FROM import_valid
-    WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3
-), recorded AS (
-    INSERT INTO import_changes (import_id, line, container_id, action, before)
-    SELECT $1, b.line, coalesce(c.id, b.container_id),
-           CASE WHEN c.id IS NULL THEN 'inserted' ELSE 'updated' END,
-           (to_jsonb(c) - 'location')
-             || jsonb_build_object('latitude', ST_Y(c.location), 'longitude', ST_X(c.location))
-    FROM batch b LEFT JOIN LATERAL (
-        -- one probe of the unique (site_id, external_ref) index per line whatever the
-        -- statistics: LIMIT 1 keeps the planner from a join over every container
-        SELECT * FROM containers c
-        WHERE c.site_id = b.site_id AND c.external_ref = b.external_ref
-        ORDER BY c.site_id, c.external_ref LIMIT 1 FOR UPDATE
-    ) c ON true
-    ON CONFLICT DO NOTHING
-    RETURNING action, line
-)
-SELECT count(*) FILTER (WHERE action = 'inserted') AS inserted,
-       count(*) FILTER (WHERE action = 'updated') AS updated,
-       coalesce(max(line), -1) AS last
-FROM recorded";
-
-/// Creates the batch's new containers; a container created meanwhile with the same
-/// (site, external reference) fails the batch, to be recorded again as an update. The batch's
-/// line range is repeated on `import_valid`: without it the planner hashed the whole import's
-/// valid rows for every batch (a million-row scan 50 times, which also pushed the containers'
-/// index pages out of the buffer cache; the merge took a quarter longer).
-const INSERT_NEW: &str = "
-INSERT INTO containers (id, public_code, site_id, area_id, external_ref, kind, status,
-    capacity_litres, location, address, installed_on, created_at, updated_at)
-SELECT v.container_id, v.public_code, v.site_id, v.area_id, v.external_ref, v.kind, v.status,
-       v.capacity_litres, ST_SetSRID(ST_MakePoint(v.longitude, v.latitude), 4326), v.address,
-       v.installed_on, now(), now()
-FROM import_changes ch JOIN import_valid v ON v.import_id = ch.import_id AND v.line = ch.line
-WHERE ch.import_id = $1 AND ch.line > $2 AND ch.line <= $3 AND ch.action = 'inserted'
-  AND v.import_id = $1 AND v.line > $2 AND v.line <= $3
-ORDER BY ch.line";
-
-/// Updates the batch's existing containers, locked by [`RECORD_CHANGES`]. An optional column
-/// the file does not have leaves that field as it is: a file of the required columns alone
-/// must not wipe addresses, areas, capacities and dates (nor reset statuses to `active`).
-const UPDATE_EXISTING: &str = "
-UPDATE containers c SET
-    area_id = CASE WHEN 'area_code' = ANY(i.columns) THEN v.area_id ELSE c.area_id END,
-    kind = v.kind,
-    status = CASE WHEN 'status' = ANY(i.columns) THEN v.status ELSE c.status END,
-    capacity_litres = CASE WHEN 'capacity_litres' = ANY(i.columns)
-                           THEN v.capacity_litres ELSE c.capacity_litres END,
-    location = ST_SetSRID(ST_MakePoint(v.longitude, v.latitude), 4326),
-    address = CASE WHEN 'address' = ANY(i.columns) THEN v.address ELSE c.address END,
-    installed_on = CASE WHEN 'installed_on' = ANY(i.columns)
-                        THEN v.installed_on ELSE c.installed_on END,
-    version = c.version + 1, updated_at = now()
-FROM imports i, import_changes ch JOIN import_valid v ON v.import_id = ch.import_id AND v.line = ch.line
-WHERE i.id = $1 AND ch.import_id = $1 AND ch.line > $2 AND ch.line <= $3 AND ch.action = 'updated'
-  AND v.import_id = $1 AND v.line > $2 AND v.line <= $3 AND c.id = ch.container_id";
-
-#[derive(QueryableByName)]
-struct Merged {
-    #[diesel(sql_type = BigInt)]
-    inserted: i64,
-    #[diesel(sql_type = BigInt)]
-    updated: i64,
-    #[diesel(sql_type = BigInt)]
-    last: i64,
-}
-
-/// Merges the valid lines after `cursor` (at most `limit`); false when none was left.
-pub(super) async fn merge_after(
-    tx: &mut AsyncPgConnection,
-    id: Uuid,
-    cursor: i64,
-    limit: u32,
-) -> diesel::QueryResult<bool> {
-    // A larger pending list lets the trigram indexes take a batch in bulk (about 40% less
-    // time); `complete` flushes it. The batch's join sorts in memory, not on disk. The batch
-    // commits with its cursor, so losing the last commits in a server crash only means
-    // merging those batches again.
-    tx.batch_execute(&format!(
-        "{BULK_TIMEOUT}; SET LOCAL gin_pending_list_limit = '64MB'; SET LOCAL work_mem = '32MB'; \
-         SET LOCAL synchronous_commit = off"
-    ))
-    .await?;
-    let merged: Merged = sql_query(RECORD_CHANGES)
-        .bind::<SqlUuid, _>(id)
-        .bind::<BigInt, _>(cursor)
-        .bind::<BigInt, _>(i64::from(limit))
-        .get_result(tx)
-        .await?;
-    if merged.last < 0 {
-        return Ok(false);
-    }
-    for (statement, rows) in [
-        (INSERT_NEW, merged.inserted),
-        (UPDATE_EXISTING, merged.updated),
-    ] {
-        if rows > 0 {
-            sql_query(statement)
-                .bind::<SqlUuid, _>(id)
-                .bind::<BigInt, _>(cursor)
-                .bind::<BigInt, _>(merged.last)
-                .execute(tx)
-                .await?;
-        }
-    }
-    sql_query(
-        "UPDATE imports SET merged_through = $2, inserted = inserted + $3, \
-         updated = updated + $4, updated_at = now() WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<BigInt, _>(merged.last)
-    .bind::<BigInt, _>(line(count(merged.inserted)))
-    .bind::<BigInt, _>(merged.updated)
-    .execute(tx)
-    .await?;
-    Ok(true)
-}
-
-/// Completes the import and writes its one audit record, after merging the trigram
-/// indexes' pending lists (so that text searches need not scan them).
-pub(super) async fn complete(tx: &mut AsyncPgConnection, id: Uuid) -> diesel::QueryResult<()> {
-    tx.batch_execute(&format!(
-        "{BULK_TIMEOUT}; SELECT gin_clean_pending_list('containers_public_code_trgm'::regclass), \
-         gin_clean_pending_list('containers_address_trgm'::regclass), \
-         gin_clean_pending_list('containers_external_ref_trgm'::regclass)"
-    ))
-    .await?;
-    sql_query("UPDATE imports SET state = 'completed', updated_at = now() WHERE id = $1")
-        .bind::<SqlUuid, _>(id)
-        .execute(tx)
-        .await?;
-    sql_query(
-        "INSERT INTO audit_log (actor_id, action, entity_type, entity_id, after) \
-         SELECT uploaded_by, 'import', 'import', id, jsonb_build_object('file_name', file_name, \
-           'checksum', checksum, 'staged', staged, 'inserted', inserted, 'updated', updated, \
-           'rejected', rejected) FROM imports WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .execute(tx)
+    })
     .await
-    .map(drop)
+    .map_err(from_diesel)?;
+    Ok(())
 }

@@ -353,6 +353,8 @@ pub struct AuditRecordDto {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub request_id: Option<String>,
+    /// The import that made the change (its uploader is the actor), when an import did.
+    pub import_id: Option<Uuid>,
 }
 
 impl From<AuditRecord> for AuditRecordDto {
@@ -365,6 +367,7 @@ impl From<AuditRecord> for AuditRecordDto {
             before: r.before,
             after: r.after,
             request_id: r.request_id,
+            import_id: r.import_id,
         }
     }
 }

@@ -57,6 +57,8 @@ pub struct ImportCounts {
     pub rejected: u64,
     pub inserted: u64,
     pub updated: u64,
+    /// Valid rows equal to their container: left as it was, its version kept.
+    pub unchanged: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,6 +104,7 @@ impl From<ImportSummary> for ImportDto {
                 rejected: i.rejected,
                 inserted: i.inserted,
                 updated: i.updated,
+                unchanged: i.unchanged,
             },
             created_at: i.created_at,
             updated_at: i.updated_at,

@@ -4,6 +4,7 @@
 
 mod runner;
 mod stale;
+mod steps;
 mod upload;
 
 pub use runner::ImportRunner;
@@ -12,58 +13,42 @@ pub use upload::{Imports, Upload};
 
 use crate::ports::RepoError;
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
-use tisseco_domain::import::{RawRecord, RowError};
+use tisseco_domain::Container;
+use tisseco_domain::import::{RawRecord, Resolved, RowError, RowKeys};
 use uuid::Uuid;
 
 /// The outbox event (and job type) that starts the worker's part of an import.
 pub const IMPORT_UPLOADED: &str = "import.uploaded";
 
-/// Where an import is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportState {
-    /// The body is still arriving.
-    Receiving,
-    Uploaded,
-    Validating,
-    Merging,
-    Completed,
-    Failed,
-    Cancelled,
+pub use tisseco_domain::import::{ImportState, ValidRow};
+
+/// A move of an import's state that the domain allows: from any of `from` to `to`. The
+/// store writes it only if the import is still in one of `from`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub from: Vec<ImportState>,
+    pub to: ImportState,
 }
 
-impl ImportState {
-    pub const ALL: [Self; 7] = [
-        Self::Receiving,
-        Self::Uploaded,
-        Self::Validating,
-        Self::Merging,
-        Self::Completed,
-        Self::Failed,
-        Self::Cancelled,
-    ];
-
+impl Transition {
+    /// To `next` from wherever the domain allows it.
     #[must_use]
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Receiving => "receiving",
-            Self::Uploaded => "uploaded",
-            Self::Validating => "validating",
-            Self::Merging => "merging",
-            Self::Completed => "completed",
-            Self::Failed => "failed",
-            Self::Cancelled => "cancelled",
+    pub fn to(next: ImportState) -> Self {
+        Self {
+            from: ImportState::sources_of(next),
+            to: next,
         }
     }
 
-    /// # Errors
-    /// The unknown name.
-    pub fn parse(value: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.as_str() == value)
-            .ok_or_else(|| format!("unknown import state {value}"))
+    /// From `from` alone to `to`, when the domain allows it.
+    #[must_use]
+    pub fn between(from: ImportState, to: ImportState) -> Option<Self> {
+        from.can_become(to).then(|| Self {
+            from: vec![from],
+            to,
+        })
     }
 }
 
@@ -88,6 +73,8 @@ pub struct ImportSummary {
     pub rejected: u64,
     pub inserted: u64,
     pub updated: u64,
+    /// Valid rows equal to their container: nothing written, its version kept.
+    pub unchanged: u64,
     /// The last staged line validated.
     pub validated_through: u64,
     /// The last valid line merged.
@@ -116,7 +103,9 @@ impl ImportSummary {
             ImportState::Validating | ImportState::Failed | ImportState::Cancelled => {
                 50.0 * done(self.valid + self.rejected, self.staged)
             }
-            ImportState::Merging => 50.0 + 50.0 * done(self.inserted + self.updated, self.valid),
+            ImportState::Merging => {
+                50.0 + 50.0 * done(self.inserted + self.updated + self.unchanged, self.valid)
+            }
             ImportState::Completed => 100.0,
         };
         #[expect(
@@ -151,25 +140,6 @@ pub struct UploadedFile {
     pub correlation_id: Option<String>,
 }
 
-/// A row that passed validation, its site and area resolved, ready to merge.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValidRow {
-    pub line: u64,
-    /// The id and public code the container gets if the row creates it.
-    pub container_id: Uuid,
-    pub public_code: String,
-    pub site_id: Uuid,
-    pub area_id: Option<Uuid>,
-    pub external_ref: String,
-    pub kind: String,
-    pub status: String,
-    pub capacity_litres: Option<i32>,
-    pub latitude: f64,
-    pub longitude: f64,
-    pub address: Option<String>,
-    pub installed_on: Option<NaiveDate>,
-}
-
 /// One rejected column of one line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RejectedCell {
@@ -187,6 +157,24 @@ pub struct ValidatedBatch {
     /// Lines rejected (a line may have several rejected cells).
     pub rejected_lines: u64,
 }
+
+/// What the domain decided for the valid lines after `from` up to `through`: the store
+/// writes it, with each changed container's audit record, if the import is still merging
+/// at `from` and no container changed since it was read.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MergePlan {
+    pub from: u64,
+    pub through: u64,
+    pub created: Vec<Container>,
+    /// Each container as it was read, and as it becomes.
+    pub updated: Vec<(Container, Container)>,
+    pub unchanged: u64,
+    pub rejected: Vec<RejectedCell>,
+    pub rejected_lines: u64,
+}
+
+/// A valid row and the container with its site and reference, if there is one.
+pub type MergeCandidate = (ValidRow, Option<Container>);
 
 /// The rows of one upload on their way into staging. Dropped before [`Staging::commit`],
 /// it stages nothing: a cut-off upload leaves no partial file behind.
@@ -222,13 +210,18 @@ pub trait ImportStore: Send + Sync {
     /// # Errors
     /// `Conflict` on field `file` naming the live import with the same checksum;
     /// `Unavailable` or `Unexpected`.
-    async fn finish_upload(&self, id: Uuid, file: &UploadedFile) -> Result<(), RepoError>;
+    async fn finish_upload(
+        &self,
+        id: Uuid,
+        file: &UploadedFile,
+        to: &Transition,
+    ) -> Result<(), RepoError>;
 
-    /// Fails the import with `reason` and drops what was staged.
+    /// Fails the import (`to`) with `reason` and drops what was staged.
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected`.
-    async fn fail(&self, id: Uuid, reason: &str) -> Result<(), RepoError>;
+    async fn fail(&self, id: Uuid, to: &Transition, reason: &str) -> Result<(), RepoError>;
 
     /// # Errors
     /// `Unavailable` or `Unexpected`.
@@ -242,21 +235,16 @@ pub trait ImportStore: Send + Sync {
     async fn list(&self, before: Option<Uuid>, limit: u32)
     -> Result<Vec<ImportSummary>, RepoError>;
 
-    /// Cancels an import not yet merging; false when it is past that point.
-    ///
-    /// # Errors
-    /// `Unavailable` or `Unexpected`.
-    async fn cancel(&self, id: Uuid) -> Result<bool, RepoError>;
-
-    /// Moves `from` to `to` when the import is in `from`; false otherwise.
+    /// Makes `to` when the import is in one of its sources, noting `failure` when given;
+    /// false otherwise.
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected`.
     async fn transition(
         &self,
         id: Uuid,
-        from: ImportState,
-        to: ImportState,
+        to: &Transition,
+        failure: Option<&str>,
     ) -> Result<bool, RepoError>;
 
     /// Up to `limit` staged rows after line `after`, in line order.
@@ -270,20 +258,17 @@ pub trait ImportStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<RawRecord>, RepoError>;
 
-    /// The ids of the live sites among `codes`.
+    /// What the store knows of each row's codes: its live site, the live area of that site,
+    /// the distance from the row's point (and from the point swapped) to that area's
+    /// boundary, and an earlier line of this import with the same (site, reference).
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected`.
-    async fn site_ids(&self, codes: &[String]) -> Result<HashMap<String, Uuid>, RepoError>;
-
-    /// The ids of the live areas among `(site, code)` pairs.
-    ///
-    /// # Errors
-    /// `Unavailable` or `Unexpected`.
-    async fn area_ids(
+    async fn resolve(
         &self,
-        pairs: &[(Uuid, String)],
-    ) -> Result<HashMap<(Uuid, String), Uuid>, RepoError>;
+        id: Uuid,
+        keys: &[RowKeys],
+    ) -> Result<HashMap<u64, Resolved>, RepoError>;
 
     /// Saves a validated batch and advances the cursor, in one transaction, only if the
     /// import is still validating at `batch.from`; false when another run got there first.
@@ -292,25 +277,33 @@ pub trait ImportStore: Send + Sync {
     /// `Unavailable` or `Unexpected`.
     async fn save_validated(&self, id: Uuid, batch: &ValidatedBatch) -> Result<bool, RepoError>;
 
-    /// Rejects every valid row whose (site, external reference) an earlier line already
-    /// has, then moves the import to merging (or completed for a dry run), in one transaction.
+    /// Up to `limit` valid rows after line `after`, in line order, each with the container
+    /// it names.
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected`.
-    async fn finish_validation(&self, id: Uuid) -> Result<(), RepoError>;
+    async fn merge_candidates(
+        &self,
+        id: Uuid,
+        after: u64,
+        limit: u32,
+    ) -> Result<Vec<MergeCandidate>, RepoError>;
 
-    /// Merges the next `limit` valid rows into the containers and advances the cursor, in
-    /// one transaction; false when nothing was left to merge.
+    /// Writes `plan` and advances the cursor, in one transaction: creations, updates (each
+    /// only if the container still has the version read), an audit record per changed
+    /// container (its uploader, this import), rejections and counts. False, writing nothing,
+    /// when the import moved on or a container changed meanwhile: read and decide again.
     ///
     /// # Errors
-    /// `Unavailable` or `Unexpected` (a public code clash: the batch is retried).
-    async fn merge_batch(&self, id: Uuid, limit: u32) -> Result<bool, RepoError>;
+    /// `Unavailable` or `Unexpected` (a public code clash).
+    async fn apply_merge(&self, id: Uuid, plan: &MergePlan) -> Result<bool, RepoError>;
 
-    /// Completes a merging import and writes its audit record, in one transaction.
+    /// Makes `to` (completed) from merging and writes the import's audit record, in one
+    /// transaction.
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected`.
-    async fn complete(&self, id: Uuid) -> Result<(), RepoError>;
+    async fn complete(&self, id: Uuid, to: &Transition) -> Result<(), RepoError>;
 
     /// Drops the staged and validated rows of an ended import; its rejected rows and
     /// per-row changes stay.
@@ -325,14 +318,16 @@ pub trait ImportStore: Send + Sync {
     /// `Unavailable` or `Unexpected`.
     async fn touch(&self, id: Uuid) -> Result<(), RepoError>;
 
-    /// Fails every import still `receiving` with no bytes for `idle` (its API died, or its
-    /// body never ended), with `reason`, and drops what it staged; returns their ids.
+    /// Makes `to` (failed) of every import still `receiving` (the transition's source) with no
+    /// bytes for `idle` (its API died, or its body never ended), with `reason`, and drops what
+    /// it staged; returns their ids.
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected`.
     async fn fail_stale_uploads(
         &self,
         idle: std::time::Duration,
+        to: &Transition,
         reason: &str,
     ) -> Result<Vec<Uuid>, RepoError>;
 
@@ -349,7 +344,10 @@ pub trait ImportStore: Send + Sync {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests;
+
+#[cfg(test)]
+mod summary_tests {
     use super::*;
 
     fn summary(state: ImportState) -> ImportSummary {
@@ -369,19 +367,12 @@ mod tests {
             rejected: 10,
             inserted: 15,
             updated: 0,
+            unchanged: 0,
             validated_through: 41,
             merged_through: 0,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         }
-    }
-
-    #[test]
-    fn states_round_trip_by_name() {
-        for state in ImportState::ALL {
-            assert_eq!(ImportState::parse(state.as_str()), Ok(state));
-        }
-        assert!(ImportState::parse("done").is_err());
     }
 
     #[test]

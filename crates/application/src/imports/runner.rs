@@ -1,18 +1,17 @@
 //! The worker's part of an import (job `import.uploaded`): validate the staged rows in
-//! batches with the domain rules, merge the valid ones in batches, then queue the report
-//! e-mail. Every step resumes from the stored state, so a re-run finishes the same import.
+//! batches with the domain rules, merge the valid ones in batches as the domain decides, then
+//! queue the report e-mail. Every step resumes from the stored state, so a re-run finishes
+//! the same import; every move of the import's state is the domain's (`ImportState`).
 
-use super::{ImportState, ImportStore, ImportSummary, RejectedCell, ValidRow, ValidatedBatch};
-use crate::cache::{CONTAINERS, Cache};
+use super::{ImportState, ImportStore, ImportSummary, Transition};
+use crate::cache::Cache;
 use crate::jobs::{Job, JobError, JobHandler, JobQueue, MAIL_QUEUE};
 use crate::links::DownloadLinks;
 use crate::mail::{EmailJob, MailMessage, Recipient, RejectedRow};
-use crate::ports::RepoError;
+use crate::ports::{Clock, RepoError};
 use async_trait::async_trait;
-use std::collections::HashSet;
 use std::sync::Arc;
-use tisseco_domain::PublicCode;
-use tisseco_domain::import::{ImportHeader, RowError};
+use tisseco_domain::placement::AreaTolerance;
 use uuid::Uuid;
 
 /// Rejected lines listed in the report e-mail (the rest are in `errors.csv`).
@@ -32,6 +31,10 @@ pub struct ImportRunner {
     /// Makes the report's link to the rejected rows open without signing in; without it,
     /// the link needs a bearer token.
     pub links: Option<DownloadLinks>,
+    /// What "now" is for the containers an import creates or changes.
+    pub clock: Arc<dyn Clock>,
+    /// How far outside its area's boundary a row's point may lie (`AREA_TOLERANCE_METRES`).
+    pub area_tolerance: AreaTolerance,
 }
 
 impl std::fmt::Debug for ImportRunner {
@@ -42,7 +45,7 @@ impl std::fmt::Debug for ImportRunner {
     }
 }
 
-fn retry(error: &RepoError) -> JobError {
+pub(super) fn retry(error: &RepoError) -> JobError {
     JobError::from(error.clone())
 }
 
@@ -65,24 +68,16 @@ impl ImportRunner {
                     return self.store.discard_rows(id).await.map_err(|e| retry(&e));
                 }
                 ImportState::Uploaded => {
-                    self.store
-                        .transition(id, ImportState::Uploaded, ImportState::Validating)
-                        .await
-                        .map_err(|e| retry(&e))?;
-                }
-                ImportState::Validating => self.validate_next(&import).await?,
-                ImportState::Merging => {
-                    if self
-                        .store
-                        .merge_batch(id, self.batch)
-                        .await
-                        .map_err(|e| retry(&e))?
-                    {
-                        self.cache.bump(CONTAINERS).await;
-                    } else {
-                        self.store.complete(id).await.map_err(|e| retry(&e))?;
+                    let to = Transition::between(ImportState::Uploaded, ImportState::Validating);
+                    if let Some(to) = to {
+                        self.store
+                            .transition(id, &to, None)
+                            .await
+                            .map_err(|e| retry(&e))?;
                     }
                 }
+                ImportState::Validating => self.validate_next(&import).await?,
+                ImportState::Merging => self.merge_next(&import).await?,
                 ImportState::Completed | ImportState::Failed => {
                     tracing::info!(import.id = %id, import.state = import.state.as_str(),
                         import.inserted = import.inserted, import.updated = import.updated,
@@ -92,105 +87,6 @@ impl ImportRunner {
                 }
             }
         }
-    }
-
-    async fn validate_next(&self, import: &ImportSummary) -> Result<(), JobError> {
-        let rows = self
-            .store
-            .staged_after(import.id, import.validated_through, self.batch)
-            .await
-            .map_err(|e| retry(&e))?;
-        let Some(last) = rows.last().map(|r| r.line) else {
-            return self
-                .store
-                .finish_validation(import.id)
-                .await
-                .map_err(|e| retry(&e));
-        };
-        let header = ImportHeader::from_checked(import.columns.clone());
-        let parsed: Vec<_> = rows
-            .iter()
-            .map(|r| (r.line, header.row(&r.fields)))
-            .collect();
-        let site_codes: HashSet<String> = parsed
-            .iter()
-            .filter_map(|(_, r)| r.as_ref().ok().map(|r| r.site.as_str().to_owned()))
-            .collect();
-        let sites = self
-            .store
-            .site_ids(&site_codes.into_iter().collect::<Vec<_>>())
-            .await
-            .map_err(|e| retry(&e))?;
-        let area_pairs: HashSet<(Uuid, String)> = parsed
-            .iter()
-            .filter_map(|(_, r)| {
-                let row = r.as_ref().ok()?;
-                Some((
-                    *sites.get(row.site.as_str())?,
-                    row.area.as_ref()?.as_str().to_owned(),
-                ))
-            })
-            .collect();
-        let areas = self
-            .store
-            .area_ids(&area_pairs.into_iter().collect::<Vec<_>>())
-            .await
-            .map_err(|e| retry(&e))?;
-        let mut batch = ValidatedBatch {
-            from: import.validated_through,
-            through: last,
-            ..ValidatedBatch::default()
-        };
-        for (line, result) in parsed {
-            let row = result.and_then(|row| {
-                let site_id = *sites.get(row.site.as_str()).ok_or_else(|| {
-                    vec![RowError::new(
-                        "site_code",
-                        row.site.as_str(),
-                        "unknown-site",
-                    )]
-                })?;
-                let area_id =
-                    match &row.area {
-                        None => None,
-                        Some(code) => {
-                            Some(*areas.get(&(site_id, code.as_str().to_owned())).ok_or_else(
-                                || vec![RowError::new("area_code", code.as_str(), "unknown-area")],
-                            )?)
-                        }
-                    };
-                Ok(ValidRow {
-                    line,
-                    container_id: Uuid::now_v7(),
-                    public_code: new_public_code(),
-                    site_id,
-                    area_id,
-                    external_ref: row.external_ref.as_str().to_owned(),
-                    kind: row.kind.as_str().to_owned(),
-                    status: row.status.as_str().to_owned(),
-                    capacity_litres: row.capacity.and_then(|c| i32::try_from(c.get()).ok()),
-                    latitude: row.location.latitude(),
-                    longitude: row.location.longitude(),
-                    address: row.address.map(|a| a.as_str().to_owned()),
-                    installed_on: row.installed_on,
-                })
-            });
-            match row {
-                Ok(valid) => batch.valid.push(valid),
-                Err(errors) => {
-                    batch.rejected_lines += 1;
-                    batch
-                        .rejected
-                        .extend(errors.into_iter().map(|error| RejectedCell { line, error }));
-                }
-            }
-        }
-        // false: another run saved this batch first; the loop re-reads the state
-        self.store
-            .save_validated(import.id, &batch)
-            .await
-            .map(drop)
-            .map_err(|e| retry(&e))
     }
 
     /// The address of the rejected rows, with a download link for the uploader when
@@ -272,22 +168,15 @@ impl ImportRunner {
     }
 }
 
-fn new_public_code() -> String {
-    let random = *Uuid::new_v4().as_bytes();
-    let mut bytes = [0_u8; 12];
-    bytes.copy_from_slice(&random[..12]);
-    PublicCode::long_from_random(bytes).as_str().to_owned()
-}
-
 #[async_trait]
 impl JobHandler for ImportRunner {
     async fn handle(&self, job: &Job) -> Result<(), JobError> {
-        let id = job
-            .payload
-            .get("aggregate_id")
-            .and_then(|v| v.as_str())
-            .and_then(|v| Uuid::parse_str(v).ok())
-            .ok_or_else(|| JobError::Permanent("import job without an import id".into()))?;
-        self.run(id).await
+        let (_, envelope) = job.event::<serde_json::Value>()?;
+        if envelope.aggregate_id.is_nil() {
+            return Err(JobError::Permanent(
+                "import job without an import id".into(),
+            ));
+        }
+        self.run(envelope.aggregate_id).await
     }
 }

@@ -2,7 +2,7 @@
 //! died, or a multipart body never closed) is failed with a reason by the worker and its
 //! staged rows dropped, instead of staying `receiving` until someone cancels it.
 
-use super::ImportStore;
+use super::{ImportState, ImportStore, Transition};
 use crate::ports::RepoError;
 use std::sync::Arc;
 use std::time::Duration;
@@ -44,7 +44,13 @@ impl StaleUploads {
             "the upload stopped: no bytes for {} s (the connection was lost); upload the file again",
             self.after.as_secs()
         );
-        let failed = self.store.fail_stale_uploads(self.after, &reason).await?;
+        let Some(to) = Transition::between(ImportState::Receiving, ImportState::Failed) else {
+            return Ok(0);
+        };
+        let failed = self
+            .store
+            .fail_stale_uploads(self.after, &to, &reason)
+            .await?;
         for id in &failed {
             tracing::warn!(import.id = %id, "upload stopped arriving; import failed");
         }

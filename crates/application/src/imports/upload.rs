@@ -1,7 +1,10 @@
 //! The upload: chunks are read as they arrive, checked (encoding, delimiter, header, size)
 //! and staged in batches, so memory holds one batch whatever the file size.
 
-use super::{ImportStore, ImportSummary, NewImport, RejectedCell, Staging, UploadedFile};
+use super::{
+    ImportState, ImportStore, ImportSummary, NewImport, RejectedCell, Staging, Transition,
+    UploadedFile,
+};
 use crate::AppError;
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -33,6 +36,11 @@ impl std::fmt::Debug for Imports {
             .field("max_bytes", &self.max_bytes)
             .finish_non_exhaustive()
     }
+}
+
+/// Failing an import, from wherever the domain allows it.
+fn failed() -> Transition {
+    Transition::to(ImportState::Failed)
 }
 
 fn file_error(error: &FileError) -> AppError {
@@ -136,7 +144,8 @@ impl Imports {
     /// # Errors
     /// `NotFound`; `Conflict` once merging started or the import ended.
     pub async fn cancel(&self, id: Uuid) -> Result<ImportSummary, AppError> {
-        if !self.store.cancel(id).await? {
+        let to = Transition::to(ImportState::Cancelled);
+        if !self.store.transition(id, &to, None).await? {
             let current = self.get(id).await?;
             return Err(AppError::Conflict {
                 field: Some("state".into()),
@@ -272,8 +281,12 @@ impl Upload {
             staged: self.staged,
             correlation_id,
         };
-        if let Err(error) = self.store.finish_upload(self.id, &file).await {
-            self.store.fail(self.id, &error.to_string()).await?;
+        let uploaded = Transition::between(ImportState::Receiving, ImportState::Uploaded)
+            .ok_or_else(|| AppError::Unexpected("an upload cannot end".into()))?;
+        if let Err(error) = self.store.finish_upload(self.id, &file, &uploaded).await {
+            self.store
+                .fail(self.id, &failed(), &error.to_string())
+                .await?;
             return Err(error.into());
         }
         Ok(self.id)
@@ -285,7 +298,7 @@ impl Upload {
     /// `Unavailable` when the store is down.
     pub async fn abort(mut self, reason: &str) -> Result<(), AppError> {
         self.staging = None;
-        Ok(self.store.fail(self.id, reason).await?)
+        Ok(self.store.fail(self.id, &failed(), reason).await?)
     }
 
     fn take_header(&mut self) -> Result<(), FileError> {
@@ -312,7 +325,9 @@ impl Upload {
     async fn refuse(&mut self, error: &FileError) -> Result<(), AppError> {
         self.records.clear();
         self.staging = None;
-        self.store.fail(self.id, &error.to_string()).await?;
+        self.store
+            .fail(self.id, &failed(), &error.to_string())
+            .await?;
         Err(file_error(error))
     }
 }

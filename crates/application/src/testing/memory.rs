@@ -134,6 +134,7 @@ fn record<E: Entity>(
         before: before.and_then(json),
         after: json(after),
         request_id: audit.request_id.clone(),
+        import_id: None,
     };
     tables.audit.push(record);
 }
@@ -307,6 +308,39 @@ impl RegistryQueries for InMemoryStore {
             counts.entry(c.status.as_str()).or_insert((c.status, 0)).1 += 1;
         }
         Ok(counts.into_values().collect())
+    }
+
+    /// Inside: 0; outside: the distance to the nearest vertex, which is never less than the
+    /// distance to the boundary (enough for tests, whose areas are small squares).
+    async fn area_distance(
+        &self,
+        area: AreaId,
+        point: tisseco_domain::GeoPoint,
+    ) -> Result<Option<tisseco_domain::placement::AreaDistance>, RepoError> {
+        let tables = self.lock();
+        let Some(boundary) = tables.areas.get(&area).and_then(|a| a.boundary.clone()) else {
+            return Ok(None);
+        };
+        let distance = |p: tisseco_domain::GeoPoint| {
+            if tisseco_domain::polygon_contains(&boundary, p) {
+                return 0.0;
+            }
+            boundary
+                .polygons()
+                .iter()
+                .flat_map(|polygon| polygon.rings())
+                .flat_map(|ring| ring.points())
+                .map(|v| tisseco_domain::great_circle_m(*v, p))
+                .fold(f64::INFINITY, f64::min)
+        };
+        let metres = distance(point);
+        let swapped_metres = (metres > 0.0)
+            .then(|| tisseco_domain::placement::swapped(point).map(distance))
+            .flatten();
+        Ok(Some(tisseco_domain::placement::AreaDistance {
+            metres,
+            swapped_metres,
+        }))
     }
 
     async fn live_containers_in_area(&self, area: AreaId) -> Result<u64, RepoError> {

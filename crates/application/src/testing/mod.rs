@@ -5,6 +5,7 @@ pub mod auth_fakes;
 mod cache;
 pub mod contract;
 mod geo;
+mod imports;
 mod jobs;
 #[cfg(test)]
 mod jobs_tests;
@@ -15,6 +16,7 @@ pub mod queue_contract;
 mod reports;
 
 pub use cache::InMemoryCache;
+pub use imports::{ImportAudit, InMemoryImports};
 pub use jobs::{InMemoryJobQueue, InMemoryKeys, InMemoryOutbox, RecordingMailer};
 pub use links::InMemoryLinks;
 pub use memory::{FixedClock, InMemoryStore};

@@ -67,6 +67,8 @@ impl Registry {
         self.require_live_site(draft.site_id).await?;
         if let Some(area) = draft.area_id {
             self.require_live_area_of(area, draft.site_id).await?;
+            self.require_within_area(area, draft.location, "location")
+                .await?;
         }
         if let Some(code) = draft.public_code.clone() {
             let container = Container::create(draft.with_code(code), self.clock.now());
@@ -135,9 +137,21 @@ impl Registry {
         changes: ContainerChanges,
         audit: &AuditContext,
     ) -> Result<Container, AppError> {
-        if let Some(Some(area)) = changes.area_id {
+        if changes.area_id.is_some() || changes.location.is_some() {
             let current = self.get_container(id).await?;
-            self.require_live_area_of(area, current.site_id).await?;
+            if let Some(Some(area)) = changes.area_id {
+                self.require_live_area_of(area, current.site_id).await?;
+            }
+            // the area and the place it will have, whichever of them changes
+            let field = if changes.location.is_some() {
+                "location"
+            } else {
+                "area_id"
+            };
+            if let Some(area) = changes.area_id.unwrap_or(current.area_id) {
+                let point = changes.location.unwrap_or(current.location);
+                self.require_within_area(area, point, field).await?;
+            }
         }
         let now = self.clock.now();
         let container = change(

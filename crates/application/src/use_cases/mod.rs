@@ -6,6 +6,7 @@ mod entities;
 mod history;
 mod mutation;
 mod paging;
+mod placement;
 mod sites;
 
 pub use containers::{ContainerDraft, PUBLIC_CODE_ATTEMPTS};
@@ -31,6 +32,8 @@ pub struct Registry {
     pub(crate) clock: Arc<dyn Clock>,
     /// Told after every committed container or area change (namespace `containers`).
     pub(crate) cache: Arc<dyn Cache>,
+    /// How far outside its area's boundary a container may stand.
+    pub(crate) area_tolerance: tisseco_domain::placement::AreaTolerance,
 }
 
 impl std::fmt::Debug for Registry {
@@ -69,6 +72,7 @@ impl Registry {
             audit_log,
             clock,
             cache: Arc::new(NoCache),
+            area_tolerance: tisseco_domain::placement::AreaTolerance::default(),
         }
     }
 

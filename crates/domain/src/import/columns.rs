@@ -5,7 +5,7 @@
 use unicode_normalization::UnicodeNormalization;
 
 /// Each documented column and its French name.
-pub const FRENCH_COLUMNS: [(&str, &str); 10] = [
+pub const FRENCH_COLUMNS: [(&str, &str); 11] = [
     ("site_code", "code_site"),
     ("area_code", "code_zone"),
     ("external_ref", "référence"),
@@ -16,6 +16,7 @@ pub const FRENCH_COLUMNS: [(&str, &str); 10] = [
     ("longitude", "longitude"),
     ("address", "adresse"),
     ("installed_on", "date_installation"),
+    ("notes", "notes"),
 ];
 
 /// A name reduced to what matters: lower case, no accents, words joined by `_`.
@@ -55,6 +56,7 @@ mod tests {
         assert_eq!(canonical("reference"), Some("external_ref"));
         assert_eq!(canonical("capacité litres"), Some("capacity_litres"));
         assert_eq!(canonical("Date-Installation"), Some("installed_on"));
+        assert_eq!(canonical("Notes"), Some("notes"));
         assert_eq!(canonical("colour"), None);
     }
 }

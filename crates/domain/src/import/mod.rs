@@ -1,14 +1,26 @@
-//! Bulk imports of containers from CSV: reading the file and the rules a row must follow.
+//! Bulk imports of containers from CSV: reading the file, the rules a row must follow, what a
+//! valid row does to its container, and the import's own life cycle.
 
 mod columns;
 mod csv;
 mod encoding;
+mod merge;
 mod row;
+mod state;
+mod valid;
+mod validate;
 
 pub use columns::{FRENCH_COLUMNS, canonical, fold};
 pub use csv::{CsvStream, FileError, MAX_RECORD_BYTES, RawRecord};
 pub use encoding::{TextEncoding, Transcoder, detect};
+pub use merge::{ARCHIVED, FORBIDDEN_STATUS, MergeOutcome, REMOVED_FINAL, merge_row};
 pub use row::{
     COLUMNS, INVALID, ImportHeader, ImportRow, MISSING, NOT_A_NUMBER, NOT_WHOLE, RowError,
     ZERO_POINT, template_rows,
+};
+pub use state::{ImportState, NO_VALID_ROW};
+pub use valid::ValidRow;
+pub use validate::{
+    DUPLICATE_REF, ParsedRow, Rejection, Resolved, RowKeys, UNKNOWN_AREA, UNKNOWN_SITE,
+    ValidatedRows, keys_of, parse_batch, validate_batch,
 };

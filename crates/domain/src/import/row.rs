@@ -3,12 +3,13 @@
 
 use super::csv::FileError;
 use crate::{
-    Address, AreaCode, Capacity, ContainerStatus, ContainerType, ExternalRef, GeoPoint, SiteCode,
+    Address, AreaCode, Capacity, ContainerStatus, ContainerType, ExternalRef, GeoPoint, Notes,
+    SiteCode,
 };
 use chrono::NaiveDate;
 
 /// The documented columns, in template order, and whether each is required.
-pub const COLUMNS: [(&str, bool); 10] = [
+pub const COLUMNS: [(&str, bool); 11] = [
     ("site_code", true),
     ("area_code", false),
     ("external_ref", true),
@@ -19,6 +20,7 @@ pub const COLUMNS: [(&str, bool); 10] = [
     ("longitude", true),
     ("address", false),
     ("installed_on", false),
+    ("notes", false),
 ];
 
 /// Longest offending value kept in an error report.
@@ -55,6 +57,7 @@ pub struct ImportRow {
     pub location: GeoPoint,
     pub address: Option<Address>,
     pub installed_on: Option<NaiveDate>,
+    pub notes: Option<Notes>,
 }
 
 /// The header of a file: where each documented column is.
@@ -94,6 +97,13 @@ impl ImportHeader {
     #[must_use]
     pub fn columns(&self) -> &[String] {
         &self.columns
+    }
+
+    /// Whether the file has `column` (an optional column it lacks leaves that field as it
+    /// is on the containers it updates).
+    #[must_use]
+    pub fn has(&self, column: &str) -> bool {
+        self.columns.iter().any(|c| c == column)
     }
 
     /// Rebuilds a header already checked (from its stored columns).
@@ -173,6 +183,10 @@ impl ImportHeader {
                 .transpose()
                 .ok(),
         );
+        let notes = check!(
+            "notes",
+            optional("notes").map(Notes::parse).transpose().ok()
+        );
         let location = match (latitude, longitude) {
             (Some(lat), Some(lon)) => match GeoPoint::new(lat, lon) {
                 Err(e) => {
@@ -203,6 +217,7 @@ impl ImportHeader {
             location,
             address,
             installed_on,
+            notes,
         ) {
             (
                 Some(site),
@@ -214,6 +229,7 @@ impl ImportHeader {
                 Some(location),
                 Some(address),
                 Some(installed_on),
+                Some(notes),
             ) if errors.is_empty() => Ok(ImportRow {
                 site,
                 area,
@@ -224,6 +240,7 @@ impl ImportHeader {
                 location,
                 address,
                 installed_on,
+                notes,
             }),
             _ => Err(errors),
         }
@@ -288,6 +305,11 @@ pub fn template_rows(french: bool) -> [Vec<&'static str>; 2] {
         longitude,
         "12 rue Garibaldi, 69003 Lyon",
         "2024-03-01",
+        if french {
+            "près de la boulangerie"
+        } else {
+            "next to the bakery"
+        },
     ];
     [header, example]
 }
@@ -330,6 +352,7 @@ mod tests {
                 "4,83",
                 "",
                 "",
+                "",
             ]))
             .unwrap();
         assert_eq!(row.status, ContainerStatus::Active);
@@ -350,6 +373,7 @@ mod tests {
                 "4.8",
                 "",
                 "yesterday",
+                "",
             ]))
             .unwrap_err();
         let columns: Vec<&str> = errors.iter().map(|e| e.column.as_str()).collect();
@@ -364,7 +388,7 @@ mod tests {
             ]
         );
         let short = header().row(&strings(&["lyon"])).unwrap_err();
-        assert_eq!(short[0].reason, "column-count:10:1");
+        assert_eq!(short[0].reason, "column-count:11:1");
         let reasons: Vec<&str> = errors.iter().map(|e| e.reason.as_str()).collect();
         assert_eq!(
             reasons,

@@ -31,6 +31,11 @@ reason-column-count = expected { $expected } columns, found { $found } (a lone c
 reason-unknown-site = unknown site (no site has this code)
 reason-unknown-area = unknown area in this site
 reason-duplicate-ref = duplicate reference in this file (first on line { $first })
+reason-removed-final = container { $reference } is removed; removed is final
+reason-archived = container { $reference } is archived; an archived container no longer changes
+reason-forbidden-status = status cannot change from { $from } to { $to }
+reason-outside-area = the point lies { $distance } m outside its area's boundary (tolerance { $tolerance } m)
+reason-outside-area-swapped = the point lies { $distance } m outside its area's boundary (tolerance { $tolerance } m); latitude and longitude look swapped: swapped, the point lies within the area
 invalid-site_code = invalid site code: lower-case letters, digits and dashes
 invalid-area_code = invalid area code: lower-case letters, digits and dashes
 invalid-external_ref = reference refused: one line of 1 to 64 characters, without control or invisible characters, not starting with =, + or @ (a spreadsheet would run it as a formula)

@@ -35,6 +35,11 @@ reason-column-count = { $expected } colonnes attendues, { $found } trouvées (un
 reason-unknown-site = site inconnu (aucun site n’a ce code)
 reason-unknown-area = zone inconnue dans ce site
 reason-duplicate-ref = référence en double dans ce fichier (déjà en ligne { $first })
+reason-removed-final = le conteneur { $reference } est retiré ; retiré est définitif
+reason-archived = le conteneur { $reference } est archivé ; un conteneur archivé ne change plus
+reason-forbidden-status = le statut ne peut pas passer de { $from } à { $to }
+reason-outside-area = le point est à { $distance } m hors des limites de sa zone (tolérance { $tolerance } m)
+reason-outside-area-swapped = le point est à { $distance } m hors des limites de sa zone (tolérance { $tolerance } m) ; latitude et longitude semblent inversées : inversées, le point est dans la zone
 invalid-site_code = code du site invalide : lettres minuscules, chiffres et tirets
 invalid-area_code = code de zone invalide : lettres minuscules, chiffres et tirets
 invalid-external_ref = référence refusée : une seule ligne de 1 à 64 caractères, sans caractère de contrôle ou invisible, ne commençant pas par =, + ou @ (un tableur l’exécuterait comme une formule)

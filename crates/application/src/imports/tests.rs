@@ -1,0 +1,237 @@
+//! The import pipeline on fakes, without a database: upload → runner → containers, the
+//! decisions the domain makes on the way, and re-runs that change nothing.
+
+use super::{ImportRunner, ImportState, Imports};
+use crate::testing::{FixedClock, InMemoryCache, InMemoryImports, InMemoryJobQueue};
+use std::sync::Arc;
+use tisseco_domain::placement::{AreaDistance, AreaTolerance};
+use tisseco_domain::{ContainerStatus, ContainerType};
+use uuid::Uuid;
+
+const HEADER: &str = "site_code,area_code,external_ref,type,status,capacity_litres,latitude,longitude,address,installed_on";
+
+struct Pipeline {
+    store: InMemoryImports,
+    imports: Imports,
+    cache: Arc<InMemoryCache>,
+}
+
+impl Pipeline {
+    fn new() -> Self {
+        let store = InMemoryImports::default();
+        let site = store.add_site("lyon");
+        store.add_area(
+            site,
+            "centre",
+            Some(AreaDistance {
+                metres: 0.0,
+                swapped_metres: None,
+            }),
+        );
+        store.add_area(
+            site,
+            "far",
+            Some(AreaDistance {
+                metres: 4_000_000.0,
+                swapped_metres: Some(3.0),
+            }),
+        );
+        Self {
+            imports: Imports::new(Arc::new(store.clone()), 1 << 20),
+            store,
+            cache: Arc::new(InMemoryCache::default()),
+        }
+    }
+
+    fn runner(&self, batch: u32) -> ImportRunner {
+        ImportRunner {
+            store: Arc::new(self.store.clone()),
+            queue: Arc::new(InMemoryJobQueue::default()),
+            cache: self.cache.clone(),
+            public_base_url: "https://tisseco.example".into(),
+            batch,
+            clock: Arc::new(FixedClock::default()),
+            area_tolerance: AreaTolerance::default(),
+            links: None,
+        }
+    }
+
+    /// Uploads `rows` in small chunks, runs the import, returns it.
+    async fn import(&self, rows: &[&str], line_end: &str) -> super::ImportSummary {
+        let mut text = String::from(HEADER);
+        for row in rows {
+            text.push_str(line_end);
+            text.push_str(row);
+        }
+        text.push_str(line_end);
+        let mut upload = self
+            .imports
+            .begin(None, "test.csv", false, None)
+            .await
+            .unwrap();
+        for chunk in text.as_bytes().chunks(7) {
+            upload.push(chunk).await.unwrap();
+        }
+        let id = upload.finish(None).await.unwrap();
+        self.runner(2).run(id).await.unwrap();
+        self.imports.get(id).await.unwrap()
+    }
+}
+
+#[tokio::test]
+async fn an_import_creates_then_leaves_equal_rows_unchanged() {
+    let pipeline = Pipeline::new();
+    let rows = [
+        "lyon,centre,A-1,street_bin,active,2500,45.75,4.83,1 rue A,2024-03-01",
+        "lyon,,A-2,underground,full,,45.76,4.84,,",
+        "lyon,,A-3,street_bin,,,45.77,4.85,,",
+    ];
+    let first = pipeline.import(&rows, "\n").await;
+    assert_eq!(first.state, ImportState::Completed, "{first:?}");
+    assert_eq!((first.inserted, first.updated, first.unchanged), (3, 0, 0));
+    let created = pipeline.store.containers();
+    assert_eq!(created[1].kind, ContainerType::Underground);
+    assert_eq!(created[1].status, ContainerStatus::Full);
+
+    let again = pipeline.import(&rows, "\r\n").await;
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
+    assert_eq!(pipeline.store.containers(), created, "versions kept");
+
+    let changed = pipeline
+        .import(
+            &[rows[0], "lyon,,A-2,underground,active,,45.76,4.84,,"],
+            "\n",
+        )
+        .await;
+    assert_eq!((changed.updated, changed.unchanged), (1, 1));
+    let after = pipeline.store.containers();
+    assert_eq!(after[1].version, created[1].version + 1);
+    assert_eq!(after[1].status, ContainerStatus::Active);
+    let audit = pipeline.store.audit();
+    assert_eq!(audit.len(), 4, "three creations and one update");
+    assert_eq!(audit[3].import_id, changed.id);
+    assert_eq!(
+        audit[3].before.as_ref().map(|c| c.status),
+        Some(ContainerStatus::Full)
+    );
+}
+
+#[tokio::test]
+async fn the_domain_refuses_what_the_life_cycle_and_the_area_forbid() {
+    let pipeline = Pipeline::new();
+    pipeline
+        .import(&["lyon,,LYO-0042,street_bin,removed,,45.75,4.83,,"], "\n")
+        .await;
+    let import = pipeline
+        .import(
+            &[
+                "lyon,,LYO-0042,street_bin,active,,45.75,4.83,,",
+                "lyon,far,SWAP,street_bin,,,4.83,45.75,,",
+                "lyon,,DUP,street_bin,,,45.75,4.83,,",
+                "lyon,,DUP,street_bin,,,45.75,4.83,,",
+            ],
+            "\n",
+        )
+        .await;
+    assert_eq!(import.state, ImportState::Completed, "{import:?}");
+    assert_eq!(
+        (import.valid, import.rejected, import.inserted),
+        (2, 3, 1),
+        "{import:?}"
+    );
+    let reasons: Vec<(u64, String)> = pipeline
+        .imports
+        .errors_after(import.id, 0, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.line, c.error.reason))
+        .collect();
+    assert_eq!(
+        reasons,
+        vec![
+            (2, "removed-final:LYO-0042".to_owned()),
+            (3, "outside-area-swapped:4000000:250".to_owned()),
+            (5, "duplicate-ref:4".to_owned()),
+        ]
+    );
+    assert_eq!(
+        pipeline.store.containers()[0].status,
+        ContainerStatus::Removed
+    );
+    // the duplicate was refused while validating: no count ever went back (an
+    // end-of-validation pass used to take valid rows back)
+    let counts = pipeline.store.counts(import.id);
+    assert!(counts.len() > 3, "{counts:?}");
+    assert!(
+        counts
+            .windows(2)
+            .all(|w| w[0].0 <= w[1].0 && w[0].1 <= w[1].1 && w[0].2 <= w[1].2),
+        "{counts:?}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_and_repeated_runs_give_the_same_result() {
+    let pipeline = Pipeline::new();
+    pipeline
+        .import(&["lyon,,S-1,street_bin,active,,45.75,4.83,,"], "\n")
+        .await;
+    let mut upload = pipeline
+        .imports
+        .begin(None, "two.csv", false, None)
+        .await
+        .unwrap();
+    let rows: Vec<String> = (0..20)
+        .map(|i| format!("lyon,,S-{i},street_bin,full,,45.7{i},4.8{i},,"))
+        .collect();
+    upload
+        .push(format!("{HEADER}\n{}\n", rows.join("\n")).as_bytes())
+        .await
+        .unwrap();
+    let id = upload.finish(None).await.unwrap();
+    let (a, b) = (pipeline.runner(3), pipeline.runner(7));
+    let (x, y) = tokio::join!(a.run(id), b.run(id));
+    x.unwrap();
+    y.unwrap();
+    pipeline.runner(5).run(id).await.unwrap();
+    let import = pipeline.imports.get(id).await.unwrap();
+    assert_eq!(
+        (import.inserted, import.updated, import.unchanged),
+        (19, 1, 0),
+        "{import:?}"
+    );
+    assert_eq!(pipeline.store.containers().len(), 20);
+    assert_eq!(pipeline.store.audit().len(), 21);
+    let unknown = pipeline.runner(5).run(Uuid::now_v7()).await;
+    assert!(unknown.is_err());
+}
+
+#[tokio::test]
+async fn a_cancelled_import_changes_nothing_and_no_valid_row_fails_it() {
+    let pipeline = Pipeline::new();
+    let mut upload = pipeline
+        .imports
+        .begin(None, "c.csv", false, None)
+        .await
+        .unwrap();
+    upload
+        .push(format!("{HEADER}\nlyon,,C-1,street_bin,,,45.7,4.8,,\n").as_bytes())
+        .await
+        .unwrap();
+    let id = upload.finish(None).await.unwrap();
+    let cancelled = pipeline.imports.cancel(id).await.unwrap();
+    assert_eq!(cancelled.state, ImportState::Cancelled);
+    pipeline.runner(5).run(id).await.unwrap();
+    assert!(pipeline.store.containers().is_empty());
+    assert!(pipeline.imports.cancel(id).await.is_err(), "cancelled once");
+
+    let none = pipeline
+        .import(&["paris,,P-1,street_bin,,,45.7,4.8,,"], "\n")
+        .await;
+    assert_eq!(none.state, ImportState::Failed);
+    assert_eq!(
+        none.failure.as_deref(),
+        Some(tisseco_domain::import::NO_VALID_ROW)
+    );
+}
