@@ -85,6 +85,7 @@ diesel::table! {
         created_at -> Timestamptz,
         claimed_until -> Nullable<Timestamptz>,
         sent_at -> Nullable<Timestamptz>,
+        trace_context -> Nullable<Text>,
     }
 }
 

@@ -45,3 +45,4 @@ mod stats_more;
 mod support;
 mod tiles;
 mod tours;
+mod traces;
