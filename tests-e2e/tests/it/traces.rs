@@ -229,3 +229,128 @@ async fn one_trace_runs_from_the_request_through_the_queue_to_the_e_mail() {
         trace.iter().map(|s| s.name.as_str()).collect::<Vec<_>>()
     );
 }
+
+/// A CA and a certificate for `localhost` signed by it (openssl, as `just tls-test`).
+fn test_certificates(dir: &std::path::Path) {
+    let run = |args: &[&str]| {
+        let status = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "openssl {args:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Tisseco test CA",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-subj",
+        "/CN=localhost",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+    ]);
+    std::fs::write(dir.join("ext"), "subjectAltName=DNS:localhost\n").unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-days",
+        "2",
+        "-extfile",
+        "ext",
+        "-out",
+        "server.pem",
+    ]);
+}
+
+/// The same receiver behind TLS (HTTP/2 by ALPN), for `https://` endpoints.
+async fn start_tls_receiver(receiver: Receiver, dir: &std::path::Path) -> u16 {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let chain = vec![CertificateDer::from_pem_file(dir.join("server.pem")).unwrap()];
+    let key = PrivateKeyDer::from_pem_file(dir.join("server.key")).unwrap();
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .unwrap();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let service = TraceServiceServer::new(receiver);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let (service, acceptor) = (service.clone(), acceptor.clone());
+            tokio::spawn(async move {
+                let Ok(stream) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let _ = hyper_util::server::conn::auto::Builder::new(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .http2_only()
+                .serve_connection(
+                    hyper_util::rt::TokioIo::new(stream),
+                    hyper_util::service::TowerToHyperService::new(service),
+                )
+                .await;
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn spans_reach_an_https_collector_signed_by_the_configured_ca() {
+    let dir = std::env::temp_dir().join(unique("otlp-tls"));
+    std::fs::create_dir_all(&dir).unwrap();
+    test_certificates(&dir);
+    let receiver = Receiver::default();
+    let port = start_tls_receiver(receiver.clone(), &dir).await;
+    let telemetry = tisseco_telemetry::init(&TelemetrySettings {
+        service_name: "tisseco-test".into(),
+        log_format: LogFormat::Json,
+        log_filter: "info".into(),
+        otlp_endpoint: Some(format!("https://localhost:{port}")),
+        otlp_ca_file: Some(dir.join("ca.pem")),
+    })
+    .unwrap();
+    tracing::info_span!("over tls").in_scope(|| tracing::info!("inside"));
+    let spans = receiver.spans.clone();
+    eventually(Duration::from_secs(20), "the span over TLS", || {
+        telemetry.flush();
+        let got = spans.lock().unwrap().iter().any(|s| s.name == "over tls");
+        async move { got }
+    })
+    .await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
