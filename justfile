@@ -296,3 +296,9 @@ ogc-check url=("http://" + HTTP_BIND + "/api/v1/ogc"):
     else
       echo "ogc-check: ogrinfo not installed (apt-get install gdal-bin); skipped GDAL's check"
     fi
+
+# Backup and restore end to end against an S3 server of its own (moto, from PyPI, in
+# target/backup-venv) and age (Debian), installed when missing; about a minute, not part
+# of `just test`. Prints the backup and restore times.
+backup-test: services
+    deploy/tests/backup-test.sh

@@ -7,6 +7,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 use tisseco_application::mail::{MailError, MailMessage, Mailer, Recipient};
+use tracing::Instrument;
 
 /// Where and how mail is sent.
 #[derive(Debug, Clone)]
@@ -91,6 +92,11 @@ impl SmtpMailer {
             .map_err(|e| MailError::Render(e.to_string()))?;
         self.transport
             .send(email)
+            .instrument(tracing::info_span!(
+                "smtp send",
+                otel.kind = "client",
+                mail.template = message.template(),
+            ))
             .await
             .map(drop)
             .map_err(|e| MailError::Transport(e.to_string()))

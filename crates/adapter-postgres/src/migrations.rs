@@ -14,6 +14,12 @@ const MIGRATION_LOCK: i64 = 0x7415_5ec0;
 #[error("migrations failed: {0}")]
 pub struct MigrationError(String);
 
+impl MigrationError {
+    pub(crate) fn new(message: String) -> Self {
+        Self(message)
+    }
+}
+
 type SyncConnection = AsyncConnectionWrapper<AsyncPgConnection>;
 
 /// Connects (over TLS as the URL asks) on the caller's runtime, which keeps driving the

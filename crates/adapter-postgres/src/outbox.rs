@@ -17,6 +17,7 @@ use tisseco_application::outbox::{OutboxEvent, OutboxStore};
 use tisseco_application::ports::{AuditContext, RepoError};
 use tisseco_domain::DomainEvent;
 use tokio::sync::Mutex;
+use tracing::Instrument;
 use uuid::Uuid;
 
 const CHANNEL: &str = "tisseco_outbox";
@@ -29,6 +30,8 @@ pub(crate) struct NewEvent<'a> {
     aggregate_id: Uuid,
     payload: serde_json::Value,
     correlation_id: Option<&'a str>,
+    /// The request's W3C `traceparent`, so the job continues its trace.
+    trace_context: Option<String>,
 }
 
 impl<'a> NewEvent<'a> {
@@ -45,6 +48,7 @@ impl<'a> NewEvent<'a> {
             aggregate_id: id,
             payload,
             correlation_id: context.request_id.as_deref(),
+            trace_context: tisseco_telemetry::current_traceparent(),
         }
     }
 }
@@ -54,6 +58,14 @@ pub(crate) async fn append(conn: &mut AsyncPgConnection, event: &NewEvent<'_>) -
     diesel::insert_into(outbox::table)
         .values(event)
         .execute(conn)
+        .instrument(tracing::info_span!(
+            "INSERT outbox",
+            otel.kind = "client",
+            db.system = "postgresql",
+            db.operation.name = "INSERT",
+            db.collection.name = "outbox",
+            event.type = %event.event_type,
+        ))
         .await
         .map(drop)
 }
@@ -68,13 +80,15 @@ struct EventRow {
     payload: serde_json::Value,
     correlation_id: Option<String>,
     created_at: DateTime<Utc>,
+    trace_context: Option<String>,
 }
 
 const CLAIM: &str = "UPDATE outbox SET claimed_until = now() + make_interval(secs => $2) \
     WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL \
                  AND (claimed_until IS NULL OR claimed_until < now()) \
                  ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED) \
-    RETURNING id, event_type, aggregate_type, aggregate_id, payload, correlation_id, created_at";
+    RETURNING id, event_type, aggregate_type, aggregate_id, payload, correlation_id, created_at, \
+    trace_context";
 
 /// The outbox on PostgreSQL, with its own connection for notifications.
 pub struct PgOutbox {
@@ -145,6 +159,7 @@ impl OutboxStore for PgOutbox {
                 payload: row.payload,
                 correlation_id: row.correlation_id,
                 created_at: row.created_at,
+                trace_context: row.trace_context,
             })
             .collect())
     }

@@ -102,6 +102,7 @@ diesel::table! {
         created_at -> Timestamptz,
         claimed_until -> Nullable<Timestamptz>,
         sent_at -> Nullable<Timestamptz>,
+        trace_context -> Nullable<Text>,
     }
 }
 

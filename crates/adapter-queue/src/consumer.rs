@@ -83,15 +83,23 @@ impl std::fmt::Debug for Consumer {
     }
 }
 
+/// The span a job runs in, named after its type; it continues the trace of whatever
+/// enqueued the job (the request, through the outbox, or the job before it).
 pub(crate) fn job_span(queue: &str, job: &Job) -> tracing::Span {
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "job",
+        otel.name = %format!("job {}", job.kind),
+        otel.kind = "consumer",
+        messaging.system = "redis_streams",
+        messaging.destination.name = %queue,
         queue = %queue,
         job.id = %job.id,
         job.type = %job.kind,
         job.attempt = job.attempt,
         request_id = job.correlation_id.as_deref().unwrap_or("-"),
-    )
+    );
+    tisseco_telemetry::continue_remote_trace(&span, job.trace_context.as_deref(), None);
+    span
 }
 
 /// Creates the consumer group (reading the stream from its start) unless it exists.

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use fred::prelude::*;
 use tisseco_application::jobs::{DeadJob, Job, JobQueue, QueueCounts, QueueError};
 use tisseco_application::ports::{HealthCheck, RepoError};
+use tracing::Instrument;
 
 /// The queues on Redis. Cloning is cheap (one shared connection).
 #[derive(Clone)]
@@ -161,9 +162,27 @@ impl JobQueue for RedisQueue {
         let mut args = Vec::with_capacity(jobs.len() + 1);
         script_keys.push(keys.stream.clone());
         args.push(self.dedup_ttl.as_secs().max(1).to_string());
+        let span = tracing::info_span!(
+            "redis enqueue",
+            otel.kind = "producer",
+            db.system = "redis",
+            messaging.system = "redis_streams",
+            messaging.destination.name = %queue,
+            messaging.batch.message_count = jobs.len(),
+        );
+        // A job enqueued inside a traced span (a request, another job) carries that trace.
+        let here = span.in_scope(tisseco_telemetry::current_traceparent);
         for job in jobs {
             script_keys.push(keys.seen(&job.id));
-            args.push(encode(job)?);
+            if job.trace_context.is_none() && here.is_some() {
+                let traced = Job {
+                    trace_context: here.clone(),
+                    ..job.clone()
+                };
+                args.push(encode(&traced)?);
+            } else {
+                args.push(encode(job)?);
+            }
         }
         // Fail at once while disconnected instead of queueing the call for the reconnect:
         // the caller (the relay) retries on its own, and a replayed call would add copies
@@ -176,6 +195,7 @@ impl JobQueue for RedisQueue {
             .client
             .with_options(&fail_fast)
             .eval(scripts::ENQUEUE, script_keys, args)
+            .instrument(span)
             .await
             .map_err(|e| unavailable(&e))?;
         Ok(())

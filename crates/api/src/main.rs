@@ -1,5 +1,7 @@
 //! `tisseco-api`: serves the HTTP API; also migrates, seeds and manages the first admin.
 
+mod backups;
+
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
 use std::net::TcpListener;
@@ -43,6 +45,21 @@ enum Command {
     /// Print the OpenAPI document (JSON) without a server or settings: the console's
     /// typed client is generated from it.
     Openapi,
+    /// Back the database up to S3-compatible storage now (BACKUP_* settings), then delete
+    /// the copies retention no longer keeps. With --daily-at, stay up and do so every day.
+    Backup {
+        /// A UTC time of day (HH:MM): run daily at that time instead of once now.
+        #[arg(long, value_name = "HH:MM")]
+        daily_at: Option<String>,
+    },
+    /// List the backups in the bucket, newest first.
+    ListBackups,
+    /// Restore a backup (its key, from list-backups) into DATABASE_URL, which must be an
+    /// empty database; `migrate` then has nothing to do.
+    Restore {
+        #[arg(long, value_name = "KEY")]
+        from: String,
+    },
     /// Print a new token-signing key (for AUTH_PRIVATE_KEY) and its public part.
     GenerateKey {
         /// The key's id (AUTH_KEY_ID); raise it at each rotation.
@@ -73,6 +90,16 @@ async fn main() -> ExitCode {
             }
         };
     }
+    let command = match command {
+        Command::Backup { daily_at } => {
+            return backups::run(backups::BackupCommand::Backup { daily_at }).await;
+        }
+        Command::ListBackups => return backups::run(backups::BackupCommand::List).await,
+        Command::Restore { from } => {
+            return backups::run(backups::BackupCommand::Restore { key: from }).await;
+        }
+        other => other,
+    };
     let settings = match tisseco_bootstrap::apply_default_locale(&ProcessEnv)
         .and_then(|_| Settings::from_source(&ProcessEnv, "tisseco-api"))
     {
@@ -177,7 +204,11 @@ async fn run(command: Command, settings: &Settings) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
         }
-        Command::GenerateKey { .. } | Command::Openapi => {}
+        Command::GenerateKey { .. }
+        | Command::Openapi
+        | Command::Backup { .. }
+        | Command::ListBackups
+        | Command::Restore { .. } => {}
     }
     Ok(())
 }

@@ -45,11 +45,27 @@ pub async fn middleware(
         .and_then(acceptable)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
+    // One root span per request, named by its route template (`GET /api/v1/containers/{id}`)
+    // with OpenTelemetry's HTTP attributes; the status is recorded once known.
+    let route = req.match_pattern();
+    let name = match &route {
+        Some(route) => format!("{} {route}", req.method()),
+        None => req.method().to_string(),
+    };
     let span = tracing::info_span!(
         "http_request",
+        otel.name = %name,
+        otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
         request_id = %id,
         http.method = %req.method(),
         http.path = %req.path(),
+        http.request.method = %req.method(),
+        http.route = route.as_deref().unwrap_or(""),
+        url.path = %req.path(),
+        url.scheme = %req.connection_info().scheme(),
+        user_agent.original = header(&req, "user-agent").unwrap_or(""),
+        http.response.status_code = tracing::field::Empty,
     );
     tisseco_telemetry::continue_remote_trace(
         &span,
@@ -64,6 +80,10 @@ pub async fn middleware(
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     let status = response.status().as_u16();
+    span.record("http.response.status_code", status);
+    if status >= 500 {
+        span.record("otel.status_code", "ERROR");
+    }
     span.in_scope(|| {
         tracing::info!(
             http.status = status,

@@ -22,6 +22,8 @@ pub struct OutboxEvent {
     pub payload: serde_json::Value,
     pub correlation_id: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The W3C `traceparent` of the request that wrote it, if it was traced.
+    pub trace_context: Option<String>,
 }
 
 impl OutboxEvent {
@@ -46,6 +48,7 @@ impl OutboxEvent {
             waits: 0,
             correlation_id: self.correlation_id.clone(),
             enqueued_at: Utc::now(),
+            trace_context: self.trace_context.clone(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! per concern) and the wiring of adapters into the ports the binaries use (`wiring.rs`,
 //! `jobs.rs`).
 
+pub mod backups;
 mod cache;
 pub mod config;
 pub mod jobs;
@@ -16,7 +17,10 @@ pub use cache::CacheSettings;
 pub use metrics::MetricsSettings;
 pub use security::{AuthSettings, RateLimits};
 pub use seed::{SeedReport, seed_demo_data};
-pub use settings::{ApiKeys, HttpSettings, Settings, WorkerBase, apply_default_locale};
+pub use settings::{
+    ApiKeys, HttpSettings, Settings, WorkerBase, apply_default_locale,
+    database as database_settings, telemetry as telemetry_settings,
+};
 pub use users::{DemoUser, create_admin, seed_demo_users};
 
 pub use tisseco_adapter_cache::RedisSettings;

@@ -212,6 +212,9 @@ pub fn telemetry(source: &dyn Source, service: &str) -> Result<TelemetrySettings
             "a log filter like info,tisseco=debug",
         )?,
         otlp_endpoint: source.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
+        otlp_ca_file: source
+            .get("OTEL_EXPORTER_OTLP_CERTIFICATE")
+            .map(std::path::PathBuf::from),
     })
 }
 

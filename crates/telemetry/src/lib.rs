@@ -4,9 +4,10 @@
 
 pub mod metrics;
 
-use opentelemetry::propagation::TextMapPropagator;
-use opentelemetry::trace::TracerProvider as _;
-use opentelemetry_otlp::WithExportConfig;
+use opentelemetry::propagation::TextMapPropagator as _;
+use opentelemetry::trace::{TraceContextExt as _, TracerProvider as _};
+use opentelemetry_otlp::tonic_types::transport::{Certificate, ClientTlsConfig};
+use opentelemetry_otlp::{WithExportConfig, WithTonicConfig};
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
 use opentelemetry_sdk::trace::SdkTracerProvider;
@@ -31,8 +32,12 @@ pub struct TelemetrySettings {
     pub log_format: LogFormat,
     /// An `EnvFilter` directive, e.g. `info,tisseco=debug`.
     pub log_filter: String,
-    /// Where to send spans (OTLP/gRPC, e.g. `http://localhost:4317`); none: no export.
+    /// Where to send spans (OTLP/gRPC, e.g. `http://localhost:4317`, or `https://…`);
+    /// none: no export.
     pub otlp_endpoint: Option<String>,
+    /// A PEM file with the CA that signed the collector's certificate (`https://` only),
+    /// trusted besides Mozilla's roots.
+    pub otlp_ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +46,8 @@ pub enum TelemetryError {
     Filter(String, String),
     #[error("cannot build the OTLP exporter: {0}")]
     Exporter(String),
+    #[error("OTEL_EXPORTER_OTLP_CERTIFICATE: cannot read {0}: {1}")]
+    Certificate(String, String),
     #[error("a global subscriber is already installed: {0}")]
     AlreadyInstalled(String),
 }
@@ -49,6 +56,17 @@ pub enum TelemetryError {
 #[derive(Debug)]
 pub struct TelemetryGuard {
     provider: Option<SdkTracerProvider>,
+}
+
+impl TelemetryGuard {
+    /// Sends the spans ended so far now (tests, before reading what a collector got).
+    pub fn flush(&self) {
+        if let Some(provider) = &self.provider
+            && let Err(error) = provider.force_flush()
+        {
+            eprintln!("could not flush traces: {error}");
+        }
+    }
 }
 
 impl Drop for TelemetryGuard {
@@ -88,7 +106,7 @@ pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryErr
     let provider = settings
         .otlp_endpoint
         .as_deref()
-        .map(|endpoint| otlp_provider(endpoint, &settings.service_name))
+        .map(|endpoint| otlp_provider(endpoint, settings))
         .transpose()?;
     let traces = provider.as_ref().map(|p| {
         tracing_opentelemetry::layer().with_tracer(p.tracer(settings.service_name.clone()))
@@ -103,10 +121,29 @@ pub fn init(settings: &TelemetrySettings) -> Result<TelemetryGuard, TelemetryErr
     Ok(TelemetryGuard { provider })
 }
 
-fn otlp_provider(endpoint: &str, service_name: &str) -> Result<SdkTracerProvider, TelemetryError> {
-    let exporter = opentelemetry_otlp::SpanExporter::builder()
+/// TLS for an `https://` collector: Mozilla's roots, and the configured CA if any.
+fn tls_config(settings: &TelemetrySettings) -> Result<ClientTlsConfig, TelemetryError> {
+    let config = ClientTlsConfig::new().with_webpki_roots();
+    let Some(path) = &settings.otlp_ca_file else {
+        return Ok(config);
+    };
+    let pem = std::fs::read(path)
+        .map_err(|e| TelemetryError::Certificate(path.display().to_string(), e.to_string()))?;
+    Ok(config.ca_certificate(Certificate::from_pem(pem)))
+}
+
+fn otlp_provider(
+    endpoint: &str,
+    settings: &TelemetrySettings,
+) -> Result<SdkTracerProvider, TelemetryError> {
+    let service_name = &settings.service_name;
+    let mut builder = opentelemetry_otlp::SpanExporter::builder()
         .with_tonic()
-        .with_endpoint(endpoint)
+        .with_endpoint(endpoint);
+    if endpoint.starts_with("https://") {
+        builder = builder.with_tls_config(tls_config(settings)?);
+    }
+    let exporter = builder
         .build()
         .map_err(|e| TelemetryError::Exporter(e.to_string()))?;
     Ok(SdkTracerProvider::builder()
@@ -136,4 +173,17 @@ pub fn continue_remote_trace(
     let parent = TraceContextPropagator::new().extract(&headers);
     // Without an OpenTelemetry layer there is nothing to link: that is fine.
     let _ = span.set_parent(parent);
+}
+
+/// The W3C `traceparent` of the current span, to carry the trace across the queue; `None`
+/// when nothing is traced (no exporter, or no span).
+#[must_use]
+pub fn current_traceparent() -> Option<String> {
+    let context = tracing::Span::current().context();
+    if !context.span().span_context().is_valid() {
+        return None;
+    }
+    let mut carrier: HashMap<String, String> = HashMap::new();
+    TraceContextPropagator::new().inject_context(&context, &mut carrier);
+    carrier.remove("traceparent")
 }

@@ -49,3 +49,4 @@ mod support;
 mod tiles;
 mod tour_route;
 mod tours;
+mod traces;

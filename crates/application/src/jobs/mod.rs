@@ -37,6 +37,11 @@ pub struct Job {
     /// The id of the HTTP request that caused the job, so one id follows it through the queue.
     pub correlation_id: Option<String>,
     pub enqueued_at: DateTime<Utc>,
+    /// The W3C `traceparent` of the span that enqueued it (the request, through the
+    /// outbox, or the job before it): the job's span continues that trace. The queue
+    /// adapter fills it when it is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_context: Option<String>,
 }
 
 impl Job {
@@ -55,6 +60,7 @@ impl Job {
             waits: 0,
             correlation_id,
             enqueued_at: Utc::now(),
+            trace_context: None,
         }
     }
 }

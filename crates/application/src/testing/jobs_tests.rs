@@ -20,7 +20,26 @@ fn event(id: i64) -> OutboxEvent {
         payload: json!({"status": "full"}),
         correlation_id: Some(format!("req-{id}")),
         created_at: Utc::now(),
+        trace_context: None,
     }
+}
+
+#[test]
+fn the_job_of_an_event_continues_the_event_s_trace() {
+    let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let job = OutboxEvent {
+        trace_context: Some(traceparent.into()),
+        ..event(7)
+    }
+    .to_job();
+    assert_eq!(job.trace_context.as_deref(), Some(traceparent));
+    let wire = serde_json::to_value(&job).unwrap();
+    assert_eq!(wire["trace_context"], traceparent);
+    // jobs queued before the field existed still parse
+    let mut old = wire;
+    old.as_object_mut().unwrap().remove("trace_context");
+    let parsed: Job = serde_json::from_value(old).unwrap();
+    assert_eq!(parsed.trace_context, None);
 }
 
 #[tokio::test]
