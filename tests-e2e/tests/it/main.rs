@@ -42,6 +42,7 @@ mod reports;
 mod sites;
 mod stats;
 mod stats_more;
+mod stats_projections;
 mod support;
 mod tiles;
 mod tours;
