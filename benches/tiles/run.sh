@@ -68,11 +68,11 @@ done
 export RATE_LIMIT_PUBLIC=100000000/1 RATE_LIMIT_API=100000000/1
 DATABASE_URL=$db_url LOG_FORMAT=json RUST_LOG=warn "$bin/tisseco-api" seed-demo-users > /dev/null
 common=(env DATABASE_URL="$db_url" DATABASE_MAX_CONNECTIONS=8 HTTP_WORKERS=2 LOG_FORMAT=json RUST_LOG=error DATABASE_STATEMENT_TIMEOUT_MS=60000)
-"${common[@]}" HTTP_BIND=127.0.0.1:$port REDIS_KEY_PREFIX="bench-tiles:$$:" "$bin/tisseco-api" serve > "$work/api.log" 2>&1 &
+"${common[@]}" HTTP_BIND=127.0.0.1:$port METRICS_BIND=127.0.0.1:$((port + 2)) REDIS_KEY_PREFIX="bench-tiles:$$:" "$bin/tisseco-api" serve > "$work/api.log" 2>&1 &
 api=$!
 # The cold instance keeps no tile (CACHE_TTL_TILES_SECS=0): each request renders its tile,
 # after the same token, revocation and rate-limit checks through Redis.
-"${common[@]}" HTTP_BIND=127.0.0.1:$cold_port REDIS_KEY_PREFIX="bench-tiles-cold:$$:" CACHE_TTL_TILES_SECS=0 "$bin/tisseco-api" serve > "$work/api-cold.log" 2>&1 &
+"${common[@]}" HTTP_BIND=127.0.0.1:$cold_port METRICS_BIND=127.0.0.1:$((port + 3)) REDIS_KEY_PREFIX="bench-tiles-cold:$$:" CACHE_TTL_TILES_SECS=0 "$bin/tisseco-api" serve > "$work/api-cold.log" 2>&1 &
 cold=$!
 trap 'kill $api $cold 2>/dev/null || true' EXIT
 for p in $port $cold_port; do for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$p/health/ready" >/dev/null && break; sleep 0.2; done; done
