@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 work=$1; shift
 db=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/tisseco_bench_geo}
-port=18081
+port=${BENCH_PORT:-18081}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379} AUTH_PRIVATE_KEY_FILE=${AUTH_PRIVATE_KEY_FILE:-$PWD/.dev/auth-private.key}
 export RATE_LIMIT_PUBLIC=100000000/1 RATE_LIMIT_API=100000000/1
 out=$(mktemp)

@@ -16,7 +16,7 @@ conns=32
 # measured 945 req/s, p99 393 ms with 32; 1,126 req/s, p99 71 ms with 8).
 api_pool=${BENCH_API_POOL:-8}
 pgbench=/usr/lib/postgresql/15/bin/pgbench
-port=18080
+port=${BENCH_PORT:-18080}
 work=$(mktemp -d /tmp/tisseco-bench-geo.XXXXXX)
 say() { echo "bench geo: $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -3,9 +3,11 @@
 # data set, loaded if missing), at zoom 6, 10, 13 and 16 over dense (city centres) and
 # sparse (countryside) places: the tile's exact SQL through pgbench (the reference), the
 # endpoint through wrk served from the Redis tile cache, and the endpoint cold (an API
-# instance without Redis renders every tile); p50, p99 and tile bytes. Writes the section
+# instance with the tile cache off, CACHE_TTL_TILES_SECS=0, renders every tile, its tokens
+# checked through Redis as in production); p50, p99 and tile bytes. Writes the section
 # between the tiles markers of BENCHMARKS.md.
-# Environment: BENCH_DATABASE_URL, BENCH_SECONDS (10), BENCH_PROFILE (release | debug).
+# Environment: BENCH_DATABASE_URL, BENCH_SECONDS (10), BENCH_PROFILE (release | debug),
+# BENCH_PORT (18090; the cold instance listens on the next port), BENCH_SKIP_BUILD=1, BENCH_TOOL (the tisseco-bench binary writing the SQL).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$PWD
@@ -18,8 +20,8 @@ seconds=${BENCH_SECONDS:-10}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 conns=8
 pgbench=/usr/lib/postgresql/15/bin/pgbench
-port=18090
-cold_port=18091
+port=${BENCH_PORT:-18090}
+cold_port=$((port + 1))
 work=$(mktemp -d /tmp/tisseco-bench-tiles.XXXXXX)
 say() { echo "bench tiles: $*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -28,7 +30,8 @@ if ! command -v wrk >/dev/null; then
   as_root apt-get update -qq >/dev/null && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
 fi
 say "$profile build"
-if [ "$profile" = release ]; then cargo build --release --locked --bin tisseco-api --bin tisseco-bench
+if [ "${BENCH_SKIP_BUILD:-0}" = 1 ]; then say "using the binaries already in $target/$profile"
+elif [ "$profile" = release ]; then cargo build --release --locked --bin tisseco-api --bin tisseco-bench
 else cargo build --locked --bin tisseco-api --bin tisseco-bench; fi
 bin="$target/$profile"
 
@@ -56,7 +59,7 @@ for density in dense sparse; do
     dir="$work/$density-$z"; mkdir -p "$dir/sql"
     while read -r lat lon; do tile "$lat" "$lon" "$z"; done < "$work/$density.txt" | sort -u > "$dir/tiles.txt"
     while read -r t; do
-      "$bin/tisseco-bench" tile-sql ${t//\// } > "$dir/sql/${t//\//-}.sql"
+      "${BENCH_TOOL:-$bin/tisseco-bench}" tile-sql ${t//\// } > "$dir/sql/${t//\//-}.sql"
       echo "/api/v1/tiles/containers/$t.mvt" >> "$dir/paths.txt"
     done < "$dir/tiles.txt"
   done
@@ -65,10 +68,11 @@ done
 export RATE_LIMIT_PUBLIC=100000000/1 RATE_LIMIT_API=100000000/1
 DATABASE_URL=$db_url LOG_FORMAT=json RUST_LOG=warn "$bin/tisseco-api" seed-demo-users > /dev/null
 common=(env DATABASE_URL="$db_url" DATABASE_MAX_CONNECTIONS=8 HTTP_WORKERS=2 LOG_FORMAT=json RUST_LOG=error DATABASE_STATEMENT_TIMEOUT_MS=60000)
-"${common[@]}" HTTP_BIND=127.0.0.1:$port REDIS_KEY_PREFIX="bench-tiles:$$:" "$bin/tisseco-api" serve > "$work/api.log" 2>&1 &
+"${common[@]}" HTTP_BIND=127.0.0.1:$port METRICS_BIND=127.0.0.1:$((port + 2)) REDIS_KEY_PREFIX="bench-tiles:$$:" "$bin/tisseco-api" serve > "$work/api.log" 2>&1 &
 api=$!
-# The cold instance has no Redis: no version, so no tile cache (sign-in happens on the other).
-"${common[@]}" HTTP_BIND=127.0.0.1:$cold_port REDIS_URL=redis://127.0.0.1:1 REDIS_TIMEOUT_MS=50 "$bin/tisseco-api" serve > "$work/api-cold.log" 2>&1 &
+# The cold instance keeps no tile (CACHE_TTL_TILES_SECS=0): each request renders its tile,
+# after the same token, revocation and rate-limit checks through Redis.
+"${common[@]}" HTTP_BIND=127.0.0.1:$cold_port METRICS_BIND=127.0.0.1:$((port + 3)) REDIS_KEY_PREFIX="bench-tiles-cold:$$:" CACHE_TTL_TILES_SECS=0 "$bin/tisseco-api" serve > "$work/api-cold.log" 2>&1 &
 cold=$!
 trap 'kill $api $cold 2>/dev/null || true' EXIT
 for p in $port $cold_port; do for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$p/health/ready" >/dev/null && break; sleep 0.2; done; done
@@ -106,7 +110,7 @@ done
   echo "<!-- tiles:start -->"
   echo "## Map tiles at one million containers (\`just bench tiles\`)"
   echo
-  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), $profile build, on $(nproc) cores shared by wrk, pgbench, the API and PostgreSQL (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end). Data: the geo benchmark's 1,000,000 containers (\`benches/geo/load.sql\`). Tiles: those holding 8 city centres (dense) and 8 countryside containers (sparse) at each zoom; $conns connections, ${seconds} s per column. SQL: the statement the endpoint sends (\`tisseco-bench tile-sql\`), through pgbench. HTTP cold: an API instance without Redis, so every request renders its tile; cached: the tile from Redis (the usual case until a container changes). Tile bytes: uncompressed MVT."
+  echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'), $profile build, on $(nproc) cores shared by wrk, pgbench, the API and PostgreSQL (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end). Data: the geo benchmark's 1,000,000 containers (\`benches/geo/load.sql\`). Tiles: those holding 8 city centres (dense) and 8 countryside containers (sparse) at each zoom; $conns connections, ${seconds} s per column. SQL: the statement the endpoint sends (\`tisseco-bench tile-sql\`), through pgbench. HTTP cold: an API instance with the tile cache off (\`CACHE_TTL_TILES_SECS=0\`), so every request renders its tile after the usual token checks through Redis; cached: the tile from Redis (the usual case until a container changes). Tile bytes: uncompressed MVT."
   echo
   echo "| places | zoom | tiles | SQL p50 ms | SQL p99 ms | HTTP cold p50 ms | HTTP cold p99 ms | cold p99 / SQL p99 | HTTP cached p50 ms | HTTP cached p99 ms | median KB | max KB | non-2xx |"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"

@@ -39,6 +39,9 @@ pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
 pub use outbox::PgOutbox;
 pub use pool::{PgPool, PgSettings, PoolMode, build_pool};
 pub use restore_target::user_tables;
-pub use stats::{DECLARATION_SQL, NEGLECTED_SQL, collections_sql, report_sqls, uses_rollups};
+pub use stats::{
+    NEGLECTED_SQL, collections_sql, declaration_quarter_sql, declaration_range_sql, report_sqls,
+    uses_rollups,
+};
 pub use store::PgStore;
 pub use tiles::tile_statement;

@@ -1,12 +1,13 @@
 //! Reporting reads on PostgreSQL: collection figures from the daily rollups or `visits`,
-//! report figures, the neglected containers and the quarterly declaration. Visits carry
-//! their local day (the site's time zone); reports are converted on read, after bounding
-//! `created_at` in UTC with a day of margin.
+//! report figures, the neglected containers and the quarterly declaration. Visits and
+//! reports carry their local day (the site's time zone, fixed when written); what each
+//! report needs per container or report is kept by triggers in narrow tables and columns
+//! (migration `2026-12-04-050000_stats_projections`), so no query probes per row.
 
 use crate::errors::from_diesel;
 use crate::store::PgStore;
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Date, Double, Nullable, Text, Timestamptz};
 use diesel_async::RunQueryDsl;
@@ -21,15 +22,6 @@ use tisseco_domain::{SiteId, SkipReason};
 use uuid::Uuid;
 
 type NullUuid = Nullable<diesel::sql_types::Uuid>;
-
-/// `occurred_at` (alias `t`) within the local days of `range` ($1, $2) of site `s`.
-fn local_days(column: &str) -> String {
-    format!(
-        "{column} >= (($1::date - 1)::timestamp AT TIME ZONE 'UTC') \
-         AND {column} < (($2::date + 2)::timestamp AT TIME ZONE 'UTC') \
-         AND ({column} AT TIME ZONE s.time_zone)::date BETWEEN $1 AND $2"
-    )
-}
 
 /// The group's id and label columns over raw visits `v`, and the joins they need.
 fn raw_group(group_by: GroupBy) -> (&'static str, &'static str, &'static str) {
@@ -199,78 +191,124 @@ struct TopRow {
     reports: i64,
 }
 
-/// Reports of the range and scope ($1–$4), joined to their container and site.
-const REPORTS_IN_SCOPE: &str = "FROM reports r JOIN containers c ON c.id = r.container_id \
-    JOIN sites s ON s.id = c.site_id \
-    WHERE ($3::uuid IS NULL OR c.site_id = $3) AND ($4::uuid IS NULL OR c.area_id = $4)";
+/// Reports whose local day is in the range ($1, $2) and whose container is in the scope
+/// ($3 site, $4 area). Without a scope the planner drops the container lookup (each
+/// statement is planned for its values).
+const REPORTS_IN_SCOPE: &str = "FROM reports r WHERE r.local_day BETWEEN $1 AND $2 \
+    AND (($3::uuid IS NULL AND $4::uuid IS NULL) OR r.container_id IN (SELECT c.id \
+      FROM containers c WHERE ($3::uuid IS NULL OR c.site_id = $3) \
+        AND ($4::uuid IS NULL OR c.area_id = $4)))";
+
+/// The median and 90th percentile of the hours from a report to `column`, as `{name}_median`
+/// and `{name}_p90`: one sort for both (identical aggregate calls are computed once), of
+/// floats (`date_part`; `extract` would sort numerics).
+fn hours_percentiles(column: &str, name: &str) -> String {
+    let of = |i: u8| {
+        format!(
+            "(percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP \
+             (ORDER BY date_part('epoch', r.{column} - r.created_at) / 3600))[{i}]"
+        )
+    };
+    format!("{} AS {name}_median, {} AS {name}_p90", of(1), of(2))
+}
 
 /// The three statements of the report figures: counts, delays, top containers ($1 from,
-/// $2 to, $3 site, $4 area).
+/// $2 to, $3 site, $4 area). They read the reports alone: each carries its local day and
+/// its first acknowledgement and resolution (kept by triggers on `reports` and
+/// `report_events`), so no time is converted and no event joined per report.
 #[must_use]
 pub fn report_sqls(period: &str) -> (String, String, String) {
-    let created = local_days("r.created_at");
     let counts = format!(
-        "SELECT date_trunc('{period}', r.created_at AT TIME ZONE s.time_zone)::date AS period_start, \
+        "SELECT date_trunc('{period}', r.local_day::timestamp)::date AS period_start, \
            r.category, r.status, count(*) AS reports \
-         {REPORTS_IN_SCOPE} AND {created} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+         {REPORTS_IN_SCOPE} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
     );
-    // The first step past `new` counts as acknowledging; hours from the report. One join
-    // of the scoped reports to their events gives both steps (a subquery per step and
-    // report took twice as long).
+    // The first step past `new` counts as acknowledging; hours from the report.
     let delays = format!(
-        "WITH scoped AS (SELECT r.id, r.created_at {REPORTS_IN_SCOPE} AND {created}), \
-         steps AS (SELECT r.created_at, \
-             min(e.occurred_at) FILTER (WHERE e.status IN \
-               ('acknowledged', 'in_progress', 'resolved', 'rejected')) AS ack_at, \
-             min(e.occurred_at) FILTER (WHERE e.status = 'resolved') AS resolved_at \
-           FROM scoped r LEFT JOIN report_events e ON e.report_id = r.id \
-           GROUP BY r.id, r.created_at) \
-         SELECT count(ack_at) AS acknowledged, \
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM ack_at - created_at) / 3600) AS ack_median, \
-           percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM ack_at - created_at) / 3600) AS ack_p90, \
-           count(resolved_at) AS resolved, \
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) / 3600) AS resolve_median, \
-           percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at) / 3600) AS resolve_p90 \
-         FROM steps"
+        "SELECT count(r.acknowledged_at) AS acknowledged, {ack}, \
+           count(r.resolved_at) AS resolved, {resolve} {REPORTS_IN_SCOPE}",
+        ack = hours_percentiles("acknowledged_at", "ack"),
+        resolve = hours_percentiles("resolved_at", "resolve"),
     );
     let top = format!(
-        "SELECT c.id AS container_id, c.public_code, sum(r.report_count)::bigint AS reports \
-         {REPORTS_IN_SCOPE} AND {created} GROUP BY 1, 2 ORDER BY 3 DESC, 2 LIMIT 10"
+        "SELECT c.id AS container_id, c.public_code, t.reports \
+         FROM (SELECT r.container_id, sum(r.report_count)::bigint AS reports \
+               {REPORTS_IN_SCOPE} GROUP BY 1) t \
+         JOIN containers c ON c.id = t.container_id ORDER BY 3 DESC, 2 LIMIT 10"
     );
     (counts, delays, top)
 }
 
-/// Neglected containers ($1 since, $2 site): one index probe per live container
-/// (`visits_container_idx`), no scan of all visits.
-pub const NEGLECTED_SQL: &str = "SELECT c.id, c.public_code, s.code AS site_code, a.code AS area_code, c.address, \
-       l.last_visit, r.recent_visits, r.recent_fill \
+/// Neglected containers ($1 since, $2 site): each container's last visit from
+/// `container_last_visits` (kept by a trigger on `visits`), hash-joined, instead of
+/// probing each container's visits; the nearly-empty ones from the visits since $1
+/// (`visits_visited_at_idx`, index only). A container not visited since $1 has no visit in
+/// that window, so only the nearly-empty need its figures.
+pub const NEGLECTED_SQL: &str = "WITH recent AS (SELECT v.container_id, count(*) AS recent_visits, \
+         avg(v.fill_level)::float8 AS recent_fill \
+       FROM visits v WHERE v.outcome = 'visited' AND v.occurred_at >= $1 GROUP BY v.container_id \
+       HAVING count(*) >= 3 AND avg(v.fill_level) < 25) \
+     SELECT c.id, c.public_code, s.code AS site_code, a.code AS area_code, c.address, \
+       l.last_visited_at AS last_visit, coalesce(r.recent_visits, 0) AS recent_visits, r.recent_fill \
      FROM containers c JOIN sites s ON s.id = c.site_id \
      LEFT JOIN areas a ON a.id = c.area_id \
-     CROSS JOIN LATERAL (SELECT max(v.occurred_at) AS last_visit FROM visits v \
-       WHERE v.container_id = c.id AND v.outcome = 'visited') l \
-     CROSS JOIN LATERAL (SELECT count(*) AS recent_visits, avg(v.fill_level)::float8 AS recent_fill \
-       FROM visits v WHERE v.container_id = c.id AND v.outcome = 'visited' \
-         AND v.occurred_at >= $1) r \
+     LEFT JOIN container_last_visits l ON l.container_id = c.id \
+     LEFT JOIN recent r ON r.container_id = c.id \
      WHERE c.archived_at IS NULL AND c.status <> 'removed' \
        AND ($2::uuid IS NULL OR c.site_id = $2) \
-       AND ((coalesce(l.last_visit, c.created_at) < $1) \
-            OR (r.recent_visits >= 3 AND r.recent_fill < 25)) \
-     ORDER BY l.last_visit NULLS FIRST, c.public_code";
+       AND (coalesce(l.last_visited_at, c.created_at) < $1 OR r.container_id IS NOT NULL) \
+     ORDER BY l.last_visited_at NULLS FIRST, c.public_code";
 
-/// The declaration ($1 first day, $2 last day, $3 site): the quarter's kilograms in one
-/// pass over its days (a sum per container probed each container's visits: 40× slower).
-pub const DECLARATION_SQL: &str = "SELECT c.public_code, c.external_ref, c.address, ST_Y(c.location) AS latitude, \
+/// The declaration's containers ($1 first day, $2 last day, $3 site) with `{kilograms}`
+/// joined as `k`: present during the range (created before it ended, not archived before
+/// it started, in the site's time zone: bounds computed once per site). Codes sort
+/// bytewise (`COLLATE "C"`: the same order as the database's C.UTF-8, without a
+/// locale-aware comparison per pair).
+fn declaration_sql(kilograms: &str) -> String {
+    format!(
+        "SELECT c.public_code, c.external_ref, c.address, ST_Y(c.location) AS latitude, \
            ST_X(c.location) AS longitude, c.kind, c.installed_on, c.status, \
            coalesce(k.kilograms, 0)::float8 AS kilograms \
-         FROM containers c JOIN sites s ON s.id = c.site_id \
-         LEFT JOIN (SELECT v.container_id, sum(v.weight_kg) AS kilograms FROM visits v \
+         FROM (SELECT id, code, ($1::date::timestamp AT TIME ZONE time_zone) AS starts, \
+                 (($2::date + 1)::timestamp AT TIME ZONE time_zone) AS ends \
+               FROM sites WHERE $3::uuid IS NULL OR id = $3 OFFSET 0) s \
+         JOIN containers c ON c.site_id = s.id \
+         {kilograms} \
+         WHERE c.created_at < s.ends AND (c.archived_at IS NULL OR c.archived_at >= s.starts) \
+         ORDER BY s.code COLLATE \"C\", c.public_code COLLATE \"C\""
+    )
+}
+
+/// The declaration of a whole quarter ($1 its first day): one row per container from
+/// `container_quarter_rollups` (kept by a trigger on `visits`), not the quarter's
+/// ~80,000 visits summed per request. Also what `just bench stats` runs.
+#[must_use]
+pub fn declaration_quarter_sql() -> String {
+    declaration_sql(
+        "LEFT JOIN container_quarter_rollups k ON k.quarter = $1 AND k.container_id = c.id",
+    )
+}
+
+/// The declaration of any other range: the range's visits summed per container.
+#[must_use]
+pub fn declaration_range_sql() -> String {
+    declaration_sql(
+        "LEFT JOIN (SELECT v.container_id, sum(v.weight_kg) AS kilograms FROM visits v \
            WHERE v.outcome = 'visited' AND v.local_day BETWEEN $1 AND $2 \
-           GROUP BY v.container_id) k ON k.container_id = c.id \
-         WHERE ($3::uuid IS NULL OR c.site_id = $3) \
-           AND c.created_at < (($2::date + 1)::timestamp AT TIME ZONE s.time_zone) \
-           AND (c.archived_at IS NULL \
-                OR c.archived_at >= ($1::date::timestamp AT TIME ZONE s.time_zone)) \
-         ORDER BY s.code, c.public_code";
+           GROUP BY v.container_id) k ON k.container_id = c.id",
+    )
+}
+
+/// Whether `range` is exactly one calendar quarter (what the quarter rollups hold).
+fn is_whole_quarter(range: DateRange) -> bool {
+    let from = range.from();
+    from.day() == 1
+        && from.month() % 3 == 1
+        && from
+            .checked_add_months(chrono::Months::new(3))
+            .and_then(|next| next.pred_opt())
+            == Some(range.to())
+}
 
 #[derive(QueryableByName)]
 struct NeglectedRow {
@@ -441,7 +479,11 @@ impl StatsQueries for PgStore {
         range: DateRange,
         site: Option<SiteId>,
     ) -> Result<Vec<DeclarationRow>, RepoError> {
-        let sql = DECLARATION_SQL;
+        let sql = if is_whole_quarter(range) {
+            declaration_quarter_sql()
+        } else {
+            declaration_range_sql()
+        };
         let mut conn = self.conn().await?;
         let rows: Vec<DeclarationSqlRow> = diesel::sql_query(sql)
             .bind::<Date, _>(range.from())

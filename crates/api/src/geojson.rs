@@ -291,8 +291,8 @@ impl<P: ToSchema + Serialize> FeatureCollection<P> {
     }
 }
 
-/// [`geo_json`] for a body of about `features` features.
-fn geo_json_sized<T: Serialize>(body: &T, features: usize) -> actix_web::HttpResponse {
+/// [`geo_json`] for a body of about `features` features (its buffer sized once).
+pub fn geo_json_sized<T: Serialize>(body: &T, features: usize) -> actix_web::HttpResponse {
     let mut bytes = Vec::with_capacity(1024 + features * FEATURE_BYTES);
     match serde_json::to_writer(&mut bytes, body) {
         Ok(()) => actix_web::HttpResponse::Ok()

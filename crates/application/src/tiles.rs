@@ -71,7 +71,8 @@ impl Tiles {
         Self { source, cache, ttl }
     }
 
-    /// The tile, from the cache when this version of it was rendered already.
+    /// The tile, from the cache when this version of it was rendered already (a zero
+    /// TTL keeps no tile: each is rendered, still named by the version).
     ///
     /// # Errors
     /// `Unavailable`/`Unexpected` from the store.
@@ -91,6 +92,13 @@ impl Tiles {
         if if_none_match.is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"))
         {
             return Ok(TileAnswer::NotModified { etag });
+        }
+        if self.ttl.is_zero() {
+            let bytes = self.source.container_tile(tile, &filter).await?;
+            return Ok(TileAnswer::Tile {
+                bytes,
+                etag: Some(etag),
+            });
         }
         let key = format!("{CONTAINERS}:v{version}:tile:{name}");
         let bytes = match self.cache.get(&key).await {
@@ -162,5 +170,24 @@ mod tests {
             .unwrap();
         assert!(matches!(after, TileAnswer::Tile { etag: Some(ref e), .. } if *e != etag));
         assert_eq!(source.0.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_zero_ttl_renders_every_tile_and_still_names_it() {
+        let source = Arc::new(Counting::default());
+        let tiles = Tiles::new(
+            source.clone(),
+            Arc::new(InMemoryCache::default()),
+            Duration::ZERO,
+        );
+        let tile = TileCoord::new(10, 525, 364).unwrap();
+        for _ in 0..3 {
+            let answer = tiles
+                .container_tile(tile, GeoFilter::default(), None)
+                .await
+                .unwrap();
+            assert!(matches!(answer, TileAnswer::Tile { etag: Some(_), .. }));
+        }
+        assert_eq!(source.0.load(Ordering::SeqCst), 3);
     }
 }

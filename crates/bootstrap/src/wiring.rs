@@ -94,11 +94,7 @@ pub fn wire(
         CachedReads::new(cache.clone()),
         settings.cache.ttls,
     );
-    let tiles = Tiles::new(
-        store.clone(),
-        cache.clone(),
-        settings.cache.ttls.staff_reads,
-    );
+    let tiles = Tiles::new(store.clone(), cache.clone(), settings.cache.tiles_ttl);
     let registry = Registry::new(RegistryPorts {
         sites: store.clone(),
         areas: store.clone(),

@@ -45,6 +45,7 @@ mod reports;
 mod sites;
 mod stats;
 mod stats_more;
+mod stats_projections;
 mod support;
 mod tiles;
 mod tour_route;

@@ -1,0 +1,11 @@
+DROP TRIGGER visits_container_rollup ON visits;
+DROP FUNCTION visit_container_rollups_add();
+DROP TABLE container_quarter_rollups;
+DROP INDEX visits_visited_at_idx;
+DROP TABLE container_last_visits;
+DROP TRIGGER report_milestones ON report_events;
+DROP FUNCTION report_milestones_add();
+DROP TRIGGER reports_local_day ON reports;
+DROP FUNCTION reports_local_day();
+DROP INDEX reports_local_day_idx;
+ALTER TABLE reports DROP COLUMN local_day, DROP COLUMN acknowledged_at, DROP COLUMN resolved_at;
