@@ -108,22 +108,10 @@ impl Tours {
         audit: &AuditContext,
     ) -> Result<Tour, AppError> {
         let scope = format!("visit:{}", caller.user_id);
-        if let Some(key) = key {
-            match self
-                .lookups
-                .claim_key(&scope, &key.key, &key.fingerprint())
-                .await?
-            {
-                KeyClaim::New => {}
-                KeyClaim::Replay => return self.get_for(caller, id).await,
-                KeyClaim::Mismatch => {
-                    return Err(ValidationError::new(
-                        "Idempotency-Key",
-                        "this key was already sent with another request; use a new key for each visit",
-                    )
-                    .into());
-                }
-            }
+        if let Some(key) = key
+            && let Some(replayed) = self.claim_once(caller, id, &scope, key, "visit").await?
+        {
+            return Ok(replayed);
         }
         let key = key.map(|k| k.key.as_str());
         match self
@@ -206,6 +194,36 @@ impl Tours {
     ///
     /// # Errors
     /// As [`Tours::skip`], and `Invalid` (`Idempotency-Key`) for a reused key.
+    /// Claims `key` for one `action` of `caller`: `Some(tour)` when this very request was
+    /// already made (the tour as it stands now), `None` when it is new.
+    ///
+    /// # Errors
+    /// `Invalid` naming `Idempotency-Key` when the key came with another request.
+    async fn claim_once(
+        &self,
+        caller: &Principal,
+        id: TourId,
+        scope: &str,
+        key: &IdempotencyKey,
+        action: &str,
+    ) -> Result<Option<Tour>, AppError> {
+        match self
+            .lookups
+            .claim_key(scope, &key.key, &key.fingerprint())
+            .await?
+        {
+            KeyClaim::New => Ok(None),
+            KeyClaim::Replay => self.get_for(caller, id).await.map(Some),
+            KeyClaim::Mismatch => Err(ValidationError::new(
+                "Idempotency-Key",
+                format!(
+                    "this key was already sent with another request; use a new key for each {action}"
+                ),
+            )
+            .into()),
+        }
+    }
+
     #[expect(
         clippy::too_many_arguments,
         reason = "the skip's arguments plus its key"
@@ -221,20 +239,8 @@ impl Tours {
         audit: &AuditContext,
     ) -> Result<Tour, AppError> {
         let scope = format!("skip:{}", caller.user_id);
-        match self
-            .lookups
-            .claim_key(&scope, &key.key, &key.fingerprint())
-            .await?
-        {
-            KeyClaim::New => {}
-            KeyClaim::Replay => return self.get_for(caller, id).await,
-            KeyClaim::Mismatch => {
-                return Err(ValidationError::new(
-                    "Idempotency-Key",
-                    "this key was already sent with another request; use a new key for each skip",
-                )
-                .into());
-            }
+        if let Some(replayed) = self.claim_once(caller, id, &scope, key, "skip").await? {
+            return Ok(replayed);
         }
         let result = self.skip(caller, id, container, reason, note, audit).await;
         if result.is_err() {
