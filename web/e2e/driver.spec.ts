@@ -33,7 +33,9 @@ test("offline: three visits and a skip are queued, survive a reload without netw
   await expectAccessible(page);
   await phoneShot(page, "driver-tours");
   await page.getByRole("link", { name: new RegExp(vehicle) }).click();
+  const started = page.waitForResponse((r) => r.url().endsWith("/start") && r.ok());
   await page.getByRole("button", { name: "Démarrer la tournée" }).click();
+  await started;
   await expect(page.getByTestId("tour-state")).toHaveText("En cours");
   await expect(page.getByTestId("waiting")).toBeHidden();
   await expectAccessible(page);
@@ -104,7 +106,11 @@ test("a conflict from the office is shown, not lost", async ({ page, context, re
   await driverSignIn(page);
   await page.evaluate(async () => void (await navigator.serviceWorker.ready));
   await page.getByRole("link", { name: new RegExp(vehicle) }).click();
+  // The start is sent in the background: wait for the server's answer, not for an empty queue
+  // (the queue is empty too in the instant before the start is queued).
+  const started = page.waitForResponse((r) => r.url().endsWith("/start") && r.ok());
   await page.getByRole("button", { name: "Démarrer la tournée" }).click();
+  await started;
   await expect(page.getByTestId("waiting")).toBeHidden();
   await context.setOffline(true);
   await visit(page, tour.stops[0].public_code, 50, "10");
@@ -114,7 +120,7 @@ test("a conflict from the office is shown, not lost", async ({ page, context, re
     headers: { authorization: `Bearer ${driverToken}` },
     data: { reason: "unsafe" },
   });
-  expect(other.status()).toBe(200);
+  expect(other.status(), await other.text()).toBe(200);
   await context.setOffline(false);
   const conflict = page.getByTestId("queue").locator("li[data-state=conflict]");
   await expect(conflict).toContainText("refusé par le serveur");
@@ -210,7 +216,11 @@ test("a session lost while offline: signing in again keeps the queue and sends i
   await driverSignIn(page);
   await page.evaluate(async () => void (await navigator.serviceWorker.ready));
   await page.getByRole("link", { name: new RegExp(vehicle) }).click();
+  // The start is sent in the background: wait for the server's answer, not for an empty queue
+  // (the queue is empty too in the instant before the start is queued).
+  const started = page.waitForResponse((r) => r.url().endsWith("/start") && r.ok());
   await page.getByRole("button", { name: "Démarrer la tournée" }).click();
+  await started;
   await expect(page.getByTestId("waiting")).toBeHidden();
   await context.setOffline(true);
   await visit(page, tour.stops[0].public_code, 70, "20");
