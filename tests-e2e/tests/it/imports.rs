@@ -504,7 +504,7 @@ async fn a_form_upload_takes_the_file_part_and_its_name() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_worker_runs_the_import_from_the_outbox_and_mails_one_report() {
     use std::time::Duration;
-    use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
+    use tisseco_bootstrap::jobs::WorkerSettings;
 
     let schema = Schema::create().await;
     let settings = queue_settings(&unique("imw"));
@@ -512,25 +512,8 @@ async fn the_worker_runs_the_import_from_the_outbox_and_mails_one_report() {
     worker.outbox_poll = Duration::from_millis(200);
     worker.consumer = crate::jobs_support::fast_settings();
     worker.public_base_url = "https://tri.example.org".into();
-    let parts = build_worker(
-        &crate::support::pg_settings(&schema.url, 4),
-        &settings,
-        &worker,
-    )
-    .unwrap();
-    let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
-        queue: parts.queue.clone(),
-        handlers: parts.handlers,
-        consumer: worker.consumer.clone(),
-        concurrency_per_queue: worker.concurrency_per_queue.clone(),
-        relay: Some((parts.relay, worker.outbox_poll)),
-        health: None,
-        stale_uploads: None,
-        probes: Vec::new(),
-        name: unique("worker"),
-    })
-    .await
-    .unwrap();
+    let (queue, running) =
+        crate::jobs_support::started_worker(&schema.url, &settings, &worker).await;
     let app = TestApp::serve_on(&schema.url, &settings);
     app.site("lyon").await;
     let email = format!("{}@tisseco.test", unique("uploader"));
@@ -586,7 +569,7 @@ async fn the_worker_runs_the_import_from_the_outbox_and_mails_one_report() {
     assert_eq!(import["counts"]["inserted"], 1);
     assert_eq!(import["counts"]["rejected"], 1);
     the_report_link_opens_the_rejected_rows_until_the_sessions_end(&app, &email, &user).await;
-    parts.queue.purge().await.unwrap();
+    queue.purge().await.unwrap();
     drop(app);
     schema.drop().await;
 }

@@ -226,3 +226,30 @@ pub fn log_lines_with(needle: &str) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// Builds the worker for the schema at `url` and starts it as the binary does (relaying the
+/// outbox every `worker.outbox_poll`; no health server, no sweep of stale uploads). Returns
+/// its queue too, to purge it at the end.
+pub async fn started_worker(
+    url: &str,
+    queue: &tisseco_bootstrap::QueueSettings,
+    worker: &tisseco_bootstrap::jobs::WorkerSettings,
+) -> (RedisJobQueue, tisseco_worker::RunningWorker) {
+    let parts =
+        tisseco_bootstrap::jobs::build_worker(&crate::support::pg_settings(url, 4), queue, worker)
+            .expect("the worker's adapters");
+    let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
+        queue: parts.queue.clone(),
+        handlers: parts.handlers,
+        consumer: worker.consumer.clone(),
+        concurrency_per_queue: worker.concurrency_per_queue.clone(),
+        relay: Some((parts.relay, worker.outbox_poll)),
+        health: None,
+        stale_uploads: None,
+        probes: Vec::new(),
+        name: unique("worker"),
+    })
+    .await
+    .expect("a running worker");
+    (parts.queue, running)
+}

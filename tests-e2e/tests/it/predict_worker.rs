@@ -4,11 +4,11 @@
 
 use crate::jobs_support::{Schema, eventually, fast_settings};
 use crate::stats::{Outcome, driver, record};
-use crate::support::{TestApp, pg_settings, queue_settings, unique};
+use crate::support::{TestApp, queue_settings, unique};
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 use std::time::Duration as StdDuration;
-use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
+use tisseco_bootstrap::jobs::WorkerSettings;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_worker_updates_a_containers_prediction_after_each_visit() {
@@ -17,20 +17,8 @@ async fn the_worker_updates_a_containers_prediction_after_each_visit() {
     let mut worker = WorkerSettings::from_source(&[]).unwrap();
     worker.consumer = fast_settings();
     worker.outbox_poll = StdDuration::from_millis(100);
-    let parts = build_worker(&pg_settings(&schema.url, 4), &settings, &worker).unwrap();
-    let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
-        queue: parts.queue.clone(),
-        handlers: parts.handlers,
-        consumer: worker.consumer.clone(),
-        concurrency_per_queue: worker.concurrency_per_queue.clone(),
-        relay: Some((parts.relay, worker.outbox_poll)),
-        health: None,
-        name: unique("worker"),
-        stale_uploads: None,
-        probes: Vec::new(),
-    })
-    .await
-    .unwrap();
+    let (queue, running) =
+        crate::jobs_support::started_worker(&schema.url, &settings, &worker).await;
 
     let app = TestApp::serve_on(&schema.url, &settings);
     let dan = driver(&app, "Dan").await;
@@ -77,6 +65,6 @@ async fn the_worker_updates_a_containers_prediction_after_each_visit() {
     )
     .await;
     running.shutdown(StdDuration::from_secs(10)).await.unwrap();
-    parts.queue.purge().await.unwrap();
+    queue.purge().await.unwrap();
     schema.drop().await;
 }

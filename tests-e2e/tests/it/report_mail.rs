@@ -4,11 +4,11 @@
 
 use crate::jobs_support::{Schema, eventually, fast_settings};
 use crate::mail::{decoded, delivered_to};
-use crate::support::{TestApp, pg_settings, queue_settings, unique};
+use crate::support::{TestApp, queue_settings, unique};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tisseco_application::ports::AuditLog;
-use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
+use tisseco_bootstrap::jobs::WorkerSettings;
 use tisseco_domain::Role;
 
 #[tokio::test(flavor = "multi_thread")]
@@ -19,20 +19,8 @@ async fn the_reporter_is_mailed_on_receipt_and_on_each_status_change() {
     worker.consumer = fast_settings();
     worker.outbox_poll = Duration::from_millis(100);
     worker.public_base_url = "https://tri.example.org".into();
-    let parts = build_worker(&pg_settings(&schema.url, 4), &settings, &worker).unwrap();
-    let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
-        queue: parts.queue.clone(),
-        handlers: parts.handlers,
-        consumer: worker.consumer.clone(),
-        concurrency_per_queue: worker.concurrency_per_queue.clone(),
-        relay: Some((parts.relay, worker.outbox_poll)),
-        health: None,
-        stale_uploads: None,
-        probes: Vec::new(),
-        name: unique("worker"),
-    })
-    .await
-    .unwrap();
+    let (queue, running) =
+        crate::jobs_support::started_worker(&schema.url, &settings, &worker).await;
 
     let app = TestApp::serve_on(&schema.url, &settings);
     let site = app.site(&unique("ml")).await;
@@ -131,7 +119,7 @@ async fn the_reporter_is_mailed_on_receipt_and_on_each_status_change() {
     );
     assert!(audit[0].actor.is_some() && audit[2].actor.is_none());
     assert_eq!(audit[0].after.as_ref().unwrap()["comment"], "door fixed");
-    parts.queue.purge().await.unwrap();
+    queue.purge().await.unwrap();
     schema.drop().await;
 }
 

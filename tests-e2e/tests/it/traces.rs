@@ -6,7 +6,7 @@
 
 use crate::jobs_support::{Schema, eventually, fast_settings};
 use crate::mail::delivered_to;
-use crate::support::{TestApp, pg_settings, queue_settings, unique};
+use crate::support::{TestApp, queue_settings, unique};
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
     TraceService, TraceServiceServer,
 };
@@ -17,7 +17,7 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value as AnyValue;
 use serde_json::json;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
+use tisseco_bootstrap::jobs::WorkerSettings;
 use tisseco_telemetry::{LogFormat, TelemetrySettings};
 
 /// A span as the receiver got it.
@@ -129,20 +129,8 @@ async fn one_trace_runs_from_the_request_through_the_queue_to_the_e_mail() {
     let mut worker = WorkerSettings::from_source(&[]).unwrap();
     worker.consumer = fast_settings();
     worker.outbox_poll = Duration::from_millis(100);
-    let parts = build_worker(&pg_settings(&schema.url, 4), &settings, &worker).unwrap();
-    let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
-        queue: parts.queue.clone(),
-        handlers: parts.handlers,
-        consumer: worker.consumer.clone(),
-        concurrency_per_queue: worker.concurrency_per_queue.clone(),
-        relay: Some((parts.relay, worker.outbox_poll)),
-        health: None,
-        stale_uploads: None,
-        probes: Vec::new(),
-        name: unique("worker"),
-    })
-    .await
-    .unwrap();
+    let (queue, running) =
+        crate::jobs_support::started_worker(&schema.url, &settings, &worker).await;
     let app = TestApp::serve_on(&schema.url, &settings);
     let site = app.site(&unique("tr")).await;
     let container = app.container(&site, json!({})).await;
@@ -165,6 +153,7 @@ async fn one_trace_runs_from_the_request_through_the_queue_to_the_e_mail() {
     })
     .await;
     running.shutdown(Duration::from_secs(10)).await.unwrap();
+    queue.purge().await.unwrap();
 
     let spans = receiver.spans.clone();
     let wanted = [
