@@ -207,14 +207,17 @@ fn start_worker(schema: &Schema, prefix: &str) -> Child {
 async fn upload(store: &PgStore) -> Uuid {
     let imports = Imports::new(Arc::new(store.clone()), 1 << 30);
     let user = Uuid::parse_str(USER).unwrap();
-    let mut upload = imports
+    let upload = imports
         .begin(Some(user), "crash.csv", false, None)
         .await
         .unwrap();
-    for chunk in file().as_bytes().chunks(8_192) {
-        upload.push(chunk).await.unwrap();
-    }
-    upload.finish(None).await.unwrap()
+    let file = file();
+    let chunks = file.as_bytes().chunks(8_192).map(|c| Ok(c.to_vec()));
+    let chunks: Vec<std::io::Result<Vec<u8>>> = chunks.collect();
+    upload
+        .read(futures_util::stream::iter(chunks), None)
+        .await
+        .unwrap()
 }
 
 async fn state(store: &PgStore, id: Uuid) -> ImportSummary {

@@ -17,12 +17,8 @@ async fn an_upload_that_stopped_arriving_is_failed_with_a_reason_and_its_rows_dr
     let store = Arc::new(schema.store());
     let imports = Imports::new(store.clone(), 1 << 20);
     // two uploads whose API died mid-body: one long ago, one a moment ago
-    let mut stopped = imports
+    let stopped = imports
         .begin(None, "stopped.csv", false, None)
-        .await
-        .unwrap();
-    stopped
-        .push(b"site_code;external_ref;type;latitude;longitude\n")
         .await
         .unwrap();
     let recent = imports
@@ -98,26 +94,21 @@ async fn a_refused_upload_gives_its_staging_space_back_at_once() {
     let schema = Schema::create().await;
     let store = Arc::new(schema.store());
     let imports = Imports::new(store.clone(), 256 * 1024);
-    let mut upload = imports
+    let upload = imports
         .begin(None, "too-big.csv", false, None)
         .await
         .unwrap();
-    upload
-        .push(b"site_code;external_ref;type;latitude;longitude\n")
-        .await
-        .unwrap();
     // rows stream into staging (a COPY) until the file passes the limit and is refused
-    let mut refused = false;
-    for chunk in 0..100 {
-        let rows: String = (0..100)
+    let header = b"site_code;external_ref;type;latitude;longitude\n".to_vec();
+    let rows = (0..100).map(|chunk| {
+        (0..100)
             .map(|n| format!("lyon;R{chunk}-{n};other;45.75;4.85\n"))
-            .collect();
-        if upload.push(rows.as_bytes()).await.is_err() {
-            refused = true;
-            break;
-        }
-    }
-    assert!(refused, "the upload passed the limit");
+            .collect::<String>()
+            .into_bytes()
+    });
+    let body = std::iter::once(header).chain(rows).map(std::io::Result::Ok);
+    let read = upload.read(futures_util::stream::iter(body), None).await;
+    assert!(read.is_err(), "the upload passed the limit");
     let mut conn = AsyncPgConnection::establish(&schema.url).await.unwrap();
     let sweeper = StaleUploads::new(store.clone(), Duration::from_secs(600));
     let mut space = Vec::new();

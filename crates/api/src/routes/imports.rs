@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use serde::{Deserialize, Serialize};
 use tisseco_application::AppError;
-use tisseco_application::imports::{ImportSummary, Imports};
+use tisseco_application::imports::{ImportSummary, Imports, UploadError};
 use tisseco_domain::Locale;
 use tisseco_domain::import::{TextEncoding, template_rows};
 use utoipa::{IntoParams, ToSchema};
@@ -281,30 +281,58 @@ impl Receive<'_> {
         E: std::fmt::Display,
     {
         let file_name = file_name.unwrap_or_else(|| "import.csv".to_owned());
-        let mut upload = self
+        let upload = self
             .imports
             .begin(Some(self.uploader), &file_name, self.dry_run, self.encoding)
             .await?;
-        loop {
-            let Ok(next) = tokio::time::timeout(self.read_timeout, bytes.next()).await else {
-                let reason = format!(
-                    "no data for {} s: the upload stalled (a lost connection, or a form without its closing boundary)",
-                    self.read_timeout.as_secs()
-                );
-                upload.abort(&reason).await?;
-                return Err(ApiError::RequestTimeout(reason));
-            };
-            let Some(chunk) = next else { break };
-            match chunk {
-                Ok(chunk) => upload.push(&chunk).await?,
-                Err(error) => {
-                    let reason = format!("the upload was interrupted: {error}");
-                    upload.abort(&reason).await?;
-                    return Err(file_problem(reason).into());
-                }
+        // The reader wants a body it can send between threads; actix's is bound to its
+        // thread, so its chunks are handed over through a short channel as they arrive.
+        let (chunks, received) = tokio::sync::mpsc::channel(4);
+        let body = futures_util::stream::unfold(received, |mut received| async move {
+            received.recv().await.map(|chunk| (chunk, received))
+        });
+        let read = upload.read(Box::pin(body), self.request_id.take());
+        let (read, ()) = futures_util::join!(read, forward(bytes, chunks, self.read_timeout));
+        match read {
+            Ok(id) => Ok(id),
+            Err(UploadError::App(error)) => Err(error.into()),
+            Err(UploadError::Body(error)) if error.kind() == std::io::ErrorKind::TimedOut => {
+                Err(ApiError::RequestTimeout(error.to_string()))
             }
+            Err(UploadError::Body(error)) => Err(file_problem(error.to_string()).into()),
         }
-        Ok(upload.finish(self.request_id.take()).await?)
+    }
+}
+
+/// Hands the body's chunks to the reader until it ends, stalls or the reader stops; the
+/// reader sees the end when `chunks` is dropped.
+async fn forward<S, E>(
+    bytes: &mut S,
+    chunks: tokio::sync::mpsc::Sender<std::io::Result<Bytes>>,
+    read_timeout: std::time::Duration,
+) where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    loop {
+        let chunk = match tokio::time::timeout(read_timeout, bytes.next()).await {
+            Err(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!(
+                    "no data for {} s: the upload stalled (a lost connection, or a form without its closing boundary)",
+                    read_timeout.as_secs()
+                ),
+            )),
+            Ok(None) => return,
+            Ok(Some(Ok(chunk))) => Ok(chunk),
+            Ok(Some(Err(error))) => Err(std::io::Error::other(format!(
+                "the upload was interrupted: {error}"
+            ))),
+        };
+        let last = chunk.is_err();
+        if chunks.send(chunk).await.is_err() || last {
+            return;
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! batches by the worker, each batch committed with its progress cursor so that re-running
 //! any step (after a crash, or a job delivered twice) gives the same result.
 
+mod body;
 mod runner;
 mod stale;
 mod steps;
@@ -9,7 +10,7 @@ mod upload;
 
 pub use runner::ImportRunner;
 pub use stale::StaleUploads;
-pub use upload::{Imports, Upload};
+pub use upload::{Imports, Upload, UploadError};
 
 use crate::ports::RepoError;
 use async_trait::async_trait;
@@ -345,6 +346,8 @@ pub trait ImportStore: Send + Sync {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod upload_tests;
 
 #[cfg(test)]
 mod summary_tests {

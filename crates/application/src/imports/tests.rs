@@ -10,6 +10,15 @@ use uuid::Uuid;
 
 const HEADER: &str = "site_code,area_code,external_ref,type,status,capacity_litres,latitude,longitude,address,installed_on";
 
+/// An upload's body, in chunks of `size` bytes.
+fn body(
+    bytes: &[u8],
+    size: usize,
+) -> futures_util::stream::Iter<std::vec::IntoIter<std::io::Result<Vec<u8>>>> {
+    let chunks: Vec<_> = bytes.chunks(size).map(|c| Ok(c.to_vec())).collect();
+    futures_util::stream::iter(chunks)
+}
+
 struct Pipeline {
     store: InMemoryImports,
     imports: Imports,
@@ -64,15 +73,12 @@ impl Pipeline {
             text.push_str(row);
         }
         text.push_str(line_end);
-        let mut upload = self
+        let upload = self
             .imports
             .begin(None, "test.csv", false, None)
             .await
             .unwrap();
-        for chunk in text.as_bytes().chunks(7) {
-            upload.push(chunk).await.unwrap();
-        }
-        let id = upload.finish(None).await.unwrap();
+        let id = upload.read(body(text.as_bytes(), 7), None).await.unwrap();
         self.runner(2).run(id).await.unwrap();
         self.imports.get(id).await.unwrap()
     }
@@ -177,7 +183,7 @@ async fn concurrent_and_repeated_runs_give_the_same_result() {
     pipeline
         .import(&["lyon,,S-1,street_bin,active,,45.75,4.83,,"], "\n")
         .await;
-    let mut upload = pipeline
+    let upload = pipeline
         .imports
         .begin(None, "two.csv", false, None)
         .await
@@ -185,11 +191,11 @@ async fn concurrent_and_repeated_runs_give_the_same_result() {
     let rows: Vec<String> = (0..20)
         .map(|i| format!("lyon,,S-{i},street_bin,full,,45.7{i},4.8{i},,"))
         .collect();
-    upload
-        .push(format!("{HEADER}\n{}\n", rows.join("\n")).as_bytes())
+    let text = format!("{HEADER}\n{}\n", rows.join("\n"));
+    let id = upload
+        .read(body(text.as_bytes(), 1000), None)
         .await
         .unwrap();
-    let id = upload.finish(None).await.unwrap();
     let (a, b) = (pipeline.runner(3), pipeline.runner(7));
     let (x, y) = tokio::join!(a.run(id), b.run(id));
     x.unwrap();
@@ -210,16 +216,16 @@ async fn concurrent_and_repeated_runs_give_the_same_result() {
 #[tokio::test]
 async fn a_cancelled_import_changes_nothing_and_no_valid_row_fails_it() {
     let pipeline = Pipeline::new();
-    let mut upload = pipeline
+    let upload = pipeline
         .imports
         .begin(None, "c.csv", false, None)
         .await
         .unwrap();
-    upload
-        .push(format!("{HEADER}\nlyon,,C-1,street_bin,,,45.7,4.8,,\n").as_bytes())
+    let text = format!("{HEADER}\nlyon,,C-1,street_bin,,,45.7,4.8,,\n");
+    let id = upload
+        .read(body(text.as_bytes(), 1000), None)
         .await
         .unwrap();
-    let id = upload.finish(None).await.unwrap();
     let cancelled = pipeline.imports.cancel(id).await.unwrap();
     assert_eq!(cancelled.state, ImportState::Cancelled);
     pipeline.runner(5).run(id).await.unwrap();

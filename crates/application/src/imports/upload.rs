@@ -1,19 +1,20 @@
-//! The upload: chunks are read as they arrive, checked (encoding, delimiter, header, size)
-//! and staged in batches, so memory holds one batch whatever the file size.
+//! The upload: the body is read as it arrives, checked (size, encoding, delimiter, quoting),
+//! parsed by csv-async and staged in batches, so memory holds one batch whatever the file
+//! size.
 
+use super::body::{CheckedBody, file_error_of, refused};
 use super::{
     ImportState, ImportStore, ImportSummary, NewImport, RejectedCell, Staging, Transition,
     UploadedFile,
 };
 use crate::AppError;
-use sha2::{Digest, Sha256};
-use std::fmt::Write as _;
+use csv_async::{AsyncReaderBuilder, ByteRecord};
+use futures_util::Stream;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tisseco_domain::ValidationError;
-use tisseco_domain::import::{
-    CsvStream, FileError, ImportHeader, RawRecord, TextEncoding, Transcoder,
-};
+use tisseco_domain::import::{FileError, ImportHeader, RawRecord, TextEncoding};
+use tokio_util::io::StreamReader;
 use uuid::Uuid;
 
 /// Rows handed to staging at a time.
@@ -92,12 +93,9 @@ impl Imports {
             staging: None,
             id: new.id,
             max_bytes: self.max_bytes,
-            bytes: 0,
-            transcoder: Transcoder::new(encoding),
-            stream: CsvStream::new(),
+            encoding,
             header: None,
             records: Vec::with_capacity(STAGE_BATCH),
-            hasher: Sha256::new(),
             staged: 0,
             touched: Instant::now(),
         })
@@ -172,20 +170,24 @@ impl Imports {
     }
 }
 
-/// One upload in progress.
+/// The line ends inside a record's quoted fields.
+fn newlines_in(record: &ByteRecord) -> u64 {
+    record
+        .iter()
+        .map(|field| field.iter().filter(|b| **b == b'\n').count() as u64)
+        .sum()
+}
+
+/// One upload about to be read.
 pub struct Upload {
     store: Arc<dyn ImportStore>,
     /// Opened with the first rows.
     staging: Option<Box<dyn Staging>>,
     id: Uuid,
     max_bytes: u64,
-    bytes: u64,
-    /// Before the reader: other encodings and CR line endings made UTF-8 and LF.
-    transcoder: Transcoder,
-    stream: CsvStream,
+    encoding: Option<TextEncoding>,
     header: Option<ImportHeader>,
     records: Vec<RawRecord>,
-    hasher: Sha256,
     staged: u64,
     /// When the import was last marked alive.
     touched: Instant,
@@ -195,8 +197,26 @@ impl std::fmt::Debug for Upload {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Upload")
             .field("id", &self.id)
-            .field("bytes", &self.bytes)
+            .field("staged", &self.staged)
             .finish_non_exhaustive()
+    }
+}
+
+/// Why an upload ended without an import to run; either way the import is failed.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    /// The file is refused (field `file`), or the store failed.
+    #[error(transparent)]
+    App(#[from] AppError),
+    /// The body could not be read to its end (a stall, a lost connection): the import is
+    /// failed with this error's words.
+    #[error("{0}")]
+    Body(std::io::Error),
+}
+
+impl From<crate::ports::RepoError> for UploadError {
+    fn from(error: crate::ports::RepoError) -> Self {
+        Self::App(error.into())
     }
 }
 
@@ -206,78 +226,85 @@ impl Upload {
         self.id
     }
 
-    /// Reads the next chunk of the body.
+    /// Reads the whole body as it arrives (CSV, through csv-async), stages its rows in
+    /// batches and hands the import to the worker.
     ///
     /// # Errors
-    /// `Invalid` on field `file` for a file-level problem (the import is then failed with
-    /// that reason); `Unavailable` when the store is down.
-    pub async fn push(&mut self, chunk: &[u8]) -> Result<(), AppError> {
-        self.bytes += chunk.len() as u64;
-        if self.bytes > self.max_bytes {
-            return self
-                .refuse(&FileError::TooLarge {
-                    limit: self.max_bytes,
-                })
-                .await;
+    /// `App(Invalid)` on field `file` for a file-level problem, `App(Conflict)` when the same
+    /// file is already imported or importing, `App(Unavailable)` when the store is down,
+    /// `Body` when the body fails; the import is then failed with the reason.
+    pub async fn read<S, B>(
+        mut self,
+        body: S,
+        correlation_id: Option<String>,
+    ) -> Result<Uuid, UploadError>
+    where
+        S: Stream<Item = std::io::Result<B>> + Unpin + Send,
+        B: AsRef<[u8]>,
+    {
+        let mut body = CheckedBody::new(body, self.max_bytes, self.encoding);
+        let delimiter = match body.read_header().await {
+            Ok(delimiter) => delimiter,
+            Err(error) => return Err(self.stop(error).await),
+        };
+        let mut reader = AsyncReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            // a row with too few or too many cells is rejected with a reason, not the file
+            .flexible(true)
+            .create_reader(StreamReader::new(body));
+        let mut record = ByteRecord::new();
+        loop {
+            match reader.read_byte_record(&mut record).await {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(error) => {
+                    let error = match error.into_kind() {
+                        csv_async::ErrorKind::Io(error) => error,
+                        other => std::io::Error::other(format!("{other:?}")),
+                    };
+                    return Err(self.stop(error).await);
+                }
+            }
+            // The reader's own record position counts the blank lines before a record; where
+            // the record ends (FileCheck ends the file with a line end) does not.
+            let line = reader
+                .position()
+                .line()
+                .saturating_sub(1 + newlines_in(&record));
+            if let Err(error) = self.take(&record, line) {
+                return Err(self.stop(refused(error)).await);
+            }
+            if self.records.len() >= STAGE_BATCH {
+                self.flush().await?;
+            }
+            if self.touched.elapsed() >= TOUCH_EVERY {
+                self.touched = Instant::now();
+                self.store.touch(self.id).await?;
+            }
         }
-        self.hasher.update(chunk);
-        let text = self.transcoder.feed(chunk);
-        if let Err(error) = self.stream.feed(&text, &mut self.records) {
-            return self.refuse(&error).await;
-        }
-        if let Err(error) = self.take_header() {
-            return self.refuse(&error).await;
-        }
-        if self.records.len() >= STAGE_BATCH {
-            self.flush().await?;
-        }
-        if self.touched.elapsed() >= TOUCH_EVERY {
-            self.touched = Instant::now();
-            self.store.touch(self.id).await?;
-        }
-        Ok(())
-    }
-
-    /// Ends the upload: stages the last rows and hands the import to the worker.
-    ///
-    /// # Errors
-    /// As [`Upload::push`], and `Conflict` on field `file` when the same file is already
-    /// imported or importing.
-    pub async fn finish(mut self, correlation_id: Option<String>) -> Result<Uuid, AppError> {
-        let rest = self.transcoder.finish();
-        if let Err(error) = self
-            .stream
-            .feed(&rest, &mut self.records)
-            .and_then(|()| self.stream.finish(&mut self.records))
-        {
-            return self.refuse(&error).await.map(|()| self.id);
-        }
-        if let Err(error) = self.take_header() {
-            return self.refuse(&error).await.map(|()| self.id);
+        let mut body = reader.into_inner().into_inner();
+        if self.header.is_none() || self.staged + self.records.len() as u64 == 0 {
+            let error = if self.header.is_none() {
+                FileError::Empty
+            } else {
+                FileError::HeaderOnly
+            };
+            return Err(self.stop(refused(error)).await);
         }
         self.flush().await?;
         if let Some(staging) = self.staging.take() {
             staging.commit().await?;
         }
-        let digest = std::mem::take(&mut self.hasher).finalize();
-        let checksum = digest.iter().fold(String::with_capacity(64), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        });
         let file = UploadedFile {
             columns: self
                 .header
                 .as_ref()
                 .map(|h| h.columns().to_vec())
                 .unwrap_or_default(),
-            delimiter: char::from(self.stream.delimiter().unwrap_or(b',')),
-            encoding: self
-                .transcoder
-                .encoding()
-                .unwrap_or(TextEncoding::Utf8)
-                .as_str()
-                .to_owned(),
-            checksum,
+            delimiter: char::from(delimiter),
+            encoding: body.encoding().as_str().to_owned(),
+            checksum: body.checksum(),
             staged: self.staged,
             correlation_id,
         };
@@ -287,24 +314,22 @@ impl Upload {
             self.store
                 .fail(self.id, &failed(), &error.to_string())
                 .await?;
-            return Err(error.into());
+            return Err(AppError::from(error).into());
         }
         Ok(self.id)
     }
 
-    /// Gives the upload up (the body could not be read to its end): the import fails.
-    ///
-    /// # Errors
-    /// `Unavailable` when the store is down.
-    pub async fn abort(mut self, reason: &str) -> Result<(), AppError> {
-        self.staging = None;
-        Ok(self.store.fail(self.id, &failed(), reason).await?)
-    }
-
-    fn take_header(&mut self) -> Result<(), FileError> {
-        if self.header.is_none() && !self.records.is_empty() {
-            let first = self.records.remove(0);
-            self.header = Some(ImportHeader::parse(&first.fields)?);
+    /// The record, as the header or as a row; its text must be UTF-8 by now.
+    fn take(&mut self, record: &ByteRecord, line: u64) -> Result<(), FileError> {
+        let fields = record
+            .iter()
+            .map(|field| String::from_utf8(field.to_vec()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| FileError::NotUtf8 { line })?;
+        if self.header.is_none() {
+            self.header = Some(ImportHeader::parse(&fields)?);
+        } else {
+            self.records.push(RawRecord { line, fields });
         }
         Ok(())
     }
@@ -322,12 +347,17 @@ impl Upload {
         Ok(())
     }
 
-    async fn refuse(&mut self, error: &FileError) -> Result<(), AppError> {
+    /// Fails the import with the reason the body or the file gave, its rows dropped.
+    async fn stop(&mut self, error: std::io::Error) -> UploadError {
         self.records.clear();
         self.staging = None;
-        self.store
-            .fail(self.id, &failed(), &error.to_string())
-            .await?;
-        Err(file_error(error))
+        let (reason, answer) = match file_error_of(&error) {
+            Some(file) => (file.to_string(), UploadError::App(file_error(file))),
+            None => (error.to_string(), UploadError::Body(error)),
+        };
+        match self.store.fail(self.id, &failed(), &reason).await {
+            Ok(()) => answer,
+            Err(store) => UploadError::App(store.into()),
+        }
     }
 }

@@ -112,6 +112,16 @@ impl InMemoryImports {
             .unwrap_or_default()
     }
 
+    /// The rows import `id` staged, as its upload read them.
+    #[must_use]
+    pub fn staged(&self, id: Uuid) -> Vec<RawRecord> {
+        self.lock()
+            .imports
+            .get(&id)
+            .map(|s| s.staged.clone())
+            .unwrap_or_default()
+    }
+
     /// The audit records the imports wrote.
     #[must_use]
     pub fn audit(&self) -> Vec<ImportAudit> {

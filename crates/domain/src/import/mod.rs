@@ -2,8 +2,8 @@
 //! valid row does to its container, and the import's own life cycle.
 
 mod columns;
-mod csv;
 mod encoding;
+mod file;
 mod merge;
 mod row;
 mod state;
@@ -11,8 +11,8 @@ mod valid;
 mod validate;
 
 pub use columns::{FRENCH_COLUMNS, canonical, fold};
-pub use csv::{CsvStream, FileError, MAX_RECORD_BYTES, RawRecord};
 pub use encoding::{TextEncoding, Transcoder, detect};
+pub use file::{FileCheck, FileError, MAX_RECORD_BYTES, RawRecord};
 pub use merge::{ARCHIVED, FORBIDDEN_STATUS, MergeOutcome, REMOVED_FINAL, merge_row};
 pub use row::{
     COLUMNS, INVALID, ImportHeader, ImportRow, MISSING, NOT_A_NUMBER, NOT_WHOLE, RowError,

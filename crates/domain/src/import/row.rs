@@ -1,7 +1,7 @@
 //! The documented import columns and what a row must contain: each field goes through the
 //! same value objects the API uses; a rejected row reports every column at fault.
 
-use super::csv::FileError;
+use super::file::FileError;
 use crate::{
     Address, AreaCode, Capacity, ContainerStatus, ContainerType, ExternalRef, GeoPoint, Notes,
     SiteCode,

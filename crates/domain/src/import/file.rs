@@ -1,6 +1,8 @@
-//! An incremental CSV reader for uploads: fed chunks as they arrive, it checks the encoding
-//! (UTF-8 with or without BOM), detects the delimiter (`,` or `;`) from the header line and
-//! yields whole records with the line they start on, holding at most one record in memory.
+//! The file-level checks an upload passes before the CSV reader (csv-async) sees it: what
+//! the file is (not UTF-16, a workbook or an archive), its BOM dropped, its delimiter (`,` or
+//! `;`) detected from the header line, no NUL byte, no row longer than [`MAX_RECORD_BYTES`]
+//! and no quote left open at the end. It follows where records end but never splits fields:
+//! that is the reader's work.
 
 use std::fmt;
 
@@ -102,103 +104,100 @@ pub struct RawRecord {
     pub fields: Vec<String>,
 }
 
+/// Where the check stands in a record: enough to know where the record ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
+enum Quoting {
     FieldStart,
     Unquoted,
     Quoted,
     QuoteInQuoted,
 }
 
-/// Splits a byte stream into records.
+/// Checks an upload's UTF-8 chunks in order and passes them on, the BOM dropped.
 #[derive(Debug)]
-pub struct CsvStream {
-    /// Bytes held until the header line is complete (delimiter unknown yet).
+pub struct FileCheck {
+    /// Bytes held until the header line is complete (the delimiter is unknown before).
     pending: Vec<u8>,
     delimiter: Option<u8>,
-    state: State,
-    field: Vec<u8>,
-    fields: Vec<String>,
+    quoting: Quoting,
     record_bytes: usize,
     line: u64,
     record_line: u64,
-    records: u64,
+    /// Whether a byte other than white space was seen.
+    any_text: bool,
+    /// Whether the last byte passed on was a line end.
+    ends_line: bool,
 }
 
-impl Default for CsvStream {
+impl Default for FileCheck {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl CsvStream {
+impl FileCheck {
     #[must_use]
     pub fn new() -> Self {
         Self {
             pending: Vec::new(),
             delimiter: None,
-            state: State::FieldStart,
-            field: Vec::new(),
-            fields: Vec::new(),
+            quoting: Quoting::FieldStart,
             record_bytes: 0,
             line: 1,
             record_line: 1,
-            records: 0,
+            any_text: false,
+            ends_line: false,
         }
     }
 
-    /// The delimiter, once the header line has been read.
+    /// The delimiter, once the header line has been seen.
     #[must_use]
     pub fn delimiter(&self) -> Option<u8> {
         self.delimiter
     }
 
-    /// Records read so far, the header included.
-    #[must_use]
-    pub fn records(&self) -> u64 {
-        self.records
-    }
-
-    /// Reads `chunk`, appending every record it completes to `out`.
+    /// The bytes of `chunk` ready for the reader: none while the header line is incomplete.
     ///
     /// # Errors
-    /// A [`FileError`] when the file can't be read as UTF-8 CSV.
-    pub fn feed(&mut self, chunk: &[u8], out: &mut Vec<RawRecord>) -> Result<(), FileError> {
+    /// A [`FileError`] when the file can't be read as CSV.
+    pub fn feed(&mut self, chunk: Vec<u8>) -> Result<Vec<u8>, FileError> {
         if self.delimiter.is_some() {
-            return self.split(chunk, out);
+            self.scan(&chunk)?;
+            return Ok(chunk);
         }
-        self.pending.extend_from_slice(chunk);
+        self.pending.extend_from_slice(&chunk);
         if self.pending.len() < 3 && !self.pending.contains(&b'\n') {
-            return Ok(());
+            return Ok(Vec::new());
         }
-        self.start(out, false)
+        self.start(false)
     }
 
-    /// Ends the stream, appending the last record if it has no final newline.
+    /// The bytes still held, at the end of the file, ending with a line end (so that every
+    /// record ends with one).
     ///
     /// # Errors
-    /// As [`CsvStream::feed`], and `Empty`, `HeaderOnly` or an unclosed quote.
-    pub fn finish(&mut self, out: &mut Vec<RawRecord>) -> Result<(), FileError> {
-        if self.delimiter.is_none() {
-            self.start(out, true)?;
+    /// As [`FileCheck::feed`], and `Empty` or a quote left open.
+    pub fn finish(&mut self) -> Result<Vec<u8>, FileError> {
+        let mut rest = if self.delimiter.is_none() {
+            self.start(true)?
+        } else {
+            Vec::new()
+        };
+        if self.quoting == Quoting::Quoted {
+            return Err(FileError::UnterminatedQuote {
+                line: self.record_line,
+            });
         }
-        match self.state {
-            State::Quoted => {
-                return Err(FileError::UnterminatedQuote {
-                    line: self.record_line,
-                });
-            }
-            State::FieldStart if self.fields.is_empty() => {}
-            _ => self.end_record(out)?,
+        if !self.any_text {
+            return Err(FileError::Empty);
         }
-        match self.records {
-            0 => Err(FileError::Empty),
-            1 => Err(FileError::HeaderOnly),
-            _ => Ok(()),
+        if !self.ends_line {
+            rest.push(b'\n');
         }
+        Ok(rest)
     }
 
-    fn start(&mut self, out: &mut Vec<RawRecord>, at_end: bool) -> Result<(), FileError> {
+    fn start(&mut self, at_end: bool) -> Result<Vec<u8>, FileError> {
         let pending = std::mem::take(&mut self.pending);
         if pending.starts_with(b"\xFF\xFE") || pending.starts_with(b"\xFE\xFF") {
             return Err(FileError::Utf16);
@@ -207,28 +206,30 @@ impl CsvStream {
             return Err(kind);
         }
         let body = pending.strip_prefix(BOM).unwrap_or(&pending);
-        let Some(end) = body.iter().position(|b| *b == b'\n') else {
+        let header_end = body.iter().position(|b| *b == b'\n');
+        if header_end.is_none() {
             if body.len() > MAX_HEADER_BYTES {
                 return Err(FileError::HeaderTooLong);
             }
             if !at_end {
                 self.pending = pending;
-                return Ok(());
+                return Ok(Vec::new());
             }
-            if body.iter().all(u8::is_ascii_whitespace) {
-                return Err(FileError::Empty);
-            }
-            self.delimiter = Some(detect_delimiter(body));
-            return self.split(body, out);
-        };
-        self.delimiter = Some(detect_delimiter(&body[..end]));
+        }
+        self.delimiter = Some(detect_delimiter(&body[..header_end.unwrap_or(body.len())]));
         let body = body.to_vec();
-        self.split(&body, out)
+        self.scan(&body)?;
+        Ok(body)
     }
 
-    fn split(&mut self, chunk: &[u8], out: &mut Vec<RawRecord>) -> Result<(), FileError> {
+    /// Follows the quoting, byte by byte, as the reader will: a record ends at a line end
+    /// outside quotes.
+    fn scan(&mut self, bytes: &[u8]) -> Result<(), FileError> {
         let delimiter = self.delimiter.unwrap_or(b',');
-        for &byte in chunk {
+        if let Some(last) = bytes.last() {
+            self.ends_line = *last == b'\n';
+        }
+        for &byte in bytes {
             if byte == 0 {
                 return Err(FileError::Binary { line: self.line });
             }
@@ -238,64 +239,23 @@ impl CsvStream {
                     line: self.record_line,
                 });
             }
-            match (self.state, byte) {
-                (State::Quoted, b'"') => self.state = State::QuoteInQuoted,
-                // CRLF inside a quoted field is kept as a plain newline
-                (State::Quoted, b'\r') => {}
-                (State::Quoted, _) => {
-                    if byte == b'\n' {
-                        self.line += 1;
-                    }
-                    self.field.push(byte);
-                }
-                (State::QuoteInQuoted, b'"') => {
-                    self.field.push(b'"');
-                    self.state = State::Quoted;
-                }
-                (State::FieldStart, b'"') => self.state = State::Quoted,
-                (_, b'\r') => {}
-                (_, b'\n') => {
-                    self.line += 1;
-                    if self.state == State::FieldStart && self.fields.is_empty() {
-                        // a blank line
-                        self.record_line = self.line;
-                        self.record_bytes = 0;
-                    } else {
-                        self.end_record(out)?;
-                    }
-                }
-                (_, b) if b == delimiter => {
-                    self.end_field()?;
-                    self.state = State::FieldStart;
-                }
-                (_, b) => {
-                    self.field.push(b);
-                    self.state = State::Unquoted;
-                }
+            self.any_text |= !byte.is_ascii_whitespace();
+            if byte == b'\n' {
+                self.line += 1;
             }
+            self.quoting = match (self.quoting, byte) {
+                (Quoting::Quoted, b'"') => Quoting::QuoteInQuoted,
+                (Quoting::Quoted, _) => Quoting::Quoted,
+                (Quoting::FieldStart | Quoting::QuoteInQuoted, b'"') => Quoting::Quoted,
+                (_, b'\n') => {
+                    self.record_bytes = 0;
+                    self.record_line = self.line;
+                    Quoting::FieldStart
+                }
+                (_, b) if b == delimiter => Quoting::FieldStart,
+                _ => Quoting::Unquoted,
+            };
         }
-        Ok(())
-    }
-
-    fn end_field(&mut self) -> Result<(), FileError> {
-        let bytes = std::mem::take(&mut self.field);
-        let text = String::from_utf8(bytes).map_err(|_| FileError::NotUtf8 {
-            line: self.record_line,
-        })?;
-        self.fields.push(text);
-        Ok(())
-    }
-
-    fn end_record(&mut self, out: &mut Vec<RawRecord>) -> Result<(), FileError> {
-        self.end_field()?;
-        out.push(RawRecord {
-            line: self.record_line,
-            fields: std::mem::take(&mut self.fields),
-        });
-        self.records += 1;
-        self.state = State::FieldStart;
-        self.record_line = self.line;
-        self.record_bytes = 0;
         Ok(())
     }
 }
@@ -336,67 +296,72 @@ fn foreign_format(start: &[u8]) -> Option<FileError> {
 mod tests {
     use super::*;
 
-    fn read_in_chunks(input: &[u8], size: usize) -> Result<Vec<RawRecord>, FileError> {
-        let mut stream = CsvStream::new();
+    fn check_in_chunks(input: &[u8], size: usize) -> Result<Vec<u8>, FileError> {
+        let mut check = FileCheck::new();
         let mut out = Vec::new();
         for chunk in input.chunks(size) {
-            stream.feed(chunk, &mut out)?;
+            out.extend(check.feed(chunk.to_vec())?);
         }
-        stream.finish(&mut out)?;
+        out.extend(check.finish()?);
         Ok(out)
     }
 
-    fn fields(records: &[RawRecord]) -> Vec<Vec<&str>> {
-        records
-            .iter()
-            .map(|r| r.fields.iter().map(String::as_str).collect())
-            .collect()
-    }
-
     #[test]
-    fn any_chunking_gives_the_same_records() {
-        let input = "\u{FEFF}a;b\r\n1;\"x;\"\"y\"\"\nz\"\r\n\r\n2;3";
+    fn any_chunking_passes_the_same_bytes_without_the_bom() {
+        let input = "\u{FEFF}a;b\n1;\"x;\"\"y\"\"\nz\"\n\n2;3";
         for size in [1, 2, 3, 5, 100] {
-            let records = read_in_chunks(input.as_bytes(), size).unwrap();
+            let out = check_in_chunks(input.as_bytes(), size).unwrap();
             assert_eq!(
-                fields(&records),
-                vec![vec!["a", "b"], vec!["1", "x;\"y\"\nz"], vec!["2", "3"]]
-            );
-            assert_eq!(
-                records.iter().map(|r| r.line).collect::<Vec<_>>(),
-                vec![1, 2, 5]
+                out,
+                format!("{}\n", &input[3..]).as_bytes(),
+                "a line end added"
             );
         }
+        assert_eq!(check_in_chunks(b"a\n1\n", 1).unwrap(), b"a\n1\n");
+        let mut check = FileCheck::new();
+        assert!(check.feed(b"a;b".to_vec()).unwrap().is_empty(), "held");
+        assert_eq!(check.feed(b"\n1;2".to_vec()).unwrap(), b"a;b\n1;2");
+        assert_eq!(check.delimiter(), Some(b';'));
     }
 
     #[test]
     fn file_level_problems_are_named() {
-        assert_eq!(read_in_chunks(b"", 10), Err(FileError::Empty));
-        assert_eq!(read_in_chunks(b"a,b\n", 10), Err(FileError::HeaderOnly));
-        assert_eq!(read_in_chunks(b"\xFF\xFEa\0", 10), Err(FileError::Utf16));
+        assert_eq!(check_in_chunks(b"", 10), Err(FileError::Empty));
+        assert_eq!(check_in_chunks(b" \n\n", 10), Err(FileError::Empty));
+        assert_eq!(check_in_chunks(b"\xFF\xFEa\0", 10), Err(FileError::Utf16));
         assert_eq!(
-            read_in_chunks(
+            check_in_chunks(
                 b"PK\x03\x04\x14\0\0\0[Content_Types].xml\nxl/workbook.xml",
                 100
             ),
             Err(FileError::Workbook)
         );
         assert_eq!(
-            read_in_chunks(b"\x1F\x8B\x08\0\0\0\n", 10),
+            check_in_chunks(b"\x1F\x8B\x08\0\0\0\n", 10),
             Err(FileError::Compressed)
         );
         assert_eq!(
-            read_in_chunks(b"a,b\n1,\xC3\x28\n", 10),
-            Err(FileError::NotUtf8 { line: 2 })
-        );
-        assert_eq!(
-            read_in_chunks(b"a,b\n1,\0\n", 10),
+            check_in_chunks(b"a,b\n1,\0\n", 10),
             Err(FileError::Binary { line: 2 })
         );
         assert_eq!(
-            read_in_chunks(b"a,b\n1,\"open\n", 10),
-            Err(FileError::UnterminatedQuote { line: 2 })
+            check_in_chunks(b"a,b\n1,\"two\nlines\"\n3,\"open\n4,5\n", 3),
+            Err(FileError::UnterminatedQuote { line: 4 })
         );
+        let long = format!("a,b\n1,\"{}\"\n", "x".repeat(MAX_RECORD_BYTES));
+        assert_eq!(
+            check_in_chunks(long.as_bytes(), 4096),
+            Err(FileError::RecordTooLong { line: 2 })
+        );
+        assert_eq!(
+            check_in_chunks(&vec![b'a'; MAX_HEADER_BYTES + 1], 4096),
+            Err(FileError::HeaderTooLong)
+        );
+    }
+
+    #[test]
+    fn a_quote_inside_an_unquoted_field_is_text() {
+        assert!(check_in_chunks(b"a,b\n1,12\" screen\n2,3\n", 4).is_ok());
     }
 
     #[test]
