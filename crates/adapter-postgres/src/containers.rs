@@ -1,5 +1,6 @@
-//! Containers on PostgreSQL: the list query, the repository, and the counts the registry's
-//! archiving rules and dashboard need.
+//! Containers on PostgreSQL: the list query, the repository, the counts the registry's
+//! archiving rules and dashboard need, and the bulk writes of an import batch. The only
+//! SQL that writes container rows by hand is here, and it writes what the domain decided.
 
 use crate::errors::from_diesel;
 use crate::repository::repository;
@@ -9,6 +10,10 @@ use crate::store::PgStore;
 use async_trait::async_trait;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use diesel::sql_query;
+use diesel::sql_types::{
+    Array, Date, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use tisseco_application::ports::{PageRequest, RegistryQueries, RepoError};
 use tisseco_application::use_cases::ContainerFilter;
@@ -137,4 +142,98 @@ impl RegistryQueries for PgStore {
             .map_err(from_diesel)?;
         Ok(u64::try_from(live).unwrap_or_default())
     }
+}
+
+/// Inserts new containers in bulk (an import batch), as the domain made them.
+pub(crate) async fn insert_all(
+    tx: &mut AsyncPgConnection,
+    created: &[Container],
+) -> diesel::QueryResult<()> {
+    if created.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<ContainerRow> = created.iter().map(ContainerRow::from).collect();
+    sql_query(
+        "INSERT INTO containers (id, public_code, site_id, area_id, external_ref, kind, status, \
+           capacity_litres, location, address, installed_on, notes, version, created_at, updated_at) \
+         SELECT u.id, u.code, u.site, u.area, u.ref, u.kind, u.status, u.cap, \
+           ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), u.address, u.installed_on, u.notes, \
+           u.version, u.at, u.at \
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], \
+           $7::text[], $8::integer[], $9::float8[], $10::float8[], $11::text[], $12::date[], \
+           $13::text[], $14::integer[], $15::timestamptz[]) \
+           AS u(id, code, site, area, ref, kind, status, cap, lat, lon, address, installed_on, \
+             notes, version, at)",
+    )
+    .bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(rows.iter().map(|r| r.public_code.as_str()).collect::<Vec<_>>())
+    .bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.site_id).collect::<Vec<_>>())
+    .bind::<Array<Nullable<SqlUuid>>, _>(rows.iter().map(|r| r.area_id).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(
+        rows.iter()
+            .map(|r| r.external_ref.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind::<Array<Text>, _>(rows.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Integer>>, _>(
+        rows.iter().map(|r| r.capacity_litres).collect::<Vec<_>>(),
+    )
+    .bind::<Array<Double>, _>(rows.iter().map(|r| r.location.y).collect::<Vec<_>>())
+    .bind::<Array<Double>, _>(rows.iter().map(|r| r.location.x).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.address.as_deref()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Date>>, _>(rows.iter().map(|r| r.installed_on).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.notes.as_deref()).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(rows.iter().map(|r| r.version).collect::<Vec<_>>())
+    .bind::<Array<Timestamptz>, _>(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
+    .execute(tx)
+    .await
+    .map(drop)
+}
+
+/// Writes each container's new state, as the domain decided it, if it still has the
+/// version read (`before`'s); returns how many did.
+pub(crate) async fn replace_all(
+    tx: &mut AsyncPgConnection,
+    updated: &[(Container, Container)],
+) -> diesel::QueryResult<usize> {
+    if updated.is_empty() {
+        return Ok(0);
+    }
+    let expected: Vec<i32> = updated.iter().map(|(before, _)| before.version).collect();
+    let rows: Vec<ContainerRow> = updated
+        .iter()
+        .map(|(_, after)| ContainerRow::from(after))
+        .collect();
+    sql_query(
+        "UPDATE containers c SET area_id = u.area, kind = u.kind, status = u.status, \
+           capacity_litres = u.cap, location = ST_SetSRID(ST_MakePoint(u.lon, u.lat), 4326), \
+           address = u.address, installed_on = u.installed_on, notes = u.notes, \
+           version = u.version, updated_at = u.at \
+         FROM unnest($1::uuid[], $2::integer[], $3::uuid[], $4::text[], $5::text[], \
+           $6::integer[], $7::float8[], $8::float8[], $9::text[], $10::date[], $11::text[], \
+           $12::integer[], $13::timestamptz[]) \
+           AS u(id, expected, area, kind, status, cap, lat, lon, address, installed_on, notes, \
+             version, at) \
+         WHERE c.id = u.id AND c.version = u.expected",
+    )
+    .bind::<Array<SqlUuid>, _>(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(expected)
+    .bind::<Array<Nullable<SqlUuid>>, _>(rows.iter().map(|r| r.area_id).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(rows.iter().map(|r| r.kind.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Text>, _>(rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Integer>>, _>(rows.iter().map(|r| r.capacity_litres).collect::<Vec<_>>())
+    .bind::<Array<Double>, _>(rows.iter().map(|r| r.location.y).collect::<Vec<_>>())
+    .bind::<Array<Double>, _>(rows.iter().map(|r| r.location.x).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(
+        rows.iter()
+            .map(|r| r.address.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind::<Array<Nullable<Date>>, _>(rows.iter().map(|r| r.installed_on).collect::<Vec<_>>())
+    .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.notes.as_deref()).collect::<Vec<_>>())
+    .bind::<Array<Integer>, _>(rows.iter().map(|r| r.version).collect::<Vec<_>>())
+    .bind::<Array<Timestamptz>, _>(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+    .execute(tx)
+    .await
 }
