@@ -22,12 +22,6 @@ use tisseco_domain::Container;
 pub use sql::search_statement;
 
 #[derive(QueryableByName)]
-struct Matched {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    matched: i64,
-}
-
-#[derive(QueryableByName)]
 struct Extent {
     #[diesel(sql_type = diesel::sql_types::Nullable<Double>)]
     west: Option<f64>,
@@ -85,16 +79,6 @@ impl PgStore {
 
 #[async_trait]
 impl GeoSearch for PgStore {
-    async fn count(&self, query: &GeoQuery) -> Result<u64, RepoError> {
-        let mut conn = self.conn().await?;
-        let row: Matched = search_sql(query, Mode::Count)?
-            .into_query()
-            .get_result(&mut conn)
-            .await
-            .map_err(from_diesel)?;
-        Ok(u64::try_from(row.matched).unwrap_or_default())
-    }
-
     async fn extent(&self) -> Result<Option<[f64; 4]>, RepoError> {
         let mut conn = self.conn().await?;
         let row: Extent = diesel::sql_query(

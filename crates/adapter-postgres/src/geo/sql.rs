@@ -20,8 +20,6 @@ const COLUMNS: &str = "c.id, c.public_code, c.site_id, c.area_id, c.external_ref
 pub(crate) enum Mode {
     /// In key order from the cursor, one more than the limit (to know if more follow).
     Ordered,
-    /// Only how many match (no order, no cursor, no limit).
-    Count,
     /// The rows whose key is exactly `key`, in id order after `after_id`.
     Tied {
         key: f64,
@@ -212,17 +210,9 @@ pub(crate) fn search_sql(query: &GeoQuery, mode: Mode) -> Result<Sql, RepoError>
     if let Some(area) = filter.area_id {
         conditions.push(format!("c.area_id = {}", sql.param(Bind::Uuid(area.0))));
     }
-    if matches!(mode, Mode::Count) {
-        sql.text = format!(
-            "SELECT count(*) AS matched FROM containers c WHERE {}",
-            conditions.join(" AND ")
-        );
-        return Ok(sql);
-    }
     let limit = i64::from(query.limit) + 1;
     let order = match mode {
-        // counted above
-        Mode::Count | Mode::Ordered => {
+        Mode::Ordered => {
             if let Some(after) = query.after {
                 let k = sql.param(Bind::Float(after.key));
                 let id = sql.param(Bind::Uuid(after.id.0));

@@ -175,16 +175,7 @@ pub async fn items(
     };
     let limit = q.limit.unwrap_or(DEFAULT_ITEMS_LIMIT).min(MAX_SEARCH_LIMIT);
     let after = super::search::cursor(q.after.as_deref())?;
-    // counted once, on the first page: later pages would read every match again
-    let number_matched = match after {
-        None => Some(
-            state
-                .search
-                .count(shape.clone(), GeoFilter::default())
-                .await?,
-        ),
-        Some(_) => None,
-    };
+    let first_page = after.is_none();
     let page = match shape {
         Shape::Polygon(area) => {
             state
@@ -202,6 +193,10 @@ pub async fn items(
             return Err(ApiError::bad_request("bbox", "expected a box"));
         }
     };
+    // Known without a count only when the first page holds every match: counting would read
+    // every match of a large box again (twice the bbox route's cost), and OGC API Features
+    // makes `numberMatched` optional.
+    let number_matched = (first_page && page.next.is_none()).then_some(page.items.len() as u64);
     let body = ItemsPage {
         collection: PageLinks::from_request(&req).containers(page),
         number_matched,

@@ -133,14 +133,6 @@ pub trait GeoSearch: Send + Sync {
     /// `Unexpected` for any other store failure.
     async fn search(&self, query: &GeoQuery) -> Result<Page<GeoHit, GeoCursor>, RepoError>;
 
-    /// How many live containers are in `query.shape` and pass `query.filter` (its cursor
-    /// and limit ignored): OGC's `numberMatched`. Reads every match: call it once per
-    /// search, not per page.
-    ///
-    /// # Errors
-    /// As [`Self::search`].
-    async fn count(&self, query: &GeoQuery) -> Result<u64, RepoError>;
-
     /// `[minLon, minLat, maxLon, maxLat]` of the live containers, `None` when there is none.
     ///
     /// # Errors

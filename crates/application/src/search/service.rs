@@ -170,20 +170,6 @@ impl GeoSearchService {
         self.run(Shape::BBox(bbox), filter, after, limit).await
     }
 
-    /// How many live containers are in `shape` and pass `filter` (OGC's `numberMatched`).
-    ///
-    /// # Errors
-    /// `Unavailable` from the store.
-    pub async fn count(&self, shape: Shape, filter: GeoFilter) -> Result<u64, AppError> {
-        let query = GeoQuery {
-            shape,
-            filter,
-            after: None,
-            limit: 1,
-        };
-        Ok(self.geo.count(&query).await?)
-    }
-
     /// `[minLon, minLat, maxLon, maxLat]` of the live containers (a collection's extent).
     ///
     /// # Errors

@@ -30,15 +30,6 @@ fn place(shape: &Shape, container: &Container) -> Option<(f64, Option<f64>)> {
 
 #[async_trait]
 impl GeoSearch for InMemoryStore {
-    async fn count(&self, query: &GeoQuery) -> Result<u64, RepoError> {
-        let matches = self
-            .all_containers()
-            .into_iter()
-            .filter(|c| query.filter.matches(c) && place(&query.shape, c).is_some())
-            .count();
-        Ok(u64::try_from(matches).unwrap_or(u64::MAX))
-    }
-
     async fn extent(&self) -> Result<Option<[f64; 4]>, RepoError> {
         Ok(self
             .all_containers()
