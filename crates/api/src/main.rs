@@ -8,8 +8,8 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 use tisseco_bootstrap::config::ProcessEnv;
 use tisseco_bootstrap::{
-    MetricsSettings, PoolMode, Settings, build_services, create_admin, generate_signing_key,
-    run_migrations, seed_demo_data, seed_demo_users,
+    MetricsSettings, Settings, build_api, create_admin, generate_signing_key, run_migrations,
+    seed_demo_data, seed_demo_users,
 };
 
 // glibc malloc was a tenth of the API's CPU under load. The worker keeps glibc's: with
@@ -154,7 +154,7 @@ fn admin_password() -> Result<String, String> {
 }
 
 async fn run(command: Command, settings: &Settings) -> Result<(), String> {
-    let services = || build_services(settings, PoolMode::Normal);
+    let services = || build_api(settings);
     match command {
         Command::Migrate => {
             let applied = run_migrations(&settings.database.url)

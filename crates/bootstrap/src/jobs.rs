@@ -2,6 +2,7 @@
 //! the queue the API's dashboard reads.
 
 use crate::config::{ConfigError, Source, in_range, optional};
+use crate::consumers::JobConsumers;
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use tisseco_application::jobs::{EVENTS_QUEUE, Handlers, MAIL_QUEUE};
 use tisseco_application::links::DownloadLinks;
 use tisseco_application::mail::{EmailJob, SendEmailHandler};
 use tisseco_application::outbox::OutboxRelay;
-use tisseco_application::ports::SystemClock;
+use tisseco_application::ports::{HealthCheck, SystemClock};
 use tisseco_application::reports::mail::ReportMailHandler;
 use tisseco_application::stats::{PredictAfterVisit, Predictions};
 use tisseco_application::tours::TourPlannedHandler;
@@ -211,9 +212,10 @@ impl WorkerSettings {
     }
 }
 
-/// What the worker runs: the queue, the handler of every job type and the outbox relay.
+/// What the worker runs: its consumers, the handler of every job type and the outbox relay.
 #[expect(missing_debug_implementations, reason = "trait objects")]
 pub struct WorkerParts {
+    pub consumers: JobConsumers,
     pub queue: RedisQueue,
     pub handlers: Handlers,
     pub relay: OutboxRelay,
@@ -221,6 +223,20 @@ pub struct WorkerParts {
     pub store: PgStore,
     /// Fails uploads that stopped arriving.
     pub stale_uploads: StaleUploads,
+}
+
+impl WorkerParts {
+    /// The dependencies the worker's `/health` reports (`postgres`, `redis`).
+    #[must_use]
+    pub fn probes(&self) -> Vec<(&'static str, Arc<dyn HealthCheck>)> {
+        crate::consumers::health_probes(&self.store, &self.queue)
+    }
+
+    /// Starts sampling the queue, outbox, import and pool gauges every `every`.
+    #[must_use]
+    pub fn spawn_metrics_sampler(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        crate::consumers::spawn_metrics_sampler(self.store.clone(), self.queue.clone(), every)
+    }
 }
 
 /// Builds the worker's adapters; checks the mail templates (a broken one fails here).
@@ -301,6 +317,11 @@ pub fn build_worker(
     let relay = OutboxRelay::new(outbox.clone(), Arc::new(queue.clone()), worker.outbox_batch);
     let stale_uploads = StaleUploads::new(Arc::new(store.clone()), worker.import_stale_after);
     Ok(WorkerParts {
+        consumers: JobConsumers::new(
+            queue.clone(),
+            worker.consumer.clone(),
+            worker.concurrency_per_queue.clone(),
+        ),
         queue,
         handlers,
         relay,

@@ -5,6 +5,7 @@
 pub mod backups;
 mod cache;
 pub mod config;
+mod consumers;
 pub mod jobs;
 mod metrics;
 mod security;
@@ -14,6 +15,7 @@ mod users;
 mod wiring;
 
 pub use cache::CacheSettings;
+pub use consumers::{Consumers, JobConsumers};
 pub use metrics::MetricsSettings;
 pub use security::{AuthSettings, RateLimits};
 pub use seed::{SeedReport, seed_demo_data};
@@ -31,7 +33,7 @@ pub use tisseco_adapter_postgres::{
 };
 pub use tisseco_adapter_queue::RedisQueue as RedisJobQueue;
 pub use tisseco_adapter_queue::{Consumer, ConsumerHandle, ConsumerSettings, QueueSettings};
-pub use wiring::{Services, build_services, wire};
+pub use wiring::{Services, build_api, build_services, wire};
 
 use tisseco_adapter_auth::SigningKeys;
 

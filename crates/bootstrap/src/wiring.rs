@@ -76,6 +76,14 @@ pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, S
     wire(settings, store, cache)
 }
 
+/// Builds the API's services, as a running API uses them.
+///
+/// # Errors
+/// As [`build_services`].
+pub fn build_api(settings: &Settings) -> Result<Services, String> {
+    build_services(settings, PoolMode::Normal)
+}
+
 /// Builds the services over a given store and cache (tests that hold their own store use it).
 ///
 /// # Errors

@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 use tisseco_application::ports::HealthCheck;
-use tisseco_bootstrap::ConsumerHandle;
+use tisseco_bootstrap::Consumers;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
@@ -33,13 +33,10 @@ async fn checks(probes: &[Probe]) -> Vec<(&'static str, bool)> {
 /// The status line and JSON body for `path`.
 async fn answer(
     path: &str,
-    consumers: &Mutex<Vec<ConsumerHandle>>,
+    consumers: &Mutex<Consumers>,
     probes: &[Probe],
 ) -> (&'static str, String) {
-    let running = {
-        let consumers = consumers.lock().await;
-        !consumers.is_empty() && consumers.iter().all(ConsumerHandle::is_running)
-    };
+    let running = consumers.lock().await.all_running();
     let consumers_word = if running { "running" } else { "stopped" };
     match path {
         "/health/live" => {
@@ -85,7 +82,7 @@ async fn answer(
 
 pub(crate) async fn serve(
     listener: TcpListener,
-    consumers: Arc<Mutex<Vec<ConsumerHandle>>>,
+    consumers: Arc<Mutex<Consumers>>,
     probes: Arc<Vec<Probe>>,
 ) {
     loop {

@@ -10,9 +10,9 @@ pub use health::Probe;
 use std::sync::Arc;
 use std::time::Duration;
 use tisseco_application::imports::StaleUploads;
-use tisseco_application::jobs::{Handlers, JobQueue};
+use tisseco_application::jobs::Handlers;
 use tisseco_application::outbox::OutboxRelay;
-use tisseco_bootstrap::{Consumer, ConsumerHandle, ConsumerSettings, RedisJobQueue};
+use tisseco_bootstrap::{Consumers, JobConsumers};
 use tokio::net::TcpListener;
 use tokio::sync::{Mutex, watch};
 use tokio::task::JoinHandle;
@@ -20,11 +20,9 @@ use tokio::task::JoinHandle;
 /// What a worker runs.
 #[expect(missing_debug_implementations, reason = "trait objects")]
 pub struct WorkerPlan {
-    pub queue: RedisJobQueue,
+    /// The queues to consume, and how many jobs at once in each.
+    pub consumers: JobConsumers,
     pub handlers: Handlers,
-    pub consumer: ConsumerSettings,
-    /// Jobs run at once in one queue, when it differs from `consumer.concurrency`.
-    pub concurrency_per_queue: Vec<(String, usize)>,
     /// `None`: this worker does not relay the outbox.
     pub relay: Option<(OutboxRelay, Duration)>,
     /// Where `GET /health` answers; `None`: no health endpoint.
@@ -40,7 +38,7 @@ pub struct WorkerPlan {
 /// A started worker.
 #[derive(Debug)]
 pub struct RunningWorker {
-    consumers: Arc<Mutex<Vec<ConsumerHandle>>>,
+    consumers: Arc<Mutex<Consumers>>,
     stop_relay: watch::Sender<bool>,
     relay: Option<JoinHandle<()>>,
     sweeper: Option<JoinHandle<()>>,
@@ -60,24 +58,7 @@ pub fn consumer_name() -> String {
 /// # Errors
 /// When Redis can't be reached to join the groups.
 pub async fn start(plan: WorkerPlan) -> Result<RunningWorker, String> {
-    let mut consumers = Vec::new();
-    for name in plan.queue.queues() {
-        let mut settings = plan.consumer.clone();
-        if let Some((_, concurrency)) = plan.concurrency_per_queue.iter().find(|(q, _)| *q == name)
-        {
-            settings.concurrency = *concurrency;
-        }
-        let handle = Consumer::start(
-            &plan.queue,
-            &name,
-            &plan.name,
-            settings,
-            plan.handlers.clone(),
-        )
-        .await
-        .map_err(|e| format!("queue {name}: {e}"))?;
-        consumers.push(handle);
-    }
+    let consumers = plan.consumers.start(&plan.name, &plan.handlers).await?;
     let consumers = Arc::new(Mutex::new(consumers));
     let (stop_relay, stopping) = watch::channel(false);
     let relay = plan
@@ -137,7 +118,7 @@ impl RunningWorker {
             let _ = sweeper.await;
         }
         let consumers = std::mem::take(&mut *self.consumers.lock().await);
-        let stopping = futures_stop(consumers);
+        let stopping = consumers.stop();
         let outcome = tokio::time::timeout(timeout, stopping)
             .await
             .map_err(|_| "jobs in flight did not finish in time".to_owned())?;
@@ -147,14 +128,4 @@ impl RunningWorker {
         tracing::info!("worker stopped");
         outcome
     }
-}
-
-async fn futures_stop(consumers: Vec<ConsumerHandle>) -> Result<(), String> {
-    let mut first_error = None;
-    for consumer in consumers {
-        if let Err(error) = consumer.stop().await {
-            first_error.get_or_insert(error.to_string());
-        }
-    }
-    first_error.map_or(Ok(()), Err)
 }

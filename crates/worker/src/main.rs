@@ -1,11 +1,10 @@
 //! `tisseco-worker`: runs the job handlers and the outbox relay until SIGTERM or Ctrl-C.
 
 use std::process::ExitCode;
-use std::sync::Arc;
 use tisseco_bootstrap::WorkerBase;
 use tisseco_bootstrap::config::ProcessEnv;
 use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
-use tisseco_worker::{Probe, WorkerPlan, consumer_name, start};
+use tisseco_worker::{WorkerPlan, consumer_name, start};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -59,11 +58,7 @@ async fn shutdown_signal() {
 async fn run(settings: &WorkerBase, worker: &WorkerSettings) -> Result<(), String> {
     let parts = build_worker(&settings.database, &settings.queue, worker)?;
     tisseco_telemetry::metrics::install().map_err(|e| format!("metrics: {e}"))?;
-    let sampler = tisseco_worker::metrics::spawn_sampler(
-        parts.queue.clone(),
-        parts.store.clone(),
-        tisseco_worker::metrics::SAMPLE_EVERY,
-    );
+    let sampler = parts.spawn_metrics_sampler(tisseco_worker::metrics::SAMPLE_EVERY);
     let health = tokio::net::TcpListener::bind(worker.health_bind)
         .await
         .map_err(|e| {
@@ -73,17 +68,11 @@ async fn run(settings: &WorkerBase, worker: &WorkerSettings) -> Result<(), Strin
             )
         })?;
     tracing::info!(health.address = %worker.health_bind, "worker health at /health");
-    let probes: Vec<Probe> = vec![
-        ("postgres", Arc::new(parts.store.clone())),
-        ("redis", Arc::new(parts.queue.clone())),
-    ];
     let running = start(WorkerPlan {
-        probes,
+        probes: parts.probes(),
         stale_uploads: Some(parts.stale_uploads),
-        queue: parts.queue,
+        consumers: parts.consumers,
         handlers: parts.handlers,
-        consumer: worker.consumer.clone(),
-        concurrency_per_queue: worker.concurrency_per_queue.clone(),
         relay: Some((parts.relay, worker.outbox_poll)),
         health: Some(health),
         name: consumer_name(),

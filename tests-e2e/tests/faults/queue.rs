@@ -28,13 +28,12 @@ async fn events_in_flight_during_a_postgres_outage_are_journaled_once_and_none_d
     // production retry settings: 5 attempts, 1 s backoff base
     let mut worker = WorkerSettings::from_source(&[]).unwrap();
     worker.consumer.outage_backoff_max = Duration::from_secs(5);
+    worker.concurrency_per_queue = Vec::new();
     let parts = build_worker(&pg_settings(&pg.url(), 8), &settings, &worker).unwrap();
     let store = parts.store.clone();
     let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
-        queue: parts.queue.clone(),
+        consumers: parts.consumers,
         handlers: parts.handlers,
-        consumer: worker.consumer.clone(),
-        concurrency_per_queue: Vec::new(),
         relay: None,
         health: None,
         probes: Vec::new(),

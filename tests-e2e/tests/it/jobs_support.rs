@@ -239,10 +239,8 @@ pub async fn started_worker(
         tisseco_bootstrap::jobs::build_worker(&crate::support::pg_settings(url, 4), queue, worker)
             .expect("the worker's adapters");
     let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
-        queue: parts.queue.clone(),
+        consumers: parts.consumers,
         handlers: parts.handlers,
-        consumer: worker.consumer.clone(),
-        concurrency_per_queue: worker.concurrency_per_queue.clone(),
         relay: Some((parts.relay, worker.outbox_poll)),
         health: None,
         stale_uploads: None,

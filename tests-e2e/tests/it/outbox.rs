@@ -149,18 +149,14 @@ async fn the_worker_relays_on_notification_and_answers_health() {
     let store = parts.store.clone();
     let health = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let health_url = format!("http://{}/health", health.local_addr().unwrap());
+    let probes = parts.probes();
     let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
-        queue: parts.queue.clone(),
+        consumers: parts.consumers,
         handlers: parts.handlers,
-        consumer: worker.consumer.clone(),
-        concurrency_per_queue: worker.concurrency_per_queue.clone(),
         relay: Some((parts.relay, worker.outbox_poll)),
         health: Some(health),
         stale_uploads: None,
-        probes: vec![
-            ("postgres", Arc::new(parts.store.clone())),
-            ("redis", Arc::new(parts.queue.clone())),
-        ],
+        probes,
         name: unique("worker"),
     })
     .await
@@ -230,18 +226,14 @@ async fn the_worker_health_names_the_dependency_that_is_down() {
     let parts = build_worker(&database, &settings, &worker).unwrap();
     let health = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", health.local_addr().unwrap());
+    let probes = parts.probes();
     let running = tisseco_worker::start(tisseco_worker::WorkerPlan {
-        queue: parts.queue.clone(),
+        consumers: parts.consumers,
         handlers: parts.handlers,
-        consumer: worker.consumer.clone(),
-        concurrency_per_queue: Vec::new(),
         relay: None,
         health: Some(health),
         stale_uploads: None,
-        probes: vec![
-            ("postgres", Arc::new(parts.store.clone())),
-            ("redis", Arc::new(parts.queue.clone())),
-        ],
+        probes,
         name: unique("worker"),
     })
     .await
