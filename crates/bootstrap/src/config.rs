@@ -132,6 +132,27 @@ pub fn in_range<T: PartialOrd + std::fmt::Display>(
     }
 }
 
+/// `PUBLIC_BASE_URL`: an http(s) origin, kept without its trailing slash.
+pub(crate) fn public_base_url(source: &dyn Source) -> Result<String, ConfigError> {
+    let url: String = optional(
+        source,
+        "PUBLIC_BASE_URL",
+        "http://127.0.0.1:8080".to_owned(),
+        "an http(s) URL",
+    )?;
+    let url = url.trim().trim_end_matches('/').to_owned();
+    if (url.starts_with("https://") || url.starts_with("http://"))
+        && !url.contains(char::is_whitespace)
+    {
+        Ok(url)
+    } else {
+        Err(ConfigError {
+            variable: "PUBLIC_BASE_URL".into(),
+            problem: "must be an http:// or https:// URL".into(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

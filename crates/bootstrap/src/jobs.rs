@@ -201,7 +201,7 @@ impl WorkerSettings {
                 0..=3_600,
                 "a number of seconds",
             )?),
-            public_base_url: crate::settings::public_base_url(source)?,
+            public_base_url: crate::config::public_base_url(source)?,
             cache_key_prefix: optional(
                 source,
                 "REDIS_KEY_PREFIX",

@@ -1,7 +1,7 @@
 //! Every setting of the platform, read once at start-up. `.env.example` documents them.
 
 use crate::cache::CacheSettings;
-use crate::config::{ConfigError, Source, in_range, optional, required};
+use crate::config::{ConfigError, Source, in_range, optional, public_base_url, required};
 use crate::security::{self, AuthSettings, RateLimits};
 use ipnet::IpNet;
 use secrecy::SecretString;
@@ -12,27 +12,6 @@ use tisseco_adapter_cache::RedisSettings;
 use tisseco_adapter_postgres::PgSettings;
 use tisseco_adapter_queue::QueueSettings;
 use tisseco_telemetry::{LogFormat, TelemetrySettings};
-
-/// `PUBLIC_BASE_URL`: an http(s) origin, kept without its trailing slash.
-pub(crate) fn public_base_url(source: &dyn Source) -> Result<String, ConfigError> {
-    let url: String = optional(
-        source,
-        "PUBLIC_BASE_URL",
-        "http://127.0.0.1:8080".to_owned(),
-        "an http(s) URL",
-    )?;
-    let url = url.trim().trim_end_matches('/').to_owned();
-    if (url.starts_with("https://") || url.starts_with("http://"))
-        && !url.contains(char::is_whitespace)
-    {
-        Ok(url)
-    } else {
-        Err(ConfigError {
-            variable: "PUBLIC_BASE_URL".into(),
-            problem: "must be an http:// or https:// URL".into(),
-        })
-    }
-}
 
 /// `DEFAULT_LOCALE` (`fr` unless set): the language of a reader whose own is unknown. It
 /// becomes the process-wide default of the message catalogue.
