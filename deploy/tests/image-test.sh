@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Builds the image from host-built release binaries (--target prebuilt), then runs
-# `migrate`, the API and the worker from it with --network host against the local
-# PostgreSQL and Redis (a database and queue prefix of its own), checks /health/ready, the
-# worker's /health and one authenticated call, and prints the image's size. Needs a
-# running Docker engine (`dockerd --bridge=none` here) and the base image (`just image-base`).
+# Builds the image from host-built release binaries (--target prebuilt), checks that the
+# backup tools (pg_dump, pg_restore, age) run in it, then runs `migrate`, the API and the
+# worker from it with --network host against the local PostgreSQL and Redis (a database
+# and queue prefix of its own), checks /health/ready, the worker's /health and one
+# authenticated call, and prints the image's size. Needs a running Docker engine
+# (`dockerd --bridge=none` here) and the base image (`just image-base`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 docker info >/dev/null 2>&1 || { echo "image-test: no Docker engine (start: dockerd --bridge=none)" >&2; exit 2; }
 image="${TISSECO_IMAGE:-tisseco:dev}"
 deploy/tests/image-build.sh "$image"
+# backup and restore shell out to these: a missing library would only show at the first backup
+for tool in pg_dump pg_restore age; do
+  version=$(docker run --rm --network host --entrypoint "$tool" "$image" --version 2>&1) ||
+    { echo "image-test: $tool does not run in the image: $version" >&2; exit 1; }
+  echo "$tool in the image: $version"
+done
 
 run_id="tisseco-image-$$"
 db="tisseco_image_$$"
