@@ -68,7 +68,9 @@ done
 echo "HEALTHCHECK (api worker): $health"
 size=$(docker image inspect -f '{{.Size}}' "$image")
 compressed=$(docker save "$image" | gzip -c | wc -c)
-echo "image $image: $((size / 1000000)) MB, $((compressed / 1000000)) MB compressed (gzip of docker save)"
+# to 0.1 MB: shell arithmetic would truncate (56.8 MB shown as 56) against a 60 MB goal
+awk -v i="$image" -v s="$size" -v c="$compressed" \
+  'BEGIN { printf "image %s: %.1f MB, %.1f MB compressed (gzip of docker save)\n", i, s / 1e6, c / 1e6 }'
 if [ "$ready" != 200 ] || [ "$worker" != 200 ] || [ "$me" != 200 ] || [ "$health" != "healthy healthy" ]; then
   echo "image-test: FAILED" >&2
   docker logs "$run_id-api" 2>&1 | tail -20 >&2
