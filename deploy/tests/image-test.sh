@@ -25,6 +25,13 @@ api_port=$(free_port); health_port=$(free_port); metrics_port=$(free_port)
 cleanup() {
   docker rm -f "$run_id-api" "$run_id-worker" >/dev/null 2>&1 || true
   psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  # the queues' streams ({prefix:queue}:…) and the API's keys (prefix:…) would otherwise
+  # stay in the shared Redis after every run
+  if command -v redis-cli >/dev/null; then
+    for pattern in "{$run_id:*" "$run_id:*"; do
+      redis-cli -u "$REDIS_URL" --scan --pattern "$pattern" | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null || true
+    done
+  fi
 }
 trap cleanup EXIT
 psql -q "$admin_url" -c "CREATE DATABASE $db" >/dev/null
