@@ -6,10 +6,14 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 image="${1:-tisseco:dev}"
 cargo build --release --locked --bin tisseco-api --bin tisseco-worker
-# symbols are a third of the binaries; the image does without them
+# cargo writes where CARGO_TARGET_DIR says: reading ./target/release instead would package
+# stale binaries (or none) when it points elsewhere
+release="${CARGO_TARGET_DIR:-target}/release"
+# symbols are a third of the binaries; the image does without them. target/image/ stays in
+# this folder: it is the build context (.dockerignore).
 mkdir -p target/image
 for bin in tisseco-api tisseco-worker; do
-  strip -o "target/image/$bin" "target/release/$bin"
+  strip -o "target/image/$bin" "$release/$bin"
 done
 docker build --network host -f deploy/Dockerfile --target prebuilt \
   --build-arg VERSION="$(git describe --tags --always 2>/dev/null || echo dev)" \

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
-# Builds the image from host-built release binaries (--target prebuilt), then runs
-# `migrate`, the API and the worker from it with --network host against the local
-# PostgreSQL and Redis (a database and queue prefix of its own), checks /health/ready, the
-# worker's /health and one authenticated call, and prints the image's size. Needs a
-# running Docker engine (`dockerd --bridge=none` here) and the base image (`just image-base`).
+# Builds the image from host-built release binaries (--target prebuilt), checks that the
+# backup tools (pg_dump, pg_restore, age) run in it, then runs `migrate`, the API and the
+# worker from it with --network host against the local PostgreSQL and Redis (a database
+# and queue prefix of its own), checks /health/ready, the worker's /health and one
+# authenticated call, and prints the image's size. Needs a running Docker engine
+# (`dockerd --bridge=none` here) and the base image (`just image-base`).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 docker info >/dev/null 2>&1 || { echo "image-test: no Docker engine (start: dockerd --bridge=none)" >&2; exit 2; }
 image="${TISSECO_IMAGE:-tisseco:dev}"
 deploy/tests/image-build.sh "$image"
+# backup and restore shell out to these: a missing library would only show at the first backup
+for tool in pg_dump pg_restore age; do
+  version=$(docker run --rm --network host --entrypoint "$tool" "$image" --version 2>&1) ||
+    { echo "image-test: $tool does not run in the image: $version" >&2; exit 1; }
+  echo "$tool in the image: $version"
+done
 
 run_id="tisseco-image-$$"
 db="tisseco_image_$$"
@@ -18,6 +25,13 @@ api_port=$(free_port); health_port=$(free_port); metrics_port=$(free_port)
 cleanup() {
   docker rm -f "$run_id-api" "$run_id-worker" >/dev/null 2>&1 || true
   psql -q "$admin_url" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  # the queues' streams ({prefix:queue}:…) and the API's keys (prefix:…) would otherwise
+  # stay in the shared Redis after every run
+  if command -v redis-cli >/dev/null; then
+    for pattern in "{$run_id:*" "$run_id:*"; do
+      redis-cli -u "$REDIS_URL" --scan --pattern "$pattern" | xargs -r redis-cli -u "$REDIS_URL" del >/dev/null || true
+    done
+  fi
 }
 trap cleanup EXIT
 psql -q "$admin_url" -c "CREATE DATABASE $db" >/dev/null
@@ -61,7 +75,9 @@ done
 echo "HEALTHCHECK (api worker): $health"
 size=$(docker image inspect -f '{{.Size}}' "$image")
 compressed=$(docker save "$image" | gzip -c | wc -c)
-echo "image $image: $((size / 1000000)) MB, $((compressed / 1000000)) MB compressed (gzip of docker save)"
+# to 0.1 MB: shell arithmetic would truncate (56.8 MB shown as 56) against a 60 MB goal
+awk -v i="$image" -v s="$size" -v c="$compressed" \
+  'BEGIN { printf "image %s: %.1f MB, %.1f MB compressed (gzip of docker save)\n", i, s / 1e6, c / 1e6 }'
 if [ "$ready" != 200 ] || [ "$worker" != 200 ] || [ "$me" != 200 ] || [ "$health" != "healthy healthy" ]; then
   echo "image-test: FAILED" >&2
   docker logs "$run_id-api" 2>&1 | tail -20 >&2
