@@ -38,7 +38,7 @@ pub(crate) fn words(message: &MailMessage, locale: Locale) -> Value {
             let failure = rejected
                 .iter()
                 .find(|r| r.line == 0)
-                .map(|r| r.reason.clone());
+                .map(|r| tisseco_i18n::import_failure(locale, &r.reason));
             let rows: Vec<Row> = rejected
                 .iter()
                 .filter(|r| r.line > 0)

@@ -10,7 +10,7 @@ mod reasons;
 pub use catalog::{Arg, catalog_errors, has, keys, t, try_t};
 pub use format::{date, date_time, decimal};
 pub use jinja::{add_to, keys_used};
-pub use reasons::{column, reason};
+pub use reasons::{column, import_failure, reason};
 pub use tisseco_domain::Locale;
 
 use std::sync::OnceLock;

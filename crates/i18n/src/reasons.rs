@@ -53,6 +53,57 @@ pub fn reason(locale: Locale, column_name: &str, code: &str) -> String {
     try_t(locale, &format!("reason-{name}"), &args).unwrap_or_else(|_| code.to_owned())
 }
 
+/// An import's failure in `locale`'s words: its stored code (`file-utf16`,
+/// `file-binary:3`, `upload-stalled:30`…) put in words. A stored text that is no code (an
+/// import failed before codes) is shown as is.
+#[must_use]
+pub fn import_failure(locale: Locale, stored: &str) -> String {
+    let (name, rest) = stored.split_once(':').unwrap_or((stored, ""));
+    let key = format!("failure-{name}");
+    if !has(locale, &key) {
+        return stored.to_owned();
+    }
+    if name == "file-header" {
+        return header_failure(locale, rest);
+    }
+    let names: &[&str] = match name {
+        "file-binary" | "file-not-utf8" | "file-open-quote" => &["line"],
+        "file-row-too-long" => &["line", "limit"],
+        "file-header-too-long" | "file-too-large" => &["limit"],
+        "upload-stalled" | "upload-stopped" => &["seconds"],
+        // the media type may itself hold a colon: it is everything after the code
+        "media-type" => {
+            return try_t(locale, &key, &[("type", rest.to_owned().into())])
+                .unwrap_or_else(|_| stored.to_owned());
+        }
+        _ => &[],
+    };
+    let args: Vec<(&str, Arg)> = names
+        .iter()
+        .zip(rest.split(':'))
+        .map(|(name, value)| (*name, value.to_owned().into()))
+        .collect();
+    try_t(locale, &key, &args).unwrap_or_else(|_| stored.to_owned())
+}
+
+/// `file-header:<missing>␞<unknown>`, each list of columns joined by ␟.
+fn header_failure(locale: Locale, lists: &str) -> String {
+    use tisseco_domain::import::{COLUMN_SEPARATOR, LIST_SEPARATOR};
+    let (missing, unknown) = lists.split_once(LIST_SEPARATOR).unwrap_or((lists, ""));
+    let mut words = t(locale, "failure-file-header", &[]);
+    for (key, list) in [
+        ("failure-file-header-missing", missing),
+        ("failure-file-header-unknown", unknown),
+    ] {
+        if !list.is_empty() {
+            let columns = list.split(COLUMN_SEPARATOR).collect::<Vec<_>>().join(", ");
+            words.push_str(&t(locale, "failure-separator", &[]));
+            words.push_str(&t(locale, key, &[("columns", columns.into())]));
+        }
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +161,53 @@ mod tests {
         assert_eq!(
             reason(Locale::Fr, "latitude", "out of range"),
             "out of range"
+        );
+    }
+
+    #[test]
+    fn an_import_failure_reads_in_the_readers_language() {
+        use tisseco_domain::import::FileError;
+        let header = FileError::Header {
+            missing: vec!["latitude".into(), "longitude".into()],
+            unknown: vec!["colour, red".into()],
+        }
+        .to_string();
+        assert_eq!(
+            import_failure(Locale::En, &header),
+            "the header does not match the documented columns; missing: latitude, longitude; \
+             unknown: colour, red"
+        );
+        assert_eq!(
+            import_failure(Locale::Fr, &header),
+            "l’en-tête ne correspond pas aux colonnes documentées ; manquantes : latitude, \
+             longitude ; inconnues : colour, red"
+        );
+        assert_eq!(
+            import_failure(
+                Locale::Fr,
+                &FileError::UnterminatedQuote { line: 4 }.to_string()
+            ),
+            "le champ entre guillemets commencé ligne 4 n’est jamais fermé"
+        );
+        assert!(
+            import_failure(
+                Locale::Fr,
+                &FileError::RecordTooLong { line: 2 }.to_string()
+            )
+            .ends_with("dépasse 8388608 octets")
+        );
+        assert!(
+            import_failure(Locale::Fr, "upload-stalled:30")
+                .starts_with("aucune donnée depuis 30 s")
+        );
+        assert_eq!(
+            import_failure(Locale::En, tisseco_domain::import::NO_VALID_ROW),
+            "no row passed validation; see errors.csv"
+        );
+        // a failure stored before codes stays readable
+        assert_eq!(
+            import_failure(Locale::Fr, "the file is empty"),
+            "the file is empty"
         );
     }
 }

@@ -128,6 +128,7 @@ async fn a_picture_a_workbook_or_an_archive_is_refused_saying_what_to_do() {
             .client
             .post(env.app.url("/api/v1/imports"))
             .header("content-type", kind)
+            .header("accept-language", "en")
             .body(body)
             .send()
     };
@@ -162,6 +163,7 @@ async fn a_form_that_never_closes_ends_with_408_instead_of_hanging() {
                 Content-Type: text/csv\r\n\r\nsite_code,external_ref,type,latitude,longitude\r\n";
     let head = format!(
         "POST /api/v1/imports HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Accept-Language: en\r\n\
          Content-Type: multipart/form-data; boundary=XYZ\r\nTransfer-Encoding: chunked\r\n\r\n\
          {:x}\r\n{part}\r\n",
         part.len()

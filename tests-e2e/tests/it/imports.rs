@@ -83,6 +83,8 @@ impl Env {
             .client
             .post(self.app.url(&format!("/api/v1/imports{query}")))
             .header("content-type", "text/csv")
+            // the reasons below are checked in English; French is the default
+            .header("accept-language", "en")
             .body(body)
             .send()
             .await
@@ -213,6 +215,52 @@ async fn a_file_with_bom_crlf_semicolons_decimal_commas_and_quoted_newlines_is_m
 }
 
 #[tokio::test]
+async fn a_refused_file_is_explained_in_french_by_default_and_in_the_readers_language_after() {
+    let env = Env::new().await;
+    let response = env
+        .app
+        .client
+        .post(env.app.url("/api/v1/imports?file_name=colonnes.csv"))
+        .header("content-type", "text/csv")
+        .body("site_code,colour\nlyon,red\n")
+        .send()
+        .await
+        .unwrap();
+    refused(
+        response,
+        "l’en-tête ne correspond pas aux colonnes documentées ; manquantes : external_ref, type, \
+         latitude, longitude ; inconnues : colour",
+    )
+    .await;
+    // the import keeps a code; its detail puts it in each reader's words
+    let detail = |language: &'static str| {
+        env.app
+            .client
+            .get(env.app.url("/api/v1/imports"))
+            .header("accept-language", language)
+            .send()
+    };
+    let french: Value = detail("fr").await.unwrap().json().await.unwrap();
+    assert_eq!(french["items"][0]["state"], "failed", "{french}");
+    assert!(
+        french["items"][0]["failure"]
+            .as_str()
+            .unwrap()
+            .starts_with("l’en-tête ne correspond pas"),
+        "{french}"
+    );
+    let english: Value = detail("en").await.unwrap().json().await.unwrap();
+    assert!(
+        english["items"][0]["failure"]
+            .as_str()
+            .unwrap()
+            .ends_with("missing: external_ref, type, latitude, longitude; unknown: colour"),
+        "{english}"
+    );
+    env.drop().await;
+}
+
+#[tokio::test]
 async fn file_level_problems_fail_with_one_clear_reason() {
     let env = Env::new().await;
     refused(env.upload("", "").await, "empty").await;
@@ -306,11 +354,10 @@ async fn zero_valid_rows_fails_the_import_and_merges_nothing() {
         )
         .await;
     assert_eq!(import["state"], "failed", "{import}");
-    assert!(
-        import["failure"]
-            .as_str()
-            .unwrap()
-            .contains("no row passed")
+    // read in the default language, French
+    assert_eq!(
+        import["failure"],
+        "aucune ligne n’a passé la validation : voir errors.csv"
     );
     assert_eq!(import["counts"]["rejected"], 2);
     assert!(env.containers().await.is_empty());
@@ -479,6 +526,7 @@ async fn a_form_upload_takes_the_file_part_and_its_name() {
             .client
             .post(env.app.url("/api/v1/imports"))
             .header("content-type", "multipart/form-data; boundary=XyZ")
+            .header("accept-language", "en")
             .body(format!("{parts}--XyZ--\r\n"))
             .send()
     };

@@ -42,7 +42,7 @@ async fn an_upload_that_stopped_arriving_is_failed_with_a_reason_and_its_rows_dr
             .failure
             .as_deref()
             .unwrap_or_default()
-            .contains("no bytes for 600 s"),
+            .contains("upload-stopped:600"),
         "{:?}",
         failed.failure
     );

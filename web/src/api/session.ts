@@ -100,6 +100,10 @@ export async function authFetch(input: Request): Promise<Response> {
   const withToken = (request: Request) => {
     const token = accessToken();
     if (token) request.headers.set("authorization", `Bearer ${token}`);
+    // the API words problems and import failures in the console's language (set on <html>
+    // by the language switch), not the browser's
+    const lang = typeof document === "undefined" ? "" : document.documentElement.lang;
+    request.headers.set("accept-language", lang === "en" ? "en" : "fr");
     return request;
   };
   const response = await fetch(withToken(input));

@@ -4,6 +4,7 @@
 use crate::dto::Page;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
+use crate::pages::PageLocale;
 use crate::routes::imports::ImportDto;
 use crate::state::AppState;
 use actix_web::get;
@@ -30,8 +31,11 @@ pub struct ImportListQuery {
 #[get("/imports")]
 pub async fn list_imports(
     query: ValidQuery<ImportListQuery>,
+    language: PageLocale,
     state: Data<AppState>,
 ) -> Result<Json<Page<ImportDto>>, ApiError> {
     let page = state.imports.list(query.0.before, query.0.limit).await?;
-    Ok(Json(Page::from_page(page, ImportDto::from)))
+    Ok(Json(Page::from_page(page, |i| {
+        ImportDto::of(i, language.locale)
+    })))
 }

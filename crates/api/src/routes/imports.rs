@@ -5,6 +5,7 @@
 use crate::csv::{CsvFormat, CsvQuery};
 use crate::error::{ApiError, Problem};
 use crate::extract::{Caller, ValidQuery};
+use crate::pages::PageLocale;
 use crate::request_id::RequestId;
 use crate::state::AppState;
 use actix_multipart::Multipart;
@@ -87,15 +88,19 @@ fn url_of(id: Uuid) -> String {
     format!("/api/v1/imports/{id}")
 }
 
-impl From<ImportSummary> for ImportDto {
-    fn from(i: ImportSummary) -> Self {
+impl ImportDto {
+    /// The import as `locale`'s reader sees it (its failure in their words).
+    #[must_use]
+    pub fn of(i: ImportSummary, locale: Locale) -> Self {
         Self {
             percent: i.percent(),
             errors_url: format!("{}/errors.csv", url_of(i.id)),
             id: i.id,
             file_name: i.file_name,
             state: i.state.as_str().to_owned(),
-            failure: i.failure,
+            failure: i
+                .failure
+                .map(|code| tisseco_i18n::import_failure(locale, &code)),
             dry_run: i.dry_run,
             encoding: i.encoding,
             counts: ImportCounts {
@@ -156,7 +161,9 @@ pub async fn upload_import(
         .transpose()
         .map_err(AppError::Invalid)?;
     let request_id = request.extensions().get::<RequestId>().map(|r| r.0.clone());
+    let locale = PageLocale::of(&request).locale;
     let mut upload = Receive {
+        locale,
         imports: &state.imports,
         uploader: caller.0.user_id.0,
         dry_run,
@@ -165,7 +172,7 @@ pub async fn upload_import(
         read_timeout: read_timeout.map_or(DEFAULT_READ_TIMEOUT, |t| t.0),
     };
     let mime = request.mime_type().ok().flatten();
-    if let Some(refusal) = mime.as_ref().and_then(unsupported_upload) {
+    if let Some(refusal) = mime.as_ref().and_then(|m| unsupported_upload(m, locale)) {
         return Err(ApiError::UnsupportedMediaType(refusal));
     }
     let is_form = mime.is_some_and(|m| m.essence_str() == "multipart/form-data");
@@ -174,15 +181,18 @@ pub async fn upload_import(
         let mut parts = Multipart::new(request.headers(), body);
         loop {
             let Ok(next) = tokio::time::timeout(upload.read_timeout, parts.next()).await else {
-                return Err(ApiError::RequestTimeout(
-                    "the form stopped arriving before its file part".into(),
-                ));
+                return Err(ApiError::RequestTimeout(tisseco_i18n::import_failure(
+                    locale,
+                    "form-stalled",
+                )));
             };
             let Some(part) = next else {
-                return Err(file_problem("the form has no part named file").into());
+                return Err(file_problem(locale, "form-no-file").into());
             };
-            let mut part =
-                part.map_err(|e| file_problem(format!("the form can't be read: {e}")))?;
+            let mut part = part.map_err(|e| {
+                tracing::info!(error = %e, "an upload's form can't be read");
+                file_problem(locale, "form-unreadable")
+            })?;
             if part.name() == Some("file") {
                 let name = file_name.or_else(|| {
                     part.content_disposition()
@@ -205,7 +215,7 @@ pub async fn upload_import(
 }
 
 /// Why a declared media type can't be an import, in words that say what to do.
-fn unsupported_upload(mime: &actix_web::mime::Mime) -> Option<String> {
+fn unsupported_upload(mime: &actix_web::mime::Mime, locale: Locale) -> Option<String> {
     let essence = mime.essence_str();
     let csv_like = mime.type_() == actix_web::mime::TEXT
         || matches!(
@@ -215,21 +225,17 @@ fn unsupported_upload(mime: &actix_web::mime::Mime) -> Option<String> {
                 | "application/octet-stream"
                 | "multipart/form-data"
         );
-    if csv_like {
-        None
+    let code = if csv_like {
+        return None;
     } else if essence.contains("spreadsheetml") || essence.contains("excel") {
-        Some(
-            "this is an Excel workbook: open it in Excel, choose File › Save As and the type \
-             \"CSV UTF-8 (comma delimited)\", then upload that file"
-                .into(),
-        )
+        "file-workbook".to_owned()
     } else if essence.contains("zip") || essence.contains("gzip") {
-        Some("this is a compressed file: extract the CSV file from it and upload that".into())
+        "file-compressed".to_owned()
     } else {
-        Some(format!(
-            "{essence} is not accepted: send the CSV file as text/csv, or as the file part of a multipart/form-data form"
-        ))
-    }
+        // the type as sent: it may hold a colon, the code's separator, at its end only
+        format!("media-type:{essence}")
+    };
+    Some(tisseco_i18n::import_failure(locale, &code))
 }
 
 /// Room for a form's boundaries and part headers around the file.
@@ -256,13 +262,18 @@ fn refuse_declared_too_large(
     }
 }
 
-fn file_problem(reason: impl Into<String>) -> AppError {
-    AppError::Invalid(tisseco_domain::ValidationError::new("file", reason))
+/// A problem with the file, in the reader's words (`code` as i18n's `import_failure` reads).
+fn file_problem(locale: Locale, code: &str) -> AppError {
+    AppError::Invalid(tisseco_domain::ValidationError::new(
+        "file",
+        tisseco_i18n::import_failure(locale, code),
+    ))
 }
 
 /// One upload's bytes, from the body or a form part, into the import.
 struct Receive<'a> {
     imports: &'a Imports,
+    locale: Locale,
     uploader: Uuid,
     dry_run: bool,
     encoding: Option<TextEncoding>,
@@ -293,13 +304,22 @@ impl Receive<'_> {
         });
         let read = upload.read(Box::pin(body), self.request_id.take());
         let (read, ()) = futures_util::join!(read, forward(bytes, chunks, self.read_timeout));
+        // the import stores codes; the answer puts them in the uploader's words
         match read {
             Ok(id) => Ok(id),
+            Err(UploadError::App(AppError::Invalid(error))) if error.field == "file" => {
+                Err(file_problem(self.locale, &error.reason).into())
+            }
             Err(UploadError::App(error)) => Err(error.into()),
             Err(UploadError::Body(error)) if error.kind() == std::io::ErrorKind::TimedOut => {
-                Err(ApiError::RequestTimeout(error.to_string()))
+                Err(ApiError::RequestTimeout(tisseco_i18n::import_failure(
+                    self.locale,
+                    &error.to_string(),
+                )))
             }
-            Err(UploadError::Body(error)) => Err(file_problem(error.to_string()).into()),
+            Err(UploadError::Body(error)) => {
+                Err(file_problem(self.locale, &error.to_string()).into())
+            }
         }
     }
 }
@@ -316,18 +336,17 @@ async fn forward<S, E>(
 {
     loop {
         let chunk = match tokio::time::timeout(read_timeout, bytes.next()).await {
+            // codes, as the import stores them (i18n's `import_failure` puts them in words)
             Err(_) => Err(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
-                format!(
-                    "no data for {} s: the upload stalled (a lost connection, or a form without its closing boundary)",
-                    read_timeout.as_secs()
-                ),
+                format!("upload-stalled:{}", read_timeout.as_secs()),
             )),
             Ok(None) => return,
             Ok(Some(Ok(chunk))) => Ok(chunk),
-            Ok(Some(Err(error))) => Err(std::io::Error::other(format!(
-                "the upload was interrupted: {error}"
-            ))),
+            Ok(Some(Err(error))) => {
+                tracing::info!(error = %error, "an upload was interrupted");
+                Err(std::io::Error::other("upload-interrupted"))
+            }
         };
         let last = chunk.is_err();
         if chunks.send(chunk).await.is_err() || last {
@@ -370,9 +389,13 @@ pub async fn import_template(
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/imports/{id}")]
-pub async fn get_import(id: Path<Uuid>, state: Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn get_import(
+    id: Path<Uuid>,
+    language: PageLocale,
+    state: Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let import = state.imports.get(id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(ImportDto::from(import)))
+    Ok(HttpResponse::Ok().json(ImportDto::of(import, language.locale)))
 }
 
 /// Cancel an import that has not started merging.
@@ -384,10 +407,11 @@ pub async fn get_import(id: Path<Uuid>, state: Data<AppState>) -> Result<HttpRes
 #[post("/imports/{id}/cancel")]
 pub async fn cancel_import(
     id: Path<Uuid>,
+    language: PageLocale,
     state: Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let import = state.imports.cancel(id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(ImportDto::from(import)))
+    Ok(HttpResponse::Ok().json(ImportDto::of(import, language.locale)))
 }
 
 async fn errors_page(

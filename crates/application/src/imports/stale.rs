@@ -40,10 +40,8 @@ impl StaleUploads {
     /// # Errors
     /// `Unavailable` or `Unexpected` from the store.
     pub async fn sweep(&self) -> Result<usize, RepoError> {
-        let reason = format!(
-            "the upload stopped: no bytes for {} s (the connection was lost); upload the file again",
-            self.after.as_secs()
-        );
+        // a code, put in the reader's words when read (i18n's `import_failure`)
+        let reason = format!("upload-stopped:{}", self.after.as_secs());
         let Some(to) = Transition::between(ImportState::Receiving, ImportState::Failed) else {
             return Ok(0);
         };

@@ -44,53 +44,38 @@ pub enum FileError {
     },
 }
 
+/// Separates the columns of a `file-header` code (column names may hold `,` or `:`).
+pub const COLUMN_SEPARATOR: char = '\u{1f}';
+/// Separates a `file-header` code's missing columns from its unknown ones.
+pub const LIST_SEPARATOR: char = '\u{1e}';
+
 impl fmt::Display for FileError {
+    /// The reason's code, stored with the failed import and put in the reader's words when
+    /// read (`file-utf16`, `file-binary:3`; i18n's `import_failure`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Empty => f.write_str("the file is empty"),
-            Self::HeaderOnly => f.write_str("the file has a header line but no rows"),
-            Self::Utf16 => {
-                f.write_str("the file is UTF-16; save it as UTF-8 (with or without BOM)")
+            Self::Empty => f.write_str("file-empty"),
+            Self::HeaderOnly => f.write_str("file-header-only"),
+            Self::Utf16 => f.write_str("file-utf16"),
+            Self::Workbook => f.write_str("file-workbook"),
+            Self::Compressed => f.write_str("file-compressed"),
+            Self::Binary { line } => write!(f, "file-binary:{line}"),
+            Self::NotUtf8 { line } => write!(f, "file-not-utf8:{line}"),
+            Self::UnterminatedQuote { line } => write!(f, "file-open-quote:{line}"),
+            Self::RecordTooLong { line } => {
+                write!(f, "file-row-too-long:{line}:{MAX_RECORD_BYTES}")
             }
-            Self::Workbook => f.write_str(
-                "this is an Excel workbook, not a CSV file: open it in Excel, choose \
-                 File › Save As and the type \"CSV UTF-8 (comma delimited)\", then upload that file",
-            ),
-            Self::Compressed => f.write_str(
-                "this is a compressed file (zip or gzip): extract the CSV file from it and upload that",
-            ),
-            Self::Binary { line } => write!(
-                f,
-                "line {line} holds NUL bytes: binary data or UTF-16, expected UTF-8 text"
-            ),
-            Self::NotUtf8 { line } => write!(
-                f,
-                "line {line} is not valid UTF-8; save the file as UTF-8 (with or without BOM)"
-            ),
-            Self::UnterminatedQuote { line } => {
+            Self::HeaderTooLong => write!(f, "file-header-too-long:{MAX_HEADER_BYTES}"),
+            Self::Header { missing, unknown } => {
+                let list = |names: &[String]| names.join(&COLUMN_SEPARATOR.to_string());
                 write!(
                     f,
-                    "the quoted field starting on line {line} is never closed"
+                    "file-header:{}{LIST_SEPARATOR}{}",
+                    list(missing),
+                    list(unknown)
                 )
             }
-            Self::RecordTooLong { line } => write!(
-                f,
-                "the row starting on line {line} is longer than {MAX_RECORD_BYTES} bytes"
-            ),
-            Self::HeaderTooLong => {
-                write!(f, "no header line in the first {MAX_HEADER_BYTES} bytes")
-            }
-            Self::Header { missing, unknown } => {
-                write!(f, "the header does not match the documented columns")?;
-                if !missing.is_empty() {
-                    write!(f, "; missing: {}", missing.join(", "))?;
-                }
-                if !unknown.is_empty() {
-                    write!(f, "; unknown: {}", unknown.join(", "))?;
-                }
-                Ok(())
-            }
-            Self::TooLarge { limit } => write!(f, "the file is larger than {limit} bytes"),
+            Self::TooLarge { limit } => write!(f, "file-too-large:{limit}"),
         }
     }
 }

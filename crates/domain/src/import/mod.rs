@@ -12,7 +12,9 @@ mod validate;
 
 pub use columns::{FRENCH_COLUMNS, canonical, fold};
 pub use encoding::{TextEncoding, Transcoder, detect};
-pub use file::{FileCheck, FileError, MAX_RECORD_BYTES, RawRecord};
+pub use file::{
+    COLUMN_SEPARATOR, FileCheck, FileError, LIST_SEPARATOR, MAX_RECORD_BYTES, RawRecord,
+};
 pub use merge::{ARCHIVED, FORBIDDEN_STATUS, MergeOutcome, REMOVED_FINAL, merge_row};
 pub use row::{
     COLUMNS, INVALID, ImportHeader, ImportRow, MISSING, NOT_A_NUMBER, NOT_WHOLE, RowError,

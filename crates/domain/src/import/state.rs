@@ -16,7 +16,7 @@ pub enum ImportState {
 }
 
 /// The failure code of an import none of whose rows passed validation.
-pub const NO_VALID_ROW: &str = "no row passed validation; see errors.csv";
+pub const NO_VALID_ROW: &str = "no-valid-row";
 
 impl ImportState {
     pub const ALL: [Self; 7] = [
