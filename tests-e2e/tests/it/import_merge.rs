@@ -280,5 +280,26 @@ async fn a_container_lies_within_its_area_in_the_api_and_in_imports() {
         errors.contains("outside its area's boundary (tolerance 250 m)"),
         "{errors}"
     );
+
+    // Without an area_code column a container keeps its area, so its new point is checked
+    // against that area's boundary too (such a file used to move it anywhere).
+    let moved = env
+        .import(
+            "site_code,external_ref,type,latitude,longitude\nlyon,IN,street_bin,48.85,2.35\n",
+            "?file_name=moved.csv",
+        )
+        .await;
+    assert_eq!(moved["counts"]["rejected"], 1, "{moved}");
+    let errors = env.errors_csv(&moved).await;
+    assert!(errors.contains("outside its area's boundary"), "{errors}");
+    let kept = container(&env, "IN").await;
+    assert_eq!(kept["location"]["latitude"], 45.75, "{kept}");
+    let nudged = env
+        .import(
+            "site_code,external_ref,type,latitude,longitude\nlyon,IN,street_bin,45.7501,4.8301\n",
+            "?file_name=nudged.csv",
+        )
+        .await;
+    assert_eq!(nudged["counts"]["updated"], 1, "{nudged}");
     env.drop().await;
 }

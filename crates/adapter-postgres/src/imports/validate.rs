@@ -5,7 +5,9 @@
 use super::{BULK_TIMEOUT, count, line, lock_cursor, staging};
 use crate::errors::from_diesel;
 use crate::store::PgStore;
-use diesel::sql_types::{Array, BigInt, Date, Double, Integer, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Array, BigInt, Bool, Date, Double, Integer, Nullable, Text, Uuid as SqlUuid,
+};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use std::collections::HashMap;
@@ -83,20 +85,29 @@ pub(super) async fn staged_after(
 const RESOLVE: &str = "
 SELECT k.line, s.id AS site_id, a.id AS area_id, d.metres,
        CASE WHEN d.metres > 0 AND abs(k.lon) <= 90
-            THEN ST_Distance(a.boundary::geography,
+            THEN ST_Distance(checked.boundary::geography,
                              ST_SetSRID(ST_MakePoint(k.lat, k.lon), 4326)::geography) END
          AS swapped_metres,
        (SELECT v.line FROM import_valid v
         WHERE v.import_id = $1 AND v.site_id = s.id AND v.external_ref = k.ref
         ORDER BY v.line LIMIT 1) AS first_line
-FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[])
-     AS k(line, site_code, area_code, ref, lat, lon)
+FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[],
+            $8::bool[])
+     AS k(line, site_code, area_code, ref, lat, lon, keeps_area)
 LEFT JOIN sites s ON s.code = k.site_code AND s.archived_at IS NULL
 LEFT JOIN areas a ON a.site_id = s.id AND a.code = k.area_code AND a.archived_at IS NULL
+-- the area the container will be in: the row's, or (no area_code column) the one it keeps
 LEFT JOIN LATERAL (
-    SELECT ST_Distance(a.boundary::geography,
+    SELECT a.boundary WHERE NOT k.keeps_area
+    UNION ALL
+    SELECT ka.boundary FROM containers c JOIN areas ka ON ka.id = c.area_id
+    WHERE k.keeps_area AND c.site_id = s.id AND c.external_ref = k.ref
+      AND ka.archived_at IS NULL
+) checked ON true
+LEFT JOIN LATERAL (
+    SELECT ST_Distance(checked.boundary::geography,
                        ST_SetSRID(ST_MakePoint(k.lon, k.lat), 4326)::geography) AS metres
-    WHERE a.boundary IS NOT NULL
+    WHERE checked.boundary IS NOT NULL
 ) d ON true";
 
 pub(super) async fn resolve(
@@ -132,6 +143,7 @@ pub(super) async fn resolve(
                 .map(|k| k.location.longitude())
                 .collect::<Vec<_>>(),
         )
+        .bind::<Array<Bool>, _>(keys.iter().map(|k| k.keeps_area).collect::<Vec<_>>())
         .load(&mut conn)
         .await
         .map_err(from_diesel)?;

@@ -50,7 +50,7 @@ impl ImportRunner {
         drop(rows);
         let resolved = self
             .store
-            .resolve(import.id, &keys_of(&parsed))
+            .resolve(import.id, &keys_of(&header, &parsed))
             .await
             .map_err(|e| retry(&e))?;
         let checked = validate_batch(parsed, &resolved, self.area_tolerance, new_identity);

@@ -23,6 +23,8 @@ struct Pipeline {
     store: InMemoryImports,
     imports: Imports,
     cache: Arc<InMemoryCache>,
+    /// An area every point lies 4,000 km outside of (3 m once swapped).
+    far: tisseco_domain::AreaId,
 }
 
 impl Pipeline {
@@ -37,7 +39,7 @@ impl Pipeline {
                 swapped_metres: None,
             }),
         );
-        store.add_area(
+        let far = store.add_area(
             site,
             "far",
             Some(AreaDistance {
@@ -46,6 +48,7 @@ impl Pipeline {
             }),
         );
         Self {
+            far,
             imports: Imports::new(Arc::new(store.clone()), 1 << 20),
             store,
             cache: Arc::new(InMemoryCache::default()),
@@ -67,7 +70,17 @@ impl Pipeline {
 
     /// Uploads `rows` in small chunks, runs the import, returns it.
     async fn import(&self, rows: &[&str], line_end: &str) -> super::ImportSummary {
-        let mut text = String::from(HEADER);
+        self.import_under(HEADER, rows, line_end).await
+    }
+
+    /// As [`Pipeline::import`], under another header.
+    async fn import_under(
+        &self,
+        header: &str,
+        rows: &[&str],
+        line_end: &str,
+    ) -> super::ImportSummary {
+        let mut text = String::from(header);
         for row in rows {
             text.push_str(line_end);
             text.push_str(row);
@@ -240,4 +253,24 @@ async fn a_cancelled_import_changes_nothing_and_no_valid_row_fails_it() {
         none.failure.as_deref(),
         Some(tisseco_domain::import::NO_VALID_ROW)
     );
+}
+
+#[tokio::test]
+async fn without_an_area_column_a_row_is_checked_against_the_area_its_container_keeps() {
+    let pipeline = Pipeline::new();
+    pipeline
+        .import(&["lyon,centre,K-1,street_bin,active,,45.75,4.83,,"], "\n")
+        .await;
+    // its area redrawn elsewhere since: every point now lies far outside it
+    pipeline
+        .store
+        .change_container(|c| c.area_id = Some(pipeline.far))
+        .unwrap();
+    let before = pipeline.store.containers();
+    let header = "site_code,external_ref,type,latitude,longitude";
+    let import = pipeline
+        .import_under(header, &["lyon,K-1,street_bin,45.76,4.84"], "\n")
+        .await;
+    assert_eq!((import.rejected, import.updated), (1, 0), "{import:?}");
+    assert_eq!(pipeline.store.containers(), before, "left where it was");
 }

@@ -329,6 +329,14 @@ impl ImportStore for InMemoryImports {
                     let code = k.area.as_ref()?.as_str().to_owned();
                     tables.areas.get(&(s, code)).copied()
                 });
+                // without an area_code column, an existing container keeps its area
+                let kept = || {
+                    let container = tables.containers.iter().find(|c| {
+                        Some(c.site_id) == site && c.external_ref.as_ref() == Some(&k.external_ref)
+                    })?;
+                    container.area_id
+                };
+                let checked_area = if k.keeps_area { kept() } else { area };
                 let first_line = stored
                     .valid
                     .values()
@@ -337,7 +345,7 @@ impl ImportStore for InMemoryImports {
                 let resolved = Resolved {
                     site,
                     area,
-                    area_distance: area.and_then(|a| tables.distances.get(&a).copied()),
+                    area_distance: checked_area.and_then(|a| tables.distances.get(&a).copied()),
                     first_line,
                 };
                 (k.line, resolved)

@@ -29,11 +29,15 @@ pub struct RowKeys {
     pub area: Option<AreaCode>,
     pub external_ref: ExternalRef,
     pub location: GeoPoint,
+    /// The file has no `area_code` column: an existing container keeps its area, so the
+    /// row's point is checked against that area's boundary.
+    pub keeps_area: bool,
 }
 
 /// The keys of the rows whose fields passed.
 #[must_use]
-pub fn keys_of(parsed: &[ParsedRow]) -> Vec<RowKeys> {
+pub fn keys_of(header: &ImportHeader, parsed: &[ParsedRow]) -> Vec<RowKeys> {
+    let keeps_area = !header.has("area_code");
     parsed
         .iter()
         .filter_map(|(line, row)| {
@@ -44,6 +48,7 @@ pub fn keys_of(parsed: &[ParsedRow]) -> Vec<RowKeys> {
                 area: row.area.clone(),
                 external_ref: row.external_ref.clone(),
                 location: row.location,
+                keeps_area,
             })
         })
         .collect()
@@ -56,7 +61,8 @@ pub struct Resolved {
     pub site: Option<SiteId>,
     /// The live area of that site with the row's area code.
     pub area: Option<AreaId>,
-    /// How far the row's point lies from that area's boundary, when it has one.
+    /// How far the row's point lies from the boundary of the area its container will be in
+    /// (the row's, or the one it keeps), when that area has a boundary.
     pub area_distance: Option<AreaDistance>,
     /// The line of an earlier batch of the same import with the same (site, reference).
     pub first_line: Option<u64>,
@@ -119,7 +125,7 @@ fn decide(
                 .ok_or_else(|| vec![RowError::new("area_code", code.as_str(), UNKNOWN_AREA)])?,
         ),
     };
-    if let (Some(_), Some(distance)) = (area_id, known.area_distance)
+    if let Some(distance) = known.area_distance
         && let Err(outside) = tolerance.check(distance)
     {
         let value = format!("{}, {}", row.location.latitude(), row.location.longitude());
