@@ -2,7 +2,8 @@
 # Auth overhead: (a) token checks in-process, (b) an authenticated vs an anonymous cheap
 # route over HTTP, measured back to back in one run. Usage: just bench auth
 # Environment: BENCH_PORT (28500), BENCH_SECONDS (10), BENCH_CONNECTIONS (32), ROUNDS (1),
-# BENCH_SKIP_TOKENS=1 (HTTP only); DATABASE_URL is migrated and gets the demo users.
+# BENCH_SKIP_TOKENS=1 (HTTP only), BENCH_API (a prebuilt binary); DATABASE_URL is migrated
+# and gets the demo users.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 port=${BENCH_PORT:-28500}
@@ -16,8 +17,13 @@ if [ "${BENCH_SKIP_TOKENS:-0}" != 1 ]; then
 fi
 
 echo "== (b) HTTP, wrk -t2 -c$connections -d${duration}s, release build"
-cargo build -q --release --bin tisseco-api
-api=target/release/tisseco-api
+# BENCH_API: a release binary built elsewhere (another checkout's target), run as is
+if [ -n "${BENCH_API:-}" ]; then
+  api=$BENCH_API
+else
+  cargo build -q --release --bin tisseco-api
+  api=${CARGO_TARGET_DIR:-target}/release/tisseco-api
+fi
 export AUTH_PRIVATE_KEY_FILE=${AUTH_PRIVATE_KEY_FILE:-$PWD/.dev/auth-private.key}
 mkdir -p .dev
 [ -s "$AUTH_PRIVATE_KEY_FILE" ] || "$api" generate-key | sed -n 's/^AUTH_PRIVATE_KEY=//p' > "$AUTH_PRIVATE_KEY_FILE"
