@@ -1,0 +1,5 @@
+//! The migrations are embedded (`embed_migrations!`): rebuild when one is added or changed,
+//! which cargo would not notice on its own.
+fn main() {
+    println!("cargo:rerun-if-changed=../../migrations");
+}
