@@ -50,7 +50,8 @@ sql() { # kind -> "tps p99 load"
   for f in "$work"/pgbench/"$kind"/*.sql; do files+=(-f "$f"); done
   l=$(load)
   rm -rf "$work/log" && mkdir -p "$work/log"
-  (cd "$work/log" && "$pgbench" -n -c "$conns" -j 2 -T "$seconds" -M extended -l "${files[@]}" "$db_url?sslmode=disable" > ../pgbench.txt 2>&1)
+  # the app's session settings: no JIT (adapter-postgres pool.rs)
+  (cd "$work/log" && PGOPTIONS="-c jit=off" "$pgbench" -n -c "$conns" -j 2 -T "$seconds" -M extended -l "${files[@]}" "$db_url?sslmode=disable" > ../pgbench.txt 2>&1)
   echo "$(grep -oP 'tps = \K[0-9.]+' "$work/pgbench.txt" | head -1) $(cat "$work"/log/pgbench_log.* | awk '{print $3}' | percentile 99) $l"
 }
 http() { # paths -> "rps p99 load cpu-us-per-request non2xx"

@@ -60,7 +60,8 @@ declare -A sql_tps sql_p50 sql_p99 http_rps http_p50 http_p99 http_errors http_r
 run_pgbench() { # name [label]
   local name=$1 label=${2:-$1} files=()
   for f in "$work"/pgbench/"$name"/*.sql; do files+=(-f "$f"); done
-  mkdir -p "$work/log-$label" && (cd "$work/log-$label" && "$pgbench" -n -c "$conns" -j 2 -T "$seconds" -M extended -l "${files[@]}" "$pg_conn" > ../"pgbench-$label.txt" 2>&1)
+  # the app's session settings: no JIT (adapter-postgres pool.rs)
+  mkdir -p "$work/log-$label" && (cd "$work/log-$label" && PGOPTIONS="-c jit=off" "$pgbench" -n -c "$conns" -j 2 -T "$seconds" -M extended -l "${files[@]}" "$pg_conn" > ../"pgbench-$label.txt" 2>&1)
   sql_tps[$label]=$(grep -oP 'tps = \K[0-9.]+' "$work/pgbench-$label.txt" | head -1)
   sql_p50[$label]=$(cat "$work/log-$label"/pgbench_log.* | awk '{print $3}' | percentile 50)
   sql_p99[$label]=$(cat "$work/log-$label"/pgbench_log.* | awk '{print $3}' | percentile 99)

@@ -87,7 +87,8 @@ for density in dense sparse; do
   for z in 6 10 13 16; do
     dir="$work/$density-$z"; files=()
     for f in "$dir"/sql/*.sql; do files+=(-f "$f"); done
-    mkdir -p "$dir/log" && (cd "$dir/log" && "$pgbench" -n -c "$conns" -j 2 -T "$seconds" -M extended -l "${files[@]}" "$db_url?sslmode=disable" > ../pgbench.txt 2>&1)
+    # the app's session settings: no JIT (adapter-postgres pool.rs)
+    mkdir -p "$dir/log" && (cd "$dir/log" && PGOPTIONS="-c jit=off" "$pgbench" -n -c "$conns" -j 2 -T "$seconds" -M extended -l "${files[@]}" "$db_url?sslmode=disable" > ../pgbench.txt 2>&1)
     sql_p50=$(cat "$dir"/log/pgbench_log.* | awk '{print $3}' | percentile 50)
     sql_p99=$(cat "$dir"/log/pgbench_log.* | awk '{print $3}' | percentile 99)
     sizes=$(while read -r path; do curl -s -o /dev/null -w '%{size_download}\n' -H "Authorization: Bearer $BENCH_TOKEN" "http://127.0.0.1:$port$path"; done < "$dir/paths.txt" | sort -n)

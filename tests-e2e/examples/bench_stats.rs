@@ -262,6 +262,9 @@ async fn main() {
         Case { name: "neglected containers, 30 days", path: "/api/v1/stats/containers/neglected?days=30".into(), sqls: vec![NEGLECTED_SQL.into()], binds: Binds::Since(since) },
         Case { name: "declaration CSV, one quarter, 20,000 rows", path: "/api/v1/stats/declaration.csv?year=2025&quarter=2".into(), sqls: vec![declaration_quarter_sql()], binds: Binds::Range(day("2025-04-01"), day("2025-06-30"), None) },
     ];
+    // The SQL column runs with the app's session settings (adapter-postgres `pool.rs`): JIT
+    // off, which otherwise adds 100–300 ms of compilation to every large statement.
+    conn.batch_execute("SET jit = off").await.unwrap();
     println!();
     println!(
         "| query | HTTP p50 (ms) | HTTP p95 (ms) | same SQL p50 (ms) | same SQL p95 (ms) | answer |"

@@ -36,6 +36,7 @@ mod open311;
 mod outages;
 mod outbox;
 mod plan_day;
+mod pool_settings;
 mod predict_worker;
 mod queue;
 mod rate_limits;
