@@ -35,6 +35,7 @@ mod unit_of_work;
 mod users;
 
 pub use geo::search_statement;
+pub use imports::resolve_statement as import_resolve_statement;
 pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
 pub use outbox::PgOutbox;
 pub use pool::{PgPool, PgSettings, PoolMode, build_pool};

@@ -25,6 +25,7 @@ mod health;
 mod http_edges;
 mod import_edges;
 mod import_merge;
+mod import_plans;
 mod imports;
 mod input_edges;
 mod jobs_support;

@@ -9,6 +9,8 @@ mod summary;
 mod upload;
 mod validate;
 
+pub use validate::resolve_statement;
+
 use crate::store::PgStore;
 use async_trait::async_trait;
 use diesel::sql_types::{Array, BigInt, Text, Uuid as SqlUuid};
