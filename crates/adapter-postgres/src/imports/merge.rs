@@ -11,7 +11,7 @@ use crate::rows::{ContainerRow, SRID};
 use crate::store::PgStore;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::sql_types::{
-    BigInt, Date, Double, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid,
+    Array, BigInt, Date, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
@@ -230,12 +230,17 @@ pub(super) async fn apply(store: &PgStore, id: Uuid, plan: &MergePlan) -> Result
                 sql_query(
                     "INSERT INTO audit_log (actor_id, action, entity_type, entity_id, before, \
                      after, import_id) \
-                     SELECT i.uploaded_by, e ->> 'action', 'container', (e ->> 'id')::uuid, \
-                       e -> 'before', e -> 'after', i.id \
-                     FROM imports i, jsonb_array_elements($2) e WHERE i.id = $1",
+                     SELECT i.uploaded_by, e.action, 'container', e.id, e.before::jsonb, \
+                       e.after::jsonb, i.id \
+                     FROM imports i, unnest($2::text[], $3::uuid[], $4::text[], $5::text[]) \
+                       AS e(action, id, before, after) \
+                     WHERE i.id = $1",
                 )
                 .bind::<SqlUuid, _>(id)
-                .bind::<Jsonb, _>(&audit)
+                .bind::<Array<Text>, _>(&audit.actions)
+                .bind::<Array<SqlUuid>, _>(&audit.ids)
+                .bind::<Array<Nullable<Text>>, _>(&audit.befores)
+                .bind::<Array<Text>, _>(&audit.afters)
                 .execute(tx)
                 .await?;
             }
@@ -262,22 +267,36 @@ pub(super) async fn apply(store: &PgStore, id: Uuid, plan: &MergePlan) -> Result
     }
 }
 
-/// Each changed container's audit entry, as the registry writes them (its serde form).
-fn audit_entries(plan: &MergePlan) -> Result<serde_json::Value, RepoError> {
+/// Each changed container's audit entry, as the registry writes them (its serde form), in
+/// columns. Serialised straight to text: building a `serde_json::Value` per container took
+/// a quarter of the worker's CPU and most of its memory in a 300,000-row import.
+#[derive(Default)]
+struct AuditEntries {
+    actions: Vec<&'static str>,
+    ids: Vec<Uuid>,
+    befores: Vec<Option<String>>,
+    afters: Vec<String>,
+}
+
+fn audit_entries(plan: &MergePlan) -> Result<AuditEntries, RepoError> {
     let json = |c: &Container| {
-        serde_json::to_value(c)
+        serde_json::to_string(c)
             .map_err(|e| RepoError::Unexpected(format!("can't serialise container: {e}")))
     };
-    let mut entries = Vec::with_capacity(plan.created.len() + plan.updated.len());
+    let mut entries = AuditEntries::default();
     for c in &plan.created {
-        entries.push(serde_json::json!({"action": "create", "id": c.id.0, "after": json(c)?}));
+        entries.actions.push("create");
+        entries.ids.push(c.id.0);
+        entries.befores.push(None);
+        entries.afters.push(json(c)?);
     }
     for (before, after) in &plan.updated {
-        entries.push(serde_json::json!({
-            "action": "update", "id": after.id.0, "before": json(before)?, "after": json(after)?,
-        }));
+        entries.actions.push("update");
+        entries.ids.push(after.id.0);
+        entries.befores.push(Some(json(before)?));
+        entries.afters.push(json(after)?);
     }
-    Ok(serde_json::Value::Array(entries))
+    Ok(entries)
 }
 
 /// Makes `to` (completed) and writes the import's one audit record, after merging the

@@ -76,8 +76,8 @@ impl ImportRunner {
                             .map_err(|e| retry(&e))?;
                     }
                 }
-                ImportState::Validating => self.validate_next(&import).await?,
-                ImportState::Merging => self.merge_next(&import).await?,
+                ImportState::Validating => self.validate_all(&import).await?,
+                ImportState::Merging => self.merge_all(&import).await?,
                 ImportState::Completed | ImportState::Failed => {
                     tracing::info!(import.id = %id, import.state = import.state.as_str(),
                         import.inserted = import.inserted, import.updated = import.updated,

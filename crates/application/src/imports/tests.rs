@@ -1,7 +1,7 @@
 //! The import pipeline on fakes, without a database: upload → runner → containers, the
 //! decisions the domain makes on the way, and re-runs that change nothing.
 
-use super::{ImportRunner, ImportState, Imports};
+use super::{ImportRunner, ImportState, ImportStore, Imports};
 use crate::testing::{FixedClock, InMemoryCache, InMemoryImports, InMemoryJobQueue};
 use std::sync::Arc;
 use tisseco_domain::placement::{AreaDistance, AreaTolerance};
@@ -224,6 +224,38 @@ async fn concurrent_and_repeated_runs_give_the_same_result() {
     assert_eq!(pipeline.store.audit().len(), 21);
     let unknown = pipeline.runner(5).run(Uuid::now_v7()).await;
     assert!(unknown.is_err());
+}
+
+/// Batches of one row: line 3 is read and checked while line 2 is being saved, before the
+/// store can see it, and is still refused as a repeat of line 2.
+#[tokio::test]
+async fn a_reference_repeated_in_the_batch_after_is_refused_while_that_batch_is_saved() {
+    let pipeline = Pipeline::new();
+    let rows = [
+        "lyon,,S-1,street_bin,active,,45.75,4.83,,",
+        "lyon,,S-1,street_bin,full,,45.76,4.84,,",
+        "lyon,,S-2,street_bin,active,,45.77,4.85,,",
+    ];
+    let text = format!("{HEADER}\n{}\n", rows.join("\n"));
+    let upload = pipeline
+        .imports
+        .begin(None, "repeat.csv", false, None)
+        .await
+        .unwrap();
+    let id = upload.read(body(text.as_bytes(), 64), None).await.unwrap();
+    pipeline.runner(1).run(id).await.unwrap();
+    let import = pipeline.imports.get(id).await.unwrap();
+    assert_eq!(
+        (import.valid, import.rejected, import.inserted),
+        (2, 1, 2),
+        "{import:?}"
+    );
+    let errors = pipeline.store.errors_after(id, 0, 10).await.unwrap();
+    let reasons: Vec<(u64, &str)> = errors
+        .iter()
+        .map(|e| (e.line, e.error.reason.as_str()))
+        .collect();
+    assert_eq!(reasons, vec![(3, "duplicate-ref:2")]);
 }
 
 #[tokio::test]

@@ -17,6 +17,23 @@ use tisseco_domain::placement::AreaDistance;
 use tisseco_domain::{AreaId, Container, SiteId};
 use uuid::Uuid;
 
+/// Gives way once before a batch is written, as a database's write takes time: what runs
+/// beside it (the runner reads and decides the next batch meanwhile) sees the tables before
+/// the write, as PostgreSQL's uncommitted rows are invisible to other sessions.
+async fn give_way() {
+    let mut waited = false;
+    futures_util::future::poll_fn(|cx| {
+        if waited {
+            std::task::Poll::Ready(())
+        } else {
+            waited = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+}
+
 #[derive(Debug)]
 struct Stored {
     summary: ImportSummary,
@@ -354,6 +371,7 @@ impl ImportStore for InMemoryImports {
     }
 
     async fn save_validated(&self, id: Uuid, batch: &ValidatedBatch) -> Result<bool, RepoError> {
+        give_way().await;
         let mut tables = self.lock();
         let stored = tables.imports.get_mut(&id).ok_or_else(|| unknown(id))?;
         if stored.summary.state != ImportState::Validating
@@ -394,6 +412,7 @@ impl ImportStore for InMemoryImports {
     }
 
     async fn apply_merge(&self, id: Uuid, plan: &MergePlan) -> Result<bool, RepoError> {
+        give_way().await;
         let mut tables = self.lock();
         let tables = &mut *tables;
         let stored = tables.imports.get_mut(&id).ok_or_else(|| unknown(id))?;
