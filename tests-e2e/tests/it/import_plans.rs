@@ -15,7 +15,8 @@ use tisseco_domain::{
 };
 use uuid::Uuid;
 
-/// The default batch (`IMPORT_BATCH`): with 2,000 rows the planner chose the index anyway.
+/// Twice the default batch (`IMPORT_BATCH`): with 2,000 rows the planner chose the index
+/// anyway.
 const FIRST_BATCH: u64 = 20_000;
 const LOOKED_UP: i64 = 2_000;
 
