@@ -23,11 +23,7 @@ export LOG_FORMAT=json RUST_LOG=warn HTTP_BIND="127.0.0.1:$port" WORKER_HEALTH_B
 export AUTH_PRIVATE_KEY_FILE="$work/key"
 
 csv="$work/containers.csv"
-awk -v n="$rows" 'BEGIN {
-  print "site_code,area_code,external_ref,type,status,capacity_litres,latitude,longitude,address,installed_on";
-  for (i = 1; i <= n; i++)
-    printf "bench,,R%d,street_bin,active,2500,%.6f,%.6f,%d rue du Banc,2024-03-01\n", i, 45 + (i % 1000) / 10000, 4.8 + int(i / 1000) / 10000, i % 300;
-}' > "$csv"
+benches/import/containers_csv.sh "$rows" > "$csv"
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hwm() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }

@@ -43,11 +43,7 @@ psql "$db_url" -qc "TRUNCATE imports, import_rows, import_valid, import_errors, 
 
 say "generating $rows rows"
 csv="$work/containers.csv"
-awk -v n="$rows" 'BEGIN {
-  print "site_code,area_code,external_ref,type,status,capacity_litres,latitude,longitude,address,installed_on";
-  for (i = 1; i <= n; i++)
-    printf "bench,,R%d,street_bin,active,2500,%.6f,%.6f,%d rue du Banc,2024-03-01\n", i, 45 + (i % 1000) / 10000, 4.8 + int(i / 1000) / 10000, i % 300;
-}' > "$csv"
+benches/import/containers_csv.sh "$rows" > "$csv"
 size=$(stat -c %s "$csv")
 
 say "(a) raw \\copy"
