@@ -20,6 +20,7 @@ use tisseco_application::use_cases::Page;
 use tisseco_domain::Container;
 
 pub use sql::search_statement;
+pub(crate) use sql::{Bind, Sql};
 
 #[derive(QueryableByName)]
 struct Extent {

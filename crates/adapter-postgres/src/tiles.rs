@@ -4,10 +4,11 @@
 //! point carrying their `count`, so a tile stays small however dense the city.
 
 use crate::errors::from_diesel;
+use crate::geo::{Bind, Sql};
 use crate::store::PgStore;
 use async_trait::async_trait;
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, Bool, Bytea, Integer, Nullable, Text};
+use diesel::sql_types::Bytea;
 use diesel_async::RunQueryDsl;
 use tisseco_application::ports::RepoError;
 use tisseco_application::search::GeoFilter;
@@ -93,15 +94,23 @@ impl TileSource for PgStore {
             .map(|s| s.as_str().to_owned())
             .collect();
         let mut conn = self.conn().await?;
-        let row: TileRow = diesel::sql_query(tile_statement())
-            .bind::<Integer, _>(i32::from(tile.z()))
-            .bind::<Integer, _>(as_int(tile.x())?)
-            .bind::<Integer, _>(as_int(tile.y())?)
-            .bind::<Array<Text>, _>(kinds)
-            .bind::<Array<Text>, _>(statuses)
-            .bind::<Nullable<diesel::sql_types::Uuid>, _>(filter.site_id.map(|s| s.0))
-            .bind::<Nullable<diesel::sql_types::Uuid>, _>(filter.area_id.map(|a| a.0))
-            .bind::<Bool, _>(tile.thinned())
+        // prepared once per connection, as the searches are: `sql_query` is never cached,
+        // so each tile cost a prepare round trip before its execution
+        let statement = Sql::fixed(
+            tile_statement(),
+            vec![
+                Bind::Int32(i32::from(tile.z())),
+                Bind::Int32(as_int(tile.x())?),
+                Bind::Int32(as_int(tile.y())?),
+                Bind::Texts(kinds),
+                Bind::Texts(statuses),
+                Bind::OptionalUuid(filter.site_id.map(|s| s.0)),
+                Bind::OptionalUuid(filter.area_id.map(|a| a.0)),
+                Bind::Bool(tile.thinned()),
+            ],
+        );
+        let row: TileRow = statement
+            .into_query()
             .get_result(&mut conn)
             .await
             .map_err(from_diesel)?;

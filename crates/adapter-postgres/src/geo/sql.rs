@@ -5,7 +5,7 @@ use diesel::QueryResult;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::Untyped;
-use diesel::sql_types::{Array, BigInt, Double, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Double, Integer, Nullable, Text};
 use tisseco_application::ports::RepoError;
 use tisseco_application::search::{GeoQuery, Shape};
 use tisseco_domain::ContainerId;
@@ -27,12 +27,15 @@ pub(crate) enum Mode {
     },
 }
 
-enum Bind {
+pub(crate) enum Bind {
     Float(f64),
     Uuid(Uuid),
     Text(String),
     Texts(Vec<String>),
     Int(i64),
+    Int32(i32),
+    Bool(bool),
+    OptionalUuid(Option<Uuid>),
 }
 
 impl Bind {
@@ -47,6 +50,11 @@ impl Bind {
                 v.iter().map(|s| quote(s)).collect::<Vec<_>>().join(",")
             ),
             Self::Int(v) => v.to_string(),
+            Self::Int32(v) => v.to_string(),
+            Self::Bool(v) => v.to_string(),
+            Self::OptionalUuid(v) => {
+                v.map_or_else(|| "NULL::uuid".to_owned(), |v| format!("'{v}'::uuid"))
+            }
         }
     }
 }
@@ -58,6 +66,11 @@ pub(crate) struct Sql {
 }
 
 impl Sql {
+    /// A statement whose text is fixed, with the values of its `$n` in order.
+    pub(crate) fn fixed(text: String, binds: Vec<Bind>) -> Self {
+        Self { text, binds }
+    }
+
     fn param(&mut self, bind: Bind) -> String {
         self.binds.push(bind);
         format!("${}", self.binds.len())
@@ -117,6 +130,11 @@ impl QueryFragment<Pg> for Statement {
                 Bind::Text(v) => out.push_bind_param::<Text, _>(v)?,
                 Bind::Texts(v) => out.push_bind_param::<Array<Text>, _>(v)?,
                 Bind::Int(v) => out.push_bind_param::<BigInt, _>(v)?,
+                Bind::Int32(v) => out.push_bind_param::<Integer, _>(v)?,
+                Bind::Bool(v) => out.push_bind_param::<Bool, _>(v)?,
+                Bind::OptionalUuid(v) => {
+                    out.push_bind_param::<Nullable<diesel::sql_types::Uuid>, _>(v)?;
+                }
             }
             rest = &rest[at + 1 + digits..];
         }
