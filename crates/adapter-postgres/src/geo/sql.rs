@@ -1,5 +1,6 @@
 //! The SQL of a search, built with numbered parameters (or, for benchmarks and docs, with
-//! the values inlined: the very statement the API sends).
+//! the values inlined: the very statement the API sends). `Sql::fixed` gives the same
+//! prepared-once statement to other fixed texts (the map tiles).
 
 use diesel::QueryResult;
 use diesel::pg::Pg;
