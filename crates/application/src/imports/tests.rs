@@ -80,6 +80,17 @@ impl Pipeline {
         rows: &[&str],
         line_end: &str,
     ) -> super::ImportSummary {
+        self.import_in_batches(header, rows, line_end, 2).await
+    }
+
+    /// As [`Pipeline::import_under`], `batch` rows validated and merged at a time.
+    async fn import_in_batches(
+        &self,
+        header: &str,
+        rows: &[&str],
+        line_end: &str,
+        batch: u32,
+    ) -> super::ImportSummary {
         let mut text = String::from(header);
         for row in rows {
             text.push_str(line_end);
@@ -92,7 +103,7 @@ impl Pipeline {
             .await
             .unwrap();
         let id = upload.read(body(text.as_bytes(), 7), None).await.unwrap();
-        self.runner(2).run(id).await.unwrap();
+        self.runner(batch).run(id).await.unwrap();
         self.imports.get(id).await.unwrap()
     }
 }
@@ -236,21 +247,13 @@ async fn a_reference_repeated_in_the_batch_after_is_refused_while_that_batch_is_
         "lyon,,S-1,street_bin,full,,45.76,4.84,,",
         "lyon,,S-2,street_bin,active,,45.77,4.85,,",
     ];
-    let text = format!("{HEADER}\n{}\n", rows.join("\n"));
-    let upload = pipeline
-        .imports
-        .begin(None, "repeat.csv", false, None)
-        .await
-        .unwrap();
-    let id = upload.read(body(text.as_bytes(), 64), None).await.unwrap();
-    pipeline.runner(1).run(id).await.unwrap();
-    let import = pipeline.imports.get(id).await.unwrap();
+    let import = pipeline.import_in_batches(HEADER, &rows, "\n", 1).await;
     assert_eq!(
         (import.valid, import.rejected, import.inserted),
         (2, 1, 2),
         "{import:?}"
     );
-    let errors = pipeline.store.errors_after(id, 0, 10).await.unwrap();
+    let errors = pipeline.store.errors_after(import.id, 0, 10).await.unwrap();
     let reasons: Vec<(u64, &str)> = errors
         .iter()
         .map(|e| (e.line, e.error.reason.as_str()))
