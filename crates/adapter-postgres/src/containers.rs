@@ -144,9 +144,10 @@ impl RegistryQueries for PgStore {
     }
 }
 
-/// Inserts new containers in bulk (an import batch), as the domain made them.
+/// Inserts new containers in bulk (an import batch), as the domain made them. Takes the
+/// connection shared, so that a statement can be pipelined behind this one.
 pub(crate) async fn insert_all(
-    tx: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     created: &[Container],
 ) -> diesel::QueryResult<()> {
     if created.is_empty() {
@@ -186,7 +187,7 @@ pub(crate) async fn insert_all(
     .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.notes.as_deref()).collect::<Vec<_>>())
     .bind::<Array<Integer>, _>(rows.iter().map(|r| r.version).collect::<Vec<_>>())
     .bind::<Array<Timestamptz>, _>(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
-    .execute(tx)
+    .execute(&mut conn)
     .await
     .map(drop)
 }
@@ -194,7 +195,7 @@ pub(crate) async fn insert_all(
 /// Writes each container's new state, as the domain decided it, if it still has the
 /// version read (`before`'s); returns how many did.
 pub(crate) async fn replace_all(
-    tx: &mut AsyncPgConnection,
+    mut conn: &AsyncPgConnection,
     updated: &[(Container, Container)],
 ) -> diesel::QueryResult<usize> {
     if updated.is_empty() {
@@ -234,6 +235,6 @@ pub(crate) async fn replace_all(
     .bind::<Array<Nullable<Text>>, _>(rows.iter().map(|r| r.notes.as_deref()).collect::<Vec<_>>())
     .bind::<Array<Integer>, _>(rows.iter().map(|r| r.version).collect::<Vec<_>>())
     .bind::<Array<Timestamptz>, _>(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
-    .execute(tx)
+    .execute(&mut conn)
     .await
 }

@@ -23,6 +23,7 @@ mod geo_search;
 mod geo_world;
 mod health;
 mod http_edges;
+mod import_apply;
 mod import_edges;
 mod import_merge;
 mod import_plans;

@@ -14,8 +14,9 @@ use diesel::sql_types::{
     Array, BigInt, Date, Double, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
 use diesel::{QueryableByName, sql_query};
-use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use postgis_diesel::types::Point;
+use std::sync::Arc;
 use tisseco_application::imports::{ImportState, MergeCandidate, MergePlan, Transition};
 use tisseco_application::ports::RepoError;
 use tisseco_domain::import::ValidRow;
@@ -203,8 +204,15 @@ pub(super) async fn candidates(
 }
 
 /// Writes the plan; `Ok(false)` when the import moved on or a container changed since read.
-pub(super) async fn apply(store: &PgStore, id: Uuid, plan: &MergePlan) -> Result<bool, RepoError> {
-    let audit = audit_entries(plan)?;
+pub(super) async fn apply(store: &PgStore, id: Uuid, plan: MergePlan) -> Result<bool, RepoError> {
+    let plan = Arc::new(plan);
+    // The audit records' JSON (tens of milliseconds a batch) is written on a thread of its
+    // own while the transaction opens and the containers go in, and its insert is pipelined
+    // behind theirs: PostgreSQL goes from one statement to the next without waiting for us.
+    let mut audit = tokio::task::spawn_blocking({
+        let plan = Arc::clone(&plan);
+        move || audit_entries(&plan)
+    });
     let mut conn = store.conn().await?;
     let outcome = conn
         .transaction::<_, diesel::result::Error, _>(async |tx| {
@@ -221,29 +229,22 @@ pub(super) async fn apply(store: &PgStore, id: Uuid, plan: &MergePlan) -> Result
                  SET LOCAL work_mem = '32MB'; SET LOCAL synchronous_commit = off"
             ))
             .await?;
-            crate::containers::insert_all(tx, &plan.created).await?;
-            if crate::containers::replace_all(tx, &plan.updated).await? != plan.updated.len() {
+            let shared: &AsyncPgConnection = tx;
+            let (written, audited) =
+                futures_util::future::join(write_containers(shared, &plan), async {
+                    let entries = (&mut audit)
+                        .await
+                        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?
+                        .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+                    insert_audit(shared, id, &entries).await
+                })
+                .await;
+            // the containers' error first: the audit's, behind it, only says "aborted"
+            if !written? {
                 // a container changed since it was read: nothing of this batch is written
                 return Err(diesel::result::Error::RollbackTransaction);
             }
-            if !plan.created.is_empty() || !plan.updated.is_empty() {
-                sql_query(
-                    "INSERT INTO audit_log (actor_id, action, entity_type, entity_id, before, \
-                     after, import_id) \
-                     SELECT i.uploaded_by, e.action, 'container', e.id, e.before::jsonb, \
-                       e.after::jsonb, i.id \
-                     FROM imports i, unnest($2::text[], $3::uuid[], $4::text[], $5::text[]) \
-                       AS e(action, id, before, after) \
-                     WHERE i.id = $1",
-                )
-                .bind::<SqlUuid, _>(id)
-                .bind::<Array<Text>, _>(&audit.actions)
-                .bind::<Array<SqlUuid>, _>(&audit.ids)
-                .bind::<Array<Nullable<Text>>, _>(&audit.befores)
-                .bind::<Array<Text>, _>(&audit.afters)
-                .execute(tx)
-                .await?;
-            }
+            audited?;
             insert_errors(tx, id, &plan.rejected).await?;
             sql_query(
                 "UPDATE imports SET merged_through = $2, inserted = inserted + $3, \
@@ -267,6 +268,39 @@ pub(super) async fn apply(store: &PgStore, id: Uuid, plan: &MergePlan) -> Result
     }
 }
 
+/// Inserts the created containers and replaces the updated ones; `false` when one of them
+/// changed since it was read.
+async fn write_containers(conn: &AsyncPgConnection, plan: &MergePlan) -> diesel::QueryResult<bool> {
+    crate::containers::insert_all(conn, &plan.created).await?;
+    Ok(crate::containers::replace_all(conn, &plan.updated).await? == plan.updated.len())
+}
+
+async fn insert_audit(
+    mut conn: &AsyncPgConnection,
+    id: Uuid,
+    audit: &AuditEntries,
+) -> diesel::QueryResult<()> {
+    if audit.ids.is_empty() {
+        return Ok(());
+    }
+    sql_query(
+        "INSERT INTO audit_log (actor_id, action, entity_type, entity_id, before, after, \
+         import_id) \
+         SELECT i.uploaded_by, e.action, 'container', e.id, e.before::jsonb, e.after::jsonb, i.id \
+         FROM imports i, unnest($2::text[], $3::uuid[], $4::text[], $5::text[]) \
+           AS e(action, id, before, after) \
+         WHERE i.id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Array<Text>, _>(&audit.actions)
+    .bind::<Array<SqlUuid>, _>(&audit.ids)
+    .bind::<Array<Nullable<Text>>, _>(&audit.befores)
+    .bind::<Array<Text>, _>(&audit.afters)
+    .execute(&mut conn)
+    .await
+    .map(drop)
+}
+
 /// Each changed container's audit entry, as the registry writes them (its serde form), in
 /// columns. Serialised straight to text: building a `serde_json::Value` per container took
 /// a quarter of the worker's CPU and most of its memory in a 300,000-row import.
@@ -278,11 +312,8 @@ struct AuditEntries {
     afters: Vec<String>,
 }
 
-fn audit_entries(plan: &MergePlan) -> Result<AuditEntries, RepoError> {
-    let json = |c: &Container| {
-        serde_json::to_string(c)
-            .map_err(|e| RepoError::Unexpected(format!("can't serialise container: {e}")))
-    };
+fn audit_entries(plan: &MergePlan) -> Result<AuditEntries, serde_json::Error> {
+    let json = serde_json::to_string::<Container>;
     let mut entries = AuditEntries::default();
     for c in &plan.created {
         entries.actions.push("create");

@@ -139,7 +139,7 @@ impl ImportStore for PgStore {
         merge::candidates(self, id, after, limit).await
     }
 
-    async fn apply_merge(&self, id: Uuid, plan: &MergePlan) -> Result<bool, RepoError> {
+    async fn apply_merge(&self, id: Uuid, plan: MergePlan) -> Result<bool, RepoError> {
         merge::apply(self, id, plan).await
     }
 

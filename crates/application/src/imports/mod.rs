@@ -294,10 +294,11 @@ pub trait ImportStore: Send + Sync {
     /// only if the container still has the version read), an audit record per changed
     /// container (its uploader, this import), rejections and counts. False, writing nothing,
     /// when the import moved on or a container changed meanwhile: read and decide again.
+    /// Takes the plan, so that the store may serialise it on another thread while it writes.
     ///
     /// # Errors
     /// `Unavailable` or `Unexpected` (a public code clash).
-    async fn apply_merge(&self, id: Uuid, plan: &MergePlan) -> Result<bool, RepoError>;
+    async fn apply_merge(&self, id: Uuid, plan: MergePlan) -> Result<bool, RepoError>;
 
     /// Makes `to` (completed) from merging and writes the import's audit record, in one
     /// transaction.

@@ -147,9 +147,10 @@ impl ImportRunner {
             .await?;
         while let Some(plan) = next {
             let changed = !plan.created.is_empty() || !plan.updated.is_empty();
+            let through = plan.through;
             let (applied, following) = futures_util::future::join(
-                self.store.apply_merge(import.id, &plan),
-                self.plan_after(import, &header, plan.through),
+                self.store.apply_merge(import.id, plan),
+                self.plan_after(import, &header, through),
             )
             .await;
             // false: another run merged this batch first, or a container changed since it

@@ -411,7 +411,7 @@ impl ImportStore for InMemoryImports {
             .collect())
     }
 
-    async fn apply_merge(&self, id: Uuid, plan: &MergePlan) -> Result<bool, RepoError> {
+    async fn apply_merge(&self, id: Uuid, plan: MergePlan) -> Result<bool, RepoError> {
         give_way().await;
         let mut tables = self.lock();
         let tables = &mut *tables;
