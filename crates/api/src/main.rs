@@ -12,8 +12,7 @@ use tisseco_bootstrap::{
     seed_demo_data, seed_demo_users,
 };
 
-// glibc malloc was a tenth of the API's CPU under load. The worker keeps glibc's: with
-// mimalloc it held 40-55 MB more during an import, for no speed-up.
+// glibc malloc was a tenth of the API's CPU under load (the worker uses mimalloc too).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

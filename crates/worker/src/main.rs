@@ -6,6 +6,11 @@ use tisseco_bootstrap::config::ProcessEnv;
 use tisseco_bootstrap::jobs::{WorkerSettings, build_worker};
 use tisseco_worker::{WorkerPlan, consumer_name, start};
 
+// glibc malloc took a fifth of the worker's CPU in an import (a batch is many small
+// strings); mimalloc takes a tenth less CPU for about 25 MB more at the peak.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let settings = tisseco_bootstrap::apply_default_locale(&ProcessEnv)
