@@ -2,7 +2,7 @@
 //! behind its containers (sent before the containers' statement has answered): a container
 //! changed since it was read rolls back the creations and the audit records sent with it.
 
-use crate::support::{migrated_database, pg_settings};
+use crate::support::{migrated_database, pg_settings, random_public_code};
 use chrono::Utc;
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Uuid as SqlUuid};
@@ -10,8 +10,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use tisseco_adapter_postgres::{PgStore, PoolMode, build_pool};
 use tisseco_application::imports::{ImportStore, MergePlan};
 use tisseco_domain::{
-    Container, ContainerStatus, ContainerType, ExternalRef, GeoPoint, NewContainer, PublicCode,
-    SiteId,
+    Container, ContainerStatus, ContainerType, ExternalRef, GeoPoint, NewContainer, SiteId,
 };
 use uuid::Uuid;
 
@@ -24,11 +23,9 @@ struct Count {
 }
 
 fn container(site: SiteId, reference: &str) -> Container {
-    let mut random = [0_u8; 12];
-    random.copy_from_slice(&Uuid::new_v4().as_bytes()[..12]);
     Container::create(
         NewContainer {
-            public_code: PublicCode::long_from_random(random),
+            public_code: random_public_code(),
             site_id: site,
             area_id: None,
             external_ref: Some(ExternalRef::parse(reference).unwrap()),

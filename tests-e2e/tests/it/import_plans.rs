@@ -3,16 +3,14 @@
 //! lookup then walked the primary key, filtering every row of the import per row looked up
 //! (every batch after the first over the statement timeout, retried forever).
 
-use crate::support::{migrated_database, pg_settings};
+use crate::support::{migrated_database, pg_settings, random_public_code};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use tisseco_adapter_postgres::{PgStore, PoolMode, build_pool, import_resolve_statement};
 use tisseco_application::imports::{ImportStore, ValidatedBatch};
 use tisseco_domain::import::ValidRow;
-use tisseco_domain::{
-    ContainerId, ContainerStatus, ContainerType, ExternalRef, GeoPoint, PublicCode, SiteId,
-};
+use tisseco_domain::{ContainerId, ContainerStatus, ContainerType, ExternalRef, GeoPoint, SiteId};
 use uuid::Uuid;
 
 /// Twice the default batch (`IMPORT_BATCH`): with 2,000 rows the planner chose the index
@@ -28,12 +26,10 @@ struct PlanLine {
 }
 
 fn valid_row(line: u64, site: SiteId) -> ValidRow {
-    let mut random = [0_u8; 12];
-    random.copy_from_slice(&Uuid::new_v4().as_bytes()[..12]);
     ValidRow {
         line,
         container_id: ContainerId::generate(),
-        public_code: PublicCode::long_from_random(random),
+        public_code: random_public_code(),
         site_id: site,
         area_id: None,
         external_ref: ExternalRef::parse(&format!("R{line}")).unwrap(),

@@ -11,7 +11,7 @@ use tisseco_bootstrap::{
     HttpSettings, PgSettings, PoolMode, QueueSettings, Services, Settings, build_services,
     generate_signing_key, run_migrations,
 };
-use tisseco_domain::{Role, UserId};
+use tisseco_domain::{PublicCode, Role, UserId};
 
 /// `HTTP_JSON_LIMIT_BYTES` in tests.
 pub const JSON_LIMIT: usize = 65_536;
@@ -240,6 +240,13 @@ pub fn merge(target: &mut Value, fields: Value) {
 
 pub fn square() -> Value {
     json!({"type": "Polygon", "coordinates": [[[4.80, 45.70], [4.90, 45.70], [4.90, 45.80], [4.80, 45.80], [4.80, 45.70]]]})
+}
+
+/// A long public code no other container has, as the import gives one.
+pub fn random_public_code() -> PublicCode {
+    let mut random = [0_u8; 12];
+    random.copy_from_slice(&uuid::Uuid::new_v4().as_bytes()[..12]);
+    PublicCode::long_from_random(random)
 }
 
 /// A site code no other test uses.
