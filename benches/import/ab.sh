@@ -29,8 +29,8 @@ ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hwm() { awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 # one import by the binaries in $1 on database number $2; appends "label rows/s" to results.
-# Each run starts after a checkpoint: one falling inside a run (the import writes about a
-# gigabyte of WAL) moved single runs by 15 %.
+# Each run starts after a checkpoint, so that none pays for the WAL of the run before it (an
+# import writes about a gigabyte).
 run() {
   local dir=$1 db="$server/tisseco_import_ab_$2" label=$3
   psql "$server/postgres" -Atqc "SELECT 1 FROM pg_database WHERE datname = 'tisseco_import_ab_$2'" | grep -q 1 \
