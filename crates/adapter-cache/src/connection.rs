@@ -1,5 +1,9 @@
 //! One multiplexed Redis connection shared by every request (it pipelines concurrent
-//! commands), taken from a deadpool-redis pool and replaced after a failure. A breaker
+//! commands), taken from a deadpool-redis pool and replaced after a failure; one more for
+//! each thread that runs a single-threaded runtime (actix-web's HTTP workers), since a
+//! connection is driven by the runtime that opened it and a request should not wait for
+//! another worker's thread to send its command (see `tisseco-adapter-postgres`'s
+//! `thread_pools` for the same reason and its measure). A breaker
 //! tells a down server from a slow answer: it opens only after `OPEN_AFTER` failures in a
 //! row (then no connection is tried for `retry_after`, so an outage costs nothing), lets
 //! one call through after that (half-open), and closes on the first success. Each change
@@ -11,15 +15,22 @@ use deadpool_redis::redis::{self, FromRedisValue, RedisResult};
 use deadpool_redis::{Connection, Pool, Runtime};
 use secrecy::ExposeSecret;
 use std::sync::{Mutex, PoisonError};
+use std::thread::ThreadId;
 use std::time::{Duration, Instant};
+use tokio::runtime::{Handle, RuntimeFlavor};
 
 /// Failures in a row before the breaker opens: one slow answer under CPU pressure is not
 /// an outage.
 const OPEN_AFTER: u32 = 3;
 
+/// At most this many threads get a connection of their own; the others share one. Bounds
+/// the connections of a process whose single-threaded runtimes come and go (tests).
+const OWN_CONNECTIONS: usize = 16;
+
 #[derive(Debug, Default)]
 struct State {
-    connection: Option<MultiplexedConnection>,
+    /// The connections open: `None`'s is shared, the others are their thread's own.
+    connections: Vec<(Option<ThreadId>, MultiplexedConnection)>,
     /// Failures since the last success.
     failures: u32,
     /// While set and in the future, the breaker is open: calls fail at once.
@@ -67,16 +78,36 @@ impl SharedConnection {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Whose connection this thread uses: its own on a single-threaded runtime (while
+    /// there are fewer than `OWN_CONNECTIONS`), else the shared one.
+    fn owner(state: &State) -> Option<ThreadId> {
+        let single_threaded = Handle::try_current()
+            .is_ok_and(|runtime| runtime.runtime_flavor() == RuntimeFlavor::CurrentThread);
+        if !single_threaded {
+            return None;
+        }
+        let thread = std::thread::current().id();
+        let owned = state
+            .connections
+            .iter()
+            .filter(|(o, _)| o.is_some())
+            .count();
+        let has_own = state.connections.iter().any(|(o, _)| *o == Some(thread));
+        (has_own || owned < OWN_CONNECTIONS).then_some(thread)
+    }
+
     async fn connection(&self) -> Result<MultiplexedConnection, String> {
-        {
+        let owner = {
             let state = self.lock();
-            if let Some(connection) = &state.connection {
+            let owner = Self::owner(&state);
+            if let Some((_, connection)) = state.connections.iter().find(|(o, _)| *o == owner) {
                 return Ok(connection.clone());
             }
             if state.retry_at.is_some_and(|at| Instant::now() < at) {
                 return Err("redis is down (several failures in a row); retrying shortly".into());
             }
-        }
+            owner
+        };
         match self.pool.get().await {
             Ok(pooled) => {
                 let mut connection = Connection::take(pooled);
@@ -92,7 +123,11 @@ impl SharedConnection {
                     }
                 }
                 let mut state = self.lock();
-                Ok(state.connection.get_or_insert(connection).clone())
+                if let Some((_, raced)) = state.connections.iter().find(|(o, _)| *o == owner) {
+                    return Ok(raced.clone());
+                }
+                state.connections.push((owner, connection.clone()));
+                Ok(connection)
             }
             Err(error) => {
                 self.failed();
@@ -117,7 +152,7 @@ impl SharedConnection {
         let mut state = self.lock();
         state.failures = state.failures.saturating_add(1);
         if broken || state.failures >= OPEN_AFTER {
-            state.connection = None;
+            state.connections.clear();
         }
         if state.failures >= OPEN_AFTER {
             state.retry_at = Some(Instant::now() + self.retry_after);

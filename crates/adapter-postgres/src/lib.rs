@@ -24,6 +24,7 @@ mod schema;
 mod sites;
 mod stats;
 mod store;
+mod thread_pools;
 mod tiles;
 mod timeline;
 mod tls;
@@ -38,7 +39,7 @@ pub use geo::search_statement;
 pub use imports::resolve_statement as import_resolve_statement;
 pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
 pub use outbox::PgOutbox;
-pub use pool::{PgPool, PgSettings, PoolMode, build_pool};
+pub use pool::{PgPool, PgSettings, PoolMode, build_pool, build_pool_per_thread};
 pub use restore_target::user_tables;
 pub use stats::{
     NEGLECTED_SQL, collections_sql, declaration_quarter_sql, declaration_range_sql, report_sqls,

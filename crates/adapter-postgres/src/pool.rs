@@ -1,5 +1,6 @@
 //! The connection pool: every connection gets a statement timeout and an application name.
 
+pub use crate::thread_pools::PgPool;
 use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
@@ -8,8 +9,6 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::FutureExt;
 use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
-
-pub type PgPool = Pool<AsyncPgConnection>;
 
 /// How to reach PostgreSQL.
 #[derive(Debug, Clone)]
@@ -34,6 +33,34 @@ pub enum PoolMode {
 /// # Errors
 /// When the pool settings are invalid.
 pub fn build_pool(settings: &PgSettings, mode: PoolMode) -> Result<PgPool, String> {
+    let settings = settings.clone();
+    PgPool::new(
+        settings.max_connections,
+        0,
+        Box::new(move |size| build_one(&settings, mode, size)),
+    )
+}
+
+/// Builds the pool of a server with `threads` single-threaded runtimes (actix-web's HTTP
+/// workers): each of their threads gets its share of `max_connections` (see
+/// `thread_pools`), so that its connections are driven by its own runtime.
+///
+/// # Errors
+/// When the pool settings are invalid.
+pub fn build_pool_per_thread(settings: &PgSettings, threads: usize) -> Result<PgPool, String> {
+    let settings = settings.clone();
+    PgPool::new(
+        settings.max_connections,
+        threads,
+        Box::new(move |size| build_one(&settings, PoolMode::Normal, size)),
+    )
+}
+
+fn build_one(
+    settings: &PgSettings,
+    mode: PoolMode,
+    max_size: usize,
+) -> Result<Pool<AsyncPgConnection>, String> {
     // Searches are prepared once per connection, but their best plan depends on the
     // values (a street or a whole city): plan each execution, as unprepared SQL would be.
     // No JIT: compiling a statement costs 100–300 ms, and PostgreSQL starts it for any
@@ -73,7 +100,7 @@ pub fn build_pool(settings: &PgSettings, mode: PoolMode) -> Result<PgPool, Strin
     let max_size = if mode == PoolMode::RollbackTestTransaction {
         1
     } else {
-        settings.max_connections
+        max_size
     };
     Pool::builder(manager)
         .max_size(max_size)

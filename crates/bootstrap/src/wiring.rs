@@ -5,7 +5,7 @@ use crate::{Settings, metrics};
 use std::sync::Arc;
 use tisseco_adapter_auth::{Argon2Hasher, BiscuitTokens};
 use tisseco_adapter_cache::{RedisCache, RedisClient, RedisRateLimiter, RedisRevocationCache};
-use tisseco_adapter_postgres::{PgStore, PoolMode, build_pool};
+use tisseco_adapter_postgres::{PgPool, PgStore, PoolMode, build_pool, build_pool_per_thread};
 use tisseco_adapter_queue::RedisQueue;
 use tisseco_application::Registry;
 use tisseco_application::auth::ports::RateLimiter;
@@ -64,7 +64,11 @@ impl std::fmt::Debug for Services {
 /// # Errors
 /// When a pool, key, Redis or queue setting is invalid.
 pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, String> {
-    let mut store = PgStore::new(build_pool(&settings.database, mode)?);
+    build_on(settings, build_pool(&settings.database, mode)?, mode)
+}
+
+fn build_on(settings: &Settings, pool: PgPool, mode: PoolMode) -> Result<Services, String> {
+    let mut store = PgStore::new(pool);
     if mode == PoolMode::Normal {
         // a test transaction's rows are invisible to other connections: no COPY there
         store = store.with_bulk_url(settings.database.url.clone());
@@ -81,7 +85,9 @@ pub fn build_services(settings: &Settings, mode: PoolMode) -> Result<Services, S
 /// # Errors
 /// As [`build_services`].
 pub fn build_api(settings: &Settings) -> Result<Services, String> {
-    build_services(settings, PoolMode::Normal)
+    // each HTTP worker's requests on connections its own runtime drives (`thread_pools`)
+    let pool = build_pool_per_thread(&settings.database, settings.http.workers)?;
+    build_on(settings, pool, PoolMode::Normal)
 }
 
 /// Builds the services over a given store and cache (tests that hold their own store use it).

@@ -50,6 +50,7 @@ mod stats;
 mod stats_more;
 mod stats_projections;
 mod support;
+mod thread_connections;
 mod tiles;
 mod tour_route;
 mod tours;
