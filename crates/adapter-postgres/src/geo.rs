@@ -10,8 +10,10 @@ use crate::errors::from_diesel;
 use crate::rows::ContainerRow;
 use crate::store::PgStore;
 use async_trait::async_trait;
-use diesel::QueryableByName;
+use diesel::dsl::{AsSelect, SqlTypeOf};
+use diesel::pg::Pg;
 use diesel::sql_types::Double;
+use diesel::{Queryable, QueryableByName};
 use diesel_async::RunQueryDsl;
 use sql::{Mode, search_sql};
 use tisseco_application::ports::RepoError;
@@ -34,13 +36,15 @@ struct Extent {
     north: Option<f64>,
 }
 
-#[derive(QueryableByName)]
+/// A search's row: the container's columns (`sql::COLUMNS`, in `ContainerRow`'s order),
+/// then the sort key.
+#[derive(Queryable)]
 struct HitRow {
-    #[diesel(embed)]
     container: ContainerRow,
-    #[diesel(sql_type = Double)]
     sort_key: f64,
 }
+
+type HitSql = (SqlTypeOf<AsSelect<ContainerRow, Pg>>, Double);
 
 fn hit(shape: &Shape, row: HitRow) -> Result<GeoHit, RepoError> {
     let container = Container::try_from(row.container)?;
@@ -60,7 +64,7 @@ impl PgStore {
     async fn fetch(&self, query: &GeoQuery, mode: Mode) -> Result<Vec<GeoHit>, RepoError> {
         let mut conn = self.conn().await?;
         let rows: Vec<HitRow> = search_sql(query, mode)?
-            .into_query()
+            .into_typed_query::<HitSql>()
             .load(&mut conn)
             .await
             .map_err(from_diesel)?;

@@ -353,7 +353,7 @@ pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let Some(pattern) = req.match_pattern() else {
+    let Some(pattern) = crate::route::template(&req) else {
         return next
             .call(req)
             .await

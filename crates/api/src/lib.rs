@@ -18,6 +18,7 @@ pub mod pages;
 mod plain_errors;
 pub mod qr;
 pub mod request_id;
+mod route;
 pub mod routes;
 pub mod state;
 

@@ -16,9 +16,7 @@ pub async fn middleware(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let route = req
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let route = crate::route::template(&req).unwrap_or_else(|| "unmatched".to_owned());
     let method = method_label(req.method().as_str());
     let response = next.call(req).await;
     let status = match &response {

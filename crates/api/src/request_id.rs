@@ -47,7 +47,7 @@ pub async fn middleware(
     req.extensions_mut().insert(RequestId(id.clone()));
     // One root span per request, named by its route template (`GET /api/v1/containers/{id}`)
     // with OpenTelemetry's HTTP attributes; the status is recorded once known.
-    let route = req.match_pattern();
+    let route = crate::route::template(&req);
     let name = match &route {
         Some(route) => format!("{} {route}", req.method()),
         None => req.method().to_string(),

@@ -47,19 +47,27 @@ pub(crate) fn clean_text(
     if trimmed.is_empty() {
         return Err(ValidationError::new(field, "must not be blank"));
     }
-    if trimmed.chars().count() > max_chars {
+    // one pass over the characters, not one per check: every container read from the
+    // database is checked again (a search's 50 addresses took 8 % of the API's work)
+    let (mut chars, mut control, mut invisible) = (0, false, false);
+    for c in trimmed.chars() {
+        chars += 1;
+        control |= c.is_control() && c != '\n';
+        invisible |= is_invisible_or_bidi(c);
+    }
+    if chars > max_chars {
         return Err(ValidationError::new(
             field,
             format!("must be at most {max_chars} characters"),
         ));
     }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n') {
+    if control {
         return Err(ValidationError::new(
             field,
             "must not contain control characters",
         ));
     }
-    if trimmed.chars().any(is_invisible_or_bidi) {
+    if invisible {
         return Err(ValidationError::new(
             field,
             "must not contain invisible or right-to-left control characters",
