@@ -8,7 +8,7 @@ use crate::extract::ValidQuery;
 use crate::state::AppState;
 use actix_web::web::Data;
 use actix_web::{HttpRequest, HttpResponse, get};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tisseco_application::stats::{CollectionQuery, CollectionRow, ReportStatsQuery};
@@ -25,9 +25,9 @@ pub struct CollectionParams {
     pub group_by: Option<String>,
     /// day, week (ISO, from Monday), month (default), quarter or year.
     pub period: Option<String>,
-    /// First local day (site's time zone), default 1 January of this year.
+    /// First local day (site's time zone), default 1 January of this year in every zone.
     pub from: Option<NaiveDate>,
-    /// Last local day, included; default today.
+    /// Last local day, included; default today in every zone.
     pub to: Option<NaiveDate>,
     pub site_id: Option<Uuid>,
     pub area_id: Option<Uuid>,
@@ -35,9 +35,24 @@ pub struct CollectionParams {
 
 /// `from`/`to` with their defaults: this year so far.
 pub(crate) fn range(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<DateRange, ApiError> {
-    let today = Utc::now().date_naive();
-    let to = to.unwrap_or(today);
-    let from = from.unwrap_or_else(|| NaiveDate::from_ymd_opt(to.year(), 1, 1).unwrap_or(to));
+    range_at(Utc::now(), from, to)
+}
+
+/// [`range`] at `now`. Days are the sites' local days, and the sites' zones differ (Paris,
+/// Réunion, Guadeloupe…): "today" must end on the latest local date of any zone (UTC+14)
+/// and "this year" start on 1 January of the earliest (UTC−12). With UTC's date, a report
+/// made in Paris between midnight and 1 a.m. fell outside the default range.
+fn range_at(
+    now: DateTime<Utc>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<DateRange, ApiError> {
+    let latest_today = (now + TimeDelta::hours(14)).date_naive();
+    let earliest_today = (now - TimeDelta::hours(12)).date_naive();
+    let to = to.unwrap_or(latest_today);
+    let from = from.unwrap_or_else(|| {
+        NaiveDate::from_ymd_opt(earliest_today.year().min(to.year()), 1, 1).unwrap_or(to)
+    });
     Ok(DateRange::new(from, to)?)
 }
 
@@ -224,5 +239,37 @@ impl ReportParams {
             site_id: self.site_id.map(SiteId::from),
             area_id: self.area_id.map(AreaId::from),
         })
+    }
+}
+
+#[cfg(test)]
+mod range_tests {
+    use super::range_at;
+    use chrono::{DateTime, NaiveDate, Utc};
+
+    fn at(now: &str) -> (NaiveDate, NaiveDate) {
+        let now: DateTime<Utc> = now.parse().unwrap();
+        let range = range_at(now, None, None).unwrap();
+        (range.from(), range.to())
+    }
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_default_range_holds_today_in_paris_after_its_midnight() {
+        // 00:30 on 5 December in Paris
+        let (from, to) = at("2026-12-04T23:30:00Z");
+        assert!(to >= day("2026-12-05"), "{to}");
+        assert_eq!(from, day("2026-01-01"));
+    }
+
+    #[test]
+    fn the_default_range_keeps_the_year_where_it_has_not_ended_yet() {
+        // New Year in Paris, still 31 December in Guadeloupe
+        let (from, to) = at("2026-12-31T23:30:00Z");
+        assert_eq!(from, day("2026-01-01"));
+        assert!(to >= day("2027-01-01"));
     }
 }
