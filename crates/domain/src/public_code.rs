@@ -6,6 +6,17 @@ use std::fmt;
 
 /// Digits and capitals without the look-alikes 0/O, 1/I/L and U/V.
 const ALPHABET: &[u8; 29] = b"23456789ABCDEFGHJKMNPQRSTWXYZ";
+/// `ALPHABET` as a table of the bytes allowed, checked once per byte (every container read
+/// from the database parses its code again).
+const ALLOWED: [bool; 256] = {
+    let mut allowed = [false; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        allowed[ALPHABET[i] as usize] = true;
+        i += 1;
+    }
+    allowed
+};
 const MIN_LENGTH: usize = 4;
 const MAX_LENGTH: usize = 12;
 
@@ -30,7 +41,7 @@ impl PublicCode {
                 format!("must be {MIN_LENGTH} to {MAX_LENGTH} characters long"),
             ));
         }
-        if let Some(bad) = code.bytes().find(|b| !ALPHABET.contains(b)) {
+        if let Some(bad) = code.bytes().find(|&b| !ALLOWED[usize::from(b)]) {
             return Err(ValidationError::new(
                 "public_code",
                 format!(
