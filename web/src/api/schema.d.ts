@@ -9544,9 +9544,9 @@ export interface operations {
                 group_by?: string;
                 /** @description day, week (ISO, from Monday), month (default), quarter or year. */
                 period?: string;
-                /** @description First local day (site's time zone), default 1 January of this year. */
+                /** @description First local day (site's time zone), default 1 January of this year in every zone. */
                 from?: string;
-                /** @description Last local day, included; default today. */
+                /** @description Last local day, included; default today in every zone. */
                 to?: string;
                 site_id?: string;
                 area_id?: string;
@@ -9636,9 +9636,9 @@ export interface operations {
                 group_by?: string;
                 /** @description day, week (ISO, from Monday), month (default), quarter or year. */
                 period?: string;
-                /** @description First local day (site's time zone), default 1 January of this year. */
+                /** @description First local day (site's time zone), default 1 January of this year in every zone. */
                 from?: string;
-                /** @description Last local day, included; default today. */
+                /** @description Last local day, included; default today in every zone. */
                 to?: string;
                 site_id?: string;
                 area_id?: string;
