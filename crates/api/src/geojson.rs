@@ -292,9 +292,14 @@ impl<P: ToSchema + Serialize> FeatureCollection<P> {
 }
 
 /// [`geo_json`] for a body of about `features` features (its buffer sized once).
+///
+/// Written by sonic-rs, not serde_json: the same JSON for the same `Serialize` types, but it
+/// checks strings for characters to escape sixteen bytes at a time (SSE2, which every x86-64
+/// has, or NEON), where serde_json looks at each byte. Escaping was a fifth of the CPU of a
+/// search answer of 50 features.
 pub fn geo_json_sized<T: Serialize>(body: &T, features: usize) -> actix_web::HttpResponse {
     let mut bytes = Vec::with_capacity(1024 + features * FEATURE_BYTES);
-    match serde_json::to_writer(&mut bytes, body) {
+    match sonic_rs::to_writer(&mut bytes, body) {
         Ok(()) => actix_web::HttpResponse::Ok()
             .content_type(GEO_JSON)
             .body(bytes),
@@ -307,6 +312,7 @@ pub fn geo_json_sized<T: Serialize>(body: &T, features: usize) -> actix_web::Htt
 
 #[cfg(test)]
 mod tests {
+    use super::{ContainerProperties, Feature, PointGeometry, collection};
     use chrono::{DateTime, TimeZone, Utc};
     use serde::Serialize;
 
@@ -324,5 +330,69 @@ mod tests {
                 "{nanos} ns"
             );
         }
+    }
+
+    fn feature(text: &str, distance_m: Option<f64>) -> Feature<ContainerProperties> {
+        let at = Utc.with_ymd_and_hms(2026, 12, 5, 1, 2, 3).unwrap()
+            + chrono::Duration::microseconds(4_560);
+        Feature {
+            kind: "Feature",
+            id: uuid::Uuid::nil().to_string(),
+            geometry: PointGeometry::new(4.832_111_111_111_1, -45.757_8),
+            properties: ContainerProperties {
+                public_code: "K7M3QPX".into(),
+                site_id: uuid::Uuid::max(),
+                area_id: None,
+                external_ref: Some(text.to_uppercase()),
+                kind: "street_bin",
+                status: "active",
+                capacity_litres: Some(3_000),
+                address: Some(text.into()),
+                installed_on: at.date_naive().pred_opt(),
+                notes: Some(format!("{text}{text}")),
+                archived_at: Some(at),
+                version: -1,
+                created_at: at,
+                updated_at: at,
+                distance_m,
+            },
+        }
+    }
+
+    #[test]
+    fn pages_are_written_byte_for_byte_as_serde_json_writes_them() {
+        // every escape JSON has, text long enough for the 16-byte checks and their tails,
+        // multi-byte characters across those boundaries, and numbers of every kind
+        let long = "éa\"".repeat(40);
+        let texts = [
+            "",
+            "12 rue de la Paix, 75002 Paris",
+            "quote \" backslash \\ slash / tab \t newline \n return \r",
+            "\u{0}\u{1}\u{8}\u{c}\u{1f}\u{7f} control characters",
+            "Benoît-Frachon, près de l’école — « conteneur » 🧥 ÿ",
+            long.as_str(),
+        ];
+        let features = texts
+            .iter()
+            .zip([
+                None,
+                Some(0.0),
+                Some(12.5),
+                Some(999.999_999_9),
+                Some(1e-7),
+                Some(f64::NAN),
+            ])
+            .map(|(text, distance)| feature(text, distance))
+            .collect();
+        let page = collection(features, "http://h/a?b=\"c\"".into(), None);
+        let ours = super::geo_json_sized(&page, 6);
+        let body = actix_web::body::to_bytes(ours.into_body());
+        let body = futures_util::FutureExt::now_or_never(body)
+            .expect("a body in memory")
+            .expect("the body");
+        assert_eq!(
+            String::from_utf8(body.to_vec()).unwrap(),
+            serde_json::to_string(&page).unwrap()
+        );
     }
 }
