@@ -16,6 +16,9 @@ seconds=${BENCH_SECONDS:-15}
 port=${BENCH_PORT:-18080}
 rounds=${ROUNDS:-3}
 conns=32
+# HTTP workers: the API's default (half the CPUs), set here so that older binaries, whose
+# default was every CPU, are measured alike.
+workers=${HTTP_WORKERS:-$(( $(nproc) > 1 ? $(nproc) / 2 : 1 ))}
 pgbench=/usr/lib/postgresql/15/bin/pgbench
 work=$(mktemp -d /tmp/tisseco-bench-rounds.XXXXXX)
 tick=$(getconf CLK_TCK)
@@ -31,7 +34,7 @@ psql "$db_url" -AtF$'\t' -c "SELECT id, ST_AsGeoJSON(boundary, 15) FROM areas OR
 sed 's#/api/v1/containers/search/bbox?#/api/v1/ogc/collections/containers/items?#' "$work/wrk/bbox.paths" > "$work/wrk/ogc.paths"
 
 DATABASE_URL=$db_url LOG_FORMAT=json RUST_LOG=warn "$api" seed-demo-users > /dev/null
-DATABASE_URL=$db_url DATABASE_MAX_CONNECTIONS=8 HTTP_BIND=127.0.0.1:$port METRICS_BIND=127.0.0.1:$((port + 1)) HTTP_WORKERS=2 \
+DATABASE_URL=$db_url DATABASE_MAX_CONNECTIONS=8 HTTP_BIND=127.0.0.1:$port METRICS_BIND=127.0.0.1:$((port + 1)) HTTP_WORKERS=$workers \
   LOG_FORMAT=json RUST_LOG=warn REDIS_KEY_PREFIX="bench-rounds:$$:" "$api" serve > "$work/api.log" 2>&1 &
 api_pid=$!
 trap 'kill $api_pid 2>/dev/null || true' EXIT

@@ -12,6 +12,9 @@ admin_url="${db_url%/*}/postgres"
 db_name=${db_url##*/}; db_name=${db_name%%\?*}
 seconds=${BENCH_SECONDS:-15}
 conns=32
+# HTTP workers: the API's default (half the CPUs), set here so that older binaries, whose
+# default was every CPU, are measured alike.
+workers=${HTTP_WORKERS:-$(( $(nproc) > 1 ? $(nproc) / 2 : 1 ))}
 # The API's own pool: on 2 cores, more PostgreSQL backends than cores only queue (radius
 # measured 945 req/s, p99 393 ms with 32; 1,126 req/s, p99 71 ms with 8).
 api_pool=${BENCH_API_POOL:-8}
@@ -101,11 +104,11 @@ for kind in radius nearest bbox polygon public; do
 done
 if grep -q "Seq Scan on containers" "$plans"; then say "a search scans the table:"; cat "$plans"; exit 1; fi
 
-say "starting the API (release, 2 workers, $api_pool database connections)"
+say "starting the API (release, $workers HTTP workers, $api_pool database connections)"
 # Staff searches need a manager's token; limits far above what the run sends.
 export RATE_LIMIT_PUBLIC=100000000/1 RATE_LIMIT_API=100000000/1
 DATABASE_URL=$db_url LOG_FORMAT=json RUST_LOG=warn "$api" seed-demo-users > /dev/null
-DATABASE_URL=$db_url DATABASE_MAX_CONNECTIONS=$api_pool HTTP_BIND=127.0.0.1:$port HTTP_WORKERS=2 \
+DATABASE_URL=$db_url DATABASE_MAX_CONNECTIONS=$api_pool HTTP_BIND=127.0.0.1:$port HTTP_WORKERS=$workers \
   LOG_FORMAT=json RUST_LOG=warn REDIS_KEY_PREFIX="bench:$$:" CACHE_TTL_PUBLIC_SECS=600 \
   "$api" serve > "$work/api.log" 2>&1 &
 api_pid=$!
@@ -143,7 +146,7 @@ row() { # label sql-label
   echo
   echo "Run $(date -u '+%Y-%m-%d %H:%M UTC') on $(nproc) cores ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -g | awk '/Mem:/ {print $2}') GB RAM,"
   echo "$(psql "$db_url" -Atc 'SELECT version()' | cut -d, -f1), PostGIS $(psql "$db_url" -Atc 'SELECT postgis_lib_version()'), Redis $(redis-cli INFO server 2>/dev/null | sed -n 's/^redis_version:\(.*\)\r*$/\1/p' | tr -d '\r')."
-  echo "Client (wrk/pgbench), API and PostgreSQL share these cores (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end of this run, the benchmark's own load included): compare columns of the same run, not absolute values. HTTP: wrk with $conns connections, the API with 2 workers and a pool of $api_pool PostgreSQL connections; SQL: pgbench with $conns connections."
+  echo "Client (wrk/pgbench), API and PostgreSQL share these cores (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end of this run, the benchmark's own load included): compare columns of the same run, not absolute values. HTTP: wrk with $conns connections, the API with $workers HTTP workers and a pool of $api_pool PostgreSQL connections; SQL: pgbench with $conns connections."
   echo
   echo "Data: 1,000,000 containers (\`benches/geo/load.sql\`: 80 % in Gaussian clusters around 40 French cities weighted by population, 20 % uniform countryside; 1 % archived), 240 areas."
   echo "Inputs: 100 centres drawn from the containers themselves (where people look), 50 areas. Each SQL column runs **exactly the statement the endpoint sends** (written by \`tisseco-bench scripts\` from the adapter's own SQL builder, values inlined), one pgbench script per input, chosen at random per transaction. pgbench runs with \`-M extended\` and parses and plans every search; the API prepares each statement text once per connection and plans every execution for its values (\`plan_cache_mode = force_custom_plan\`), so the parse is the only work pgbench does that the API skips."
@@ -180,7 +183,7 @@ row() { # label sql-label
   echo "CARGO_TARGET_DIR=$target just bench geo        # BENCH_SECONDS=$seconds, 32 connections"
   echo "$pgbench -n -c $conns -j 2 -T $seconds -M extended -l -f <one script per input>... '$pg_conn'"
   echo "wrk -t2 -c$conns -d${seconds}s --latency -s benches/geo/wrk.lua http://127.0.0.1:$port -- <paths> [bodies|-] [jitter]"
-  echo "# API: HTTP_WORKERS=2 DATABASE_MAX_CONNECTIONS=$api_pool RUST_LOG=warn target/release/tisseco-api serve"
+  echo "# API: HTTP_WORKERS=$workers DATABASE_MAX_CONNECTIONS=$api_pool RUST_LOG=warn target/release/tisseco-api serve"
   echo '```'
   echo
   echo "### Plans at one million rows (default planner settings; the run fails if one scans the table)"
