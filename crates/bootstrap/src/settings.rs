@@ -232,8 +232,8 @@ impl Settings {
         // Half the CPUs: PostgreSQL, on the same machine in the usual deployment, does most
         // of a search's work, and a worker with more requests at once answers them with
         // fewer wake-ups. On 2 CPUs one worker served 6-12 % more searches than two, at a
-        // third less API CPU per request and a third of the small tiles' p99 (BENCHMARKS.md,
-        // "One HTTP worker per two CPUs").
+        // third less API CPU per request, and small tiles' p99 was less than half
+        // (BENCHMARKS.md, "One HTTP worker per two CPUs").
         let default_workers = default_workers(std::thread::available_parallelism().ok());
         let http = HttpSettings {
             bind: optional(
