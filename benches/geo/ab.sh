@@ -3,8 +3,8 @@
 # bbox to wrk (32 connections, 15 s), binaries alternated twice; prints req/s, p99 and the
 # API's CPU (clock ticks, cumulative per binary start).
 # Usage: benches/geo/ab.sh <bench work dir, printed by `just bench geo`> <api binary>...
-# AB_WORKERS (half the CPUs, the API's default) and AB_POOL (8) set the API's HTTP workers
-# and database connections.
+# AB_WORKERS (half the CPUs) and AB_POOL (twice the CPUs + 1), the API's defaults, set its
+# HTTP workers and database connections.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 work=$1; shift
@@ -13,10 +13,11 @@ port=${BENCH_PORT:-18081}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379} AUTH_PRIVATE_KEY_FILE=${AUTH_PRIVATE_KEY_FILE:-$PWD/.dev/auth-private.key}
 export RATE_LIMIT_PUBLIC=100000000/1 RATE_LIMIT_API=100000000/1
 workers=${AB_WORKERS:-$(( $(nproc) > 1 ? $(nproc) / 2 : 1 ))}
+pool=${AB_POOL:-$(( 2 * $(nproc) + 1 ))}
 out=$(mktemp)
 for round in 1 2; do
   for api in "$@"; do
-    DATABASE_URL=$db DATABASE_MAX_CONNECTIONS=${AB_POOL:-8} HTTP_BIND=127.0.0.1:$port HTTP_WORKERS=$workers LOG_FORMAT=json \
+    DATABASE_URL=$db DATABASE_MAX_CONNECTIONS=$pool HTTP_BIND=127.0.0.1:$port HTTP_WORKERS=$workers LOG_FORMAT=json \
       RUST_LOG=warn REDIS_KEY_PREFIX="ab:$$:" "$api" serve > "$out.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done

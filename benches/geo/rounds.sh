@@ -5,7 +5,8 @@
 # `items?bbox=` with the bbox route's boxes; the load average before each column and the
 # API's CPU per request (utime + stime of the API process over the wrk run / requests).
 # Prints a Markdown table. Usage: benches/geo/rounds.sh [api binary]
-# Environment: BENCH_DATABASE_URL, BENCH_SECONDS (15), BENCH_PORT (18080), ROUNDS (3).
+# Environment: BENCH_DATABASE_URL, BENCH_SECONDS (15), BENCH_PORT (18080), ROUNDS (3),
+# HTTP_WORKERS and BENCH_API_POOL (the API's defaults).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 root=$PWD
@@ -19,6 +20,9 @@ conns=32
 # HTTP workers: the API's default (half the CPUs), set here so that older binaries, whose
 # default was every CPU, are measured alike.
 workers=${HTTP_WORKERS:-$(( $(nproc) > 1 ? $(nproc) / 2 : 1 ))}
+# The API's pool: its default (twice the CPUs, plus one kept for background work), set
+# here so that older binaries, whose default was 16, are measured alike.
+api_pool=${BENCH_API_POOL:-$(( 2 * $(nproc) + 1 ))}
 pgbench=/usr/lib/postgresql/15/bin/pgbench
 work=$(mktemp -d /tmp/tisseco-bench-rounds.XXXXXX)
 tick=$(getconf CLK_TCK)
@@ -34,7 +38,7 @@ psql "$db_url" -AtF$'\t' -c "SELECT id, ST_AsGeoJSON(boundary, 15) FROM areas OR
 sed 's#/api/v1/containers/search/bbox?#/api/v1/ogc/collections/containers/items?#' "$work/wrk/bbox.paths" > "$work/wrk/ogc.paths"
 
 DATABASE_URL=$db_url LOG_FORMAT=json RUST_LOG=warn "$api" seed-demo-users > /dev/null
-DATABASE_URL=$db_url DATABASE_MAX_CONNECTIONS=8 HTTP_BIND=127.0.0.1:$port METRICS_BIND=127.0.0.1:$((port + 1)) HTTP_WORKERS=$workers \
+DATABASE_URL=$db_url DATABASE_MAX_CONNECTIONS=$api_pool HTTP_BIND=127.0.0.1:$port METRICS_BIND=127.0.0.1:$((port + 1)) HTTP_WORKERS=$workers \
   LOG_FORMAT=json RUST_LOG=warn REDIS_KEY_PREFIX="bench-rounds:$$:" "$api" serve > "$work/api.log" 2>&1 &
 api_pid=$!
 trap 'kill $api_pid 2>/dev/null || true' EXIT

@@ -22,6 +22,9 @@ conns=8
 # HTTP workers: the API's default (half the CPUs), set here so that older binaries, whose
 # default was every CPU, are measured alike.
 workers=${HTTP_WORKERS:-$(( $(nproc) > 1 ? $(nproc) / 2 : 1 ))}
+# The API's pool: its default (twice the CPUs, plus one kept for background work), set
+# here so that older binaries, whose default was 16, are measured alike.
+api_pool=${BENCH_API_POOL:-$(( 2 * $(nproc) + 1 ))}
 pgbench=/usr/lib/postgresql/15/bin/pgbench
 port=${BENCH_PORT:-18090}
 cold_port=$((port + 1))
@@ -70,7 +73,7 @@ done
 
 export RATE_LIMIT_PUBLIC=100000000/1 RATE_LIMIT_API=100000000/1
 DATABASE_URL=$db_url LOG_FORMAT=json RUST_LOG=warn "$bin/tisseco-api" seed-demo-users > /dev/null
-common=(env DATABASE_URL="$db_url" DATABASE_MAX_CONNECTIONS=8 HTTP_WORKERS=$workers LOG_FORMAT=json RUST_LOG=error DATABASE_STATEMENT_TIMEOUT_MS=60000)
+common=(env DATABASE_URL="$db_url" DATABASE_MAX_CONNECTIONS=$api_pool HTTP_WORKERS=$workers LOG_FORMAT=json RUST_LOG=error DATABASE_STATEMENT_TIMEOUT_MS=60000)
 "${common[@]}" HTTP_BIND=127.0.0.1:$port METRICS_BIND=127.0.0.1:$((port + 2)) REDIS_KEY_PREFIX="bench-tiles:$$:" "$bin/tisseco-api" serve > "$work/api.log" 2>&1 &
 api=$!
 # The cold instance keeps no tile (CACHE_TTL_TILES_SECS=0): each request renders its tile,

@@ -148,11 +148,33 @@ fn default_workers(cpus: Option<std::num::NonZeroUsize>) -> usize {
     cpus.map_or(1, |cpus| (cpus.get() / 2).max(1))
 }
 
+/// The API's `DATABASE_MAX_CONNECTIONS` default for this many CPUs: two per CPU for the
+/// requests, plus the one kept for background work. More queries at once than PostgreSQL
+/// on the same machine has cores only queue inside it, where the scheduler, not the pool,
+/// decides who waits: on 2 CPUs with 7 a small tile's p99 was 9-50 ms against its SQL's
+/// 6.5, with 4 it was 5.8 (BENCHMARKS.md, "Two connections per CPU").
+fn default_api_connections(cpus: Option<std::num::NonZeroUsize>) -> usize {
+    cpus.map_or(1, std::num::NonZeroUsize::get) * 2 + 1
+}
+
+/// `DATABASE_MAX_CONNECTIONS`' default for every process but the API (the worker, whose
+/// import phases and jobs share it, and the backup commands).
+const DEFAULT_CONNECTIONS: usize = 16;
+
 /// PostgreSQL settings; `service` names the connections (`application_name`).
 ///
 /// # Errors
 /// The first database variable that is missing or invalid.
 pub fn database(source: &dyn Source, service: &str) -> Result<PgSettings, ConfigError> {
+    database_sized(source, service, DEFAULT_CONNECTIONS)
+}
+
+/// [`database`] with `max_connections` as the pool size's default.
+fn database_sized(
+    source: &dyn Source,
+    service: &str,
+    max_connections: usize,
+) -> Result<PgSettings, ConfigError> {
     Ok(PgSettings {
         url: database_url(source)?,
         max_connections: in_range(
@@ -160,7 +182,7 @@ pub fn database(source: &dyn Source, service: &str) -> Result<PgSettings, Config
             optional(
                 source,
                 "DATABASE_MAX_CONNECTIONS",
-                16,
+                max_connections,
                 "a number of connections",
             )?,
             1..=1000,
@@ -228,13 +250,14 @@ impl Settings {
     /// # Errors
     /// The first variable that is missing or invalid, by name.
     pub fn from_source(source: &dyn Source, service: &str) -> Result<Self, ConfigError> {
-        let database = database(source, service)?;
+        let cpus = std::thread::available_parallelism().ok();
+        let database = database_sized(source, service, default_api_connections(cpus))?;
         // Half the CPUs: PostgreSQL, on the same machine in the usual deployment, does most
         // of a search's work, and a worker with more requests at once answers them with
         // fewer wake-ups. On 2 CPUs one worker served 6-12 % more searches than two, at a
         // third less API CPU per request, and small tiles' p99 was less than half
         // (BENCHMARKS.md, "One HTTP worker per two CPUs").
-        let default_workers = default_workers(std::thread::available_parallelism().ok());
+        let default_workers = default_workers(cpus);
         let http = HttpSettings {
             bind: optional(
                 source,
@@ -370,6 +393,20 @@ mod tests {
         assert_eq!(default_workers(None), 1);
         let settings = Settings::from_source(&with(&[("HTTP_WORKERS", "3")]), "tisseco-api");
         assert_eq!(settings.unwrap().http.workers, 3);
+    }
+
+    #[test]
+    fn the_api_defaults_to_two_connections_per_cpu_and_the_worker_to_sixteen() {
+        let cpus = |n| std::num::NonZeroUsize::new(n);
+        assert_eq!(default_api_connections(cpus(1)), 3);
+        assert_eq!(default_api_connections(cpus(2)), 5);
+        assert_eq!(default_api_connections(cpus(8)), 17);
+        assert_eq!(default_api_connections(None), 3);
+        let worker = WorkerBase::from_source(&with(&[]), "tisseco-worker").unwrap();
+        assert_eq!(worker.database.max_connections, 16);
+        let set = [("DATABASE_MAX_CONNECTIONS", "40")];
+        let api = Settings::from_source(&with(&set), "tisseco-api").unwrap();
+        assert_eq!(api.database.max_connections, 40);
     }
 
     #[test]
