@@ -12,12 +12,12 @@ db=${BENCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:5432/tisseco_ben
 port=${BENCH_PORT:-18081}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379} AUTH_PRIVATE_KEY_FILE=${AUTH_PRIVATE_KEY_FILE:-$PWD/.dev/auth-private.key}
 export RATE_LIMIT_PUBLIC=100000000/1 RATE_LIMIT_API=100000000/1
-workers=${AB_WORKERS:-$(( $(nproc) > 1 ? $(nproc) / 2 : 1 ))}
-pool=${AB_POOL:-$(( 2 * $(nproc) + 1 ))}
+HTTP_WORKERS=${AB_WORKERS:-${HTTP_WORKERS:-}} BENCH_API_POOL=${AB_POOL:-${BENCH_API_POOL:-}}
+. benches/api-defaults.sh # workers, api_pool
 out=$(mktemp)
 for round in 1 2; do
   for api in "$@"; do
-    DATABASE_URL=$db DATABASE_MAX_CONNECTIONS=$pool HTTP_BIND=127.0.0.1:$port HTTP_WORKERS=$workers LOG_FORMAT=json \
+    DATABASE_URL=$db DATABASE_MAX_CONNECTIONS=$api_pool HTTP_BIND=127.0.0.1:$port HTTP_WORKERS=$workers LOG_FORMAT=json \
       RUST_LOG=warn REDIS_KEY_PREFIX="ab:$$:" "$api" serve > "$out.log" 2>&1 &
     pid=$!
     for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done

@@ -17,12 +17,7 @@ seconds=${BENCH_SECONDS:-15}
 port=${BENCH_PORT:-18080}
 rounds=${ROUNDS:-3}
 conns=32
-# HTTP workers: the API's default (half the CPUs), set here so that older binaries, whose
-# default was every CPU, are measured alike.
-workers=${HTTP_WORKERS:-$(( $(nproc) > 1 ? $(nproc) / 2 : 1 ))}
-# The API's pool: its default (twice the CPUs, plus one kept for background work), set
-# here so that older binaries, whose default was 16, are measured alike.
-api_pool=${BENCH_API_POOL:-$(( 2 * $(nproc) + 1 ))}
+. benches/api-defaults.sh # workers, api_pool
 pgbench=/usr/lib/postgresql/15/bin/pgbench
 work=$(mktemp -d /tmp/tisseco-bench-rounds.XXXXXX)
 tick=$(getconf CLK_TCK)

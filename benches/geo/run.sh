@@ -12,14 +12,9 @@ admin_url="${db_url%/*}/postgres"
 db_name=${db_url##*/}; db_name=${db_name%%\?*}
 seconds=${BENCH_SECONDS:-15}
 conns=32
-# HTTP workers: the API's default (half the CPUs), set here so that older binaries, whose
-# default was every CPU, are measured alike.
-workers=${HTTP_WORKERS:-$(( $(nproc) > 1 ? $(nproc) / 2 : 1 ))}
 # The API's own pool: on 2 cores, more PostgreSQL backends than cores only queue (radius
-# measured 945 req/s, p99 393 ms with 32; 1,126 req/s, p99 71 ms with 8). Its default
-# (twice the CPUs, plus one kept for background work), set here so that older binaries,
-# whose default was 16, are measured alike.
-api_pool=${BENCH_API_POOL:-$(( 2 * $(nproc) + 1 ))}
+# measured 945 req/s, p99 393 ms with 32; 1,126 req/s, p99 71 ms with 8).
+. benches/api-defaults.sh # workers, api_pool
 pgbench=/usr/lib/postgresql/15/bin/pgbench
 port=${BENCH_PORT:-18080}
 work=$(mktemp -d /tmp/tisseco-bench-geo.XXXXXX)

@@ -19,12 +19,7 @@ db_name=${db_url##*/}; db_name=${db_name%%\?*}
 seconds=${BENCH_SECONDS:-10}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
 conns=8
-# HTTP workers: the API's default (half the CPUs), set here so that older binaries, whose
-# default was every CPU, are measured alike.
-workers=${HTTP_WORKERS:-$(( $(nproc) > 1 ? $(nproc) / 2 : 1 ))}
-# The API's pool: its default (twice the CPUs, plus one kept for background work), set
-# here so that older binaries, whose default was 16, are measured alike.
-api_pool=${BENCH_API_POOL:-$(( 2 * $(nproc) + 1 ))}
+. benches/api-defaults.sh # workers, api_pool
 pgbench=/usr/lib/postgresql/15/bin/pgbench
 port=${BENCH_PORT:-18090}
 cold_port=$((port + 1))
