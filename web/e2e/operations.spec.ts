@@ -1,7 +1,7 @@
 // Flows: the dashboard, the map, public-report moderation, QR label sheets, and the
 // admins' users and queues pages.
 import { expect, test } from "@playwright/test";
-import { expectAccessible, screenshots, signIn, token, unique } from "./support";
+import { expectAccessible, screenshots, signIn, sql, token, unique } from "./support";
 
 test("dashboard: containers by status, open reports, tours, imports, queues; tiles link to their lists", async ({ page }) => {
   await signIn(page, "admin");
@@ -148,10 +148,45 @@ test("users (admins): create with a field error first, change a role, deactivate
   await screenshots(page, "users");
 });
 
-test("queues (admins): depths of every queue", async ({ page }) => {
+test("queues (admins): depths of every queue; a dead job retried through the worker, then discarded after a confirmation", async ({ page, request }) => {
+  // An event this worker cannot read (as an older or newer platform could write): the real
+  // relay and worker fail it for good, so it lands among the dead jobs.
+  const origin = `e2e-dead-${unique()}`;
+  sql(`INSERT INTO outbox (event_type, aggregate_type, aggregate_id, payload, correlation_id)
+       VALUES ('report.created', 'report', gen_random_uuid(), '{"unreadable": true}', '${origin}')`);
+  const headers = { authorization: `Bearer ${await token(request, "admin")}` };
+  const deadIds = async () => {
+    const items: { dead_id: string; correlation_id?: string }[] = (await (await request.get("/api/v1/admin/queues/events/dead?limit=100", { headers })).json()).items;
+    return items.filter((j) => j.correlation_id === origin).map((j) => j.dead_id);
+  };
+  await expect.poll(deadIds, { timeout: 15_000 }).toHaveLength(1);
+  const [first] = await deadIds();
+
   await signIn(page, "admin", "/admin/queues");
   await expect(page.getByRole("cell", { name: "events", exact: true })).toBeVisible();
   await expect(page.getByRole("cell", { name: "mail", exact: true })).toBeVisible();
+  const job = page.getByRole("listitem").filter({ hasText: origin });
+  await expect(job).toContainText("report.created");
+  await expect(job).toContainText("Tentatives : 1");
+  await expect(job).toContainText(/malformed report\.created event/);
   await expectAccessible(page);
   await screenshots(page, "queues");
+
+  // Retry: the job goes back to its queue, the worker runs it again and it fails again.
+  await job.getByRole("button", { name: "Relancer" }).click();
+  await expect.poll(deadIds, { timeout: 15_000 }).toEqual([expect.not.stringMatching(`^${first}$`)]);
+  await expect(job).toBeVisible({ timeout: 15_000 });
+
+  // Discard asks first; cancelling keeps it, confirming removes it for good.
+  await job.getByRole("button", { name: "Supprimer" }).click();
+  const dialog = page.getByRole("dialog", { name: /Supprimer définitivement la tâche report\.created/ });
+  await expect(dialog).toBeVisible();
+  await expectAccessible(page);
+  await dialog.getByRole("button", { name: "Annuler" }).click();
+  await expect(dialog).toBeHidden();
+  expect(await deadIds()).toHaveLength(1);
+  await job.getByRole("button", { name: "Supprimer" }).click();
+  await dialog.getByRole("button", { name: "Supprimer" }).click();
+  await expect(job).toBeHidden();
+  expect(await deadIds()).toEqual([]);
 });

@@ -1,7 +1,8 @@
 // Shared steps of the browser tests: signing in, the API as a client, axe, screenshots.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type APIRequestContext, type Page } from "@playwright/test";
-import { mkdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const ACCOUNTS = {
@@ -44,3 +45,9 @@ export async function screenshots(page: Page, name: string) {
 }
 
 export const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+/** Runs SQL on the platform's database (server.mjs wrote its URL): for what no API makes. */
+export function sql(statement: string) {
+  const url = readFileSync(join(import.meta.dirname, "..", "test-results-db.txt"), "utf8").trim();
+  execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-qc", statement], { stdio: ["ignore", "ignore", "inherit"] });
+}

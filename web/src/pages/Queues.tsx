@@ -1,6 +1,8 @@
 // Queues (admins): depths and dead jobs, with retry and discard.
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRef } from "react";
 import { api, unwrap } from "../api/client";
+import type { components } from "../api/schema";
 import { Loading, QueryError, useFailureMessage } from "../components/Status";
 import { useI18n } from "../i18n";
 
@@ -42,37 +44,66 @@ export function Queues() {
 function DeadJobs({ queue }: { queue: string }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
-  const failure = useFailureMessage();
   const query = useQuery({
     queryKey: ["queues", queue, "dead"],
     queryFn: async () => unwrap(await api.GET("/api/v1/admin/queues/{queue}/dead", { params: { path: { queue, limit: null } } })).items,
+    refetchInterval: 5000,
   });
-  const done = () => queryClient.invalidateQueries({ queryKey: ["queues"] });
-  const retry = useMutation({
-    mutationFn: async (dead_id: string) => unwrap(await api.POST("/api/v1/admin/queues/{queue}/dead/{dead_id}/retry", { params: { path: { queue, dead_id } } })),
-    onSuccess: done,
-  });
-  const discard = useMutation({
-    mutationFn: async (dead_id: string) => unwrap(await api.DELETE("/api/v1/admin/queues/{queue}/dead/{dead_id}", { params: { path: { queue, dead_id } } })),
-    onSuccess: done,
-  });
-  const error = retry.error ?? discard.error;
   return (
     <div>
       <h2 className="mb-2 text-xl font-semibold">{t("queues.deadOf", { queue })}</h2>
-      {error && <p role="alert" className="alert alert-error">{failure(error)}</p>}
       <ul className="flex flex-col gap-2">
         {(query.data ?? []).map((job) => (
-          <li key={job.dead_id} className="card bg-base-100 border-base-300 border p-3 text-sm">
-            <p><strong>{job.type}</strong> — {t("queues.attempts", { n: job.attempts })}</p>
-            <p className="text-red-700 break-all">{job.error}</p>
-            <div className="mt-2 flex gap-2">
-              <button type="button" className="btn btn-xs" onClick={() => retry.mutate(job.dead_id)}>{t("queues.retry")}</button>
-              <button type="button" className="btn btn-xs btn-error" onClick={() => discard.mutate(job.dead_id)}>{t("queues.discard")}</button>
-            </div>
-          </li>
+          <DeadJobCard key={job.dead_id} queue={queue} job={job} onChange={() => queryClient.invalidateQueries({ queryKey: ["queues"] })} />
         ))}
       </ul>
     </div>
+  );
+}
+
+type DeadJob = components["schemas"]["DeadJobDto"];
+
+/** One dead job: what failed, when and why; retry it, or discard it after a confirmation. */
+function DeadJobCard({ queue, job, onChange }: { queue: string; job: DeadJob; onChange: () => unknown }) {
+  const { t, lang } = useI18n();
+  const failure = useFailureMessage();
+  const confirm = useRef<HTMLDialogElement>(null);
+  const path = { queue, dead_id: job.dead_id };
+  const retry = useMutation({
+    mutationFn: async () => unwrap(await api.POST("/api/v1/admin/queues/{queue}/dead/{dead_id}/retry", { params: { path } })),
+    onSuccess: onChange,
+  });
+  const discard = useMutation({
+    mutationFn: async () => unwrap(await api.DELETE("/api/v1/admin/queues/{queue}/dead/{dead_id}", { params: { path } })),
+    onSuccess: () => {
+      confirm.current?.close();
+      return onChange();
+    },
+  });
+  const error = retry.error ?? discard.error;
+  const titleId = `dead-${job.dead_id}`;
+  return (
+    <li className="card bg-base-100 border-base-300 border p-3 text-sm" aria-labelledby={titleId}>
+      <p id={titleId}>
+        <strong>{job.type}</strong> — {t("queues.failedAt", { date: new Date(job.failed_at).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB") })} — {t("queues.attempts", { n: job.attempts })}
+      </p>
+      {job.correlation_id && <p>{t("queues.request", { id: job.correlation_id })}</p>}
+      <p className="text-red-700 break-all">{job.error}</p>
+      {error && <p role="alert" className="alert alert-error mt-2">{failure(error)}</p>}
+      <div className="mt-2 flex gap-2">
+        <button type="button" className="btn btn-xs" onClick={() => retry.mutate()} disabled={retry.isPending}>{t("queues.retry")}</button>
+        <button type="button" className="btn btn-xs btn-error" onClick={() => confirm.current?.showModal()}>{t("queues.discard")}</button>
+      </div>
+      <dialog ref={confirm} className="modal" aria-labelledby={`${titleId}-confirm`}>
+        <div className="modal-box">
+          <h3 id={`${titleId}-confirm`} className="text-lg font-bold">{t("queues.discardConfirm", { type: job.type })}</h3>
+          {discard.isError && <p role="alert" className="alert alert-error mt-2">{failure(discard.error)}</p>}
+          <div className="modal-action">
+            <button type="button" className="btn" onClick={() => confirm.current?.close()}>{t("common.cancel")}</button>
+            <button type="button" className="btn btn-error" onClick={() => discard.mutate()} disabled={discard.isPending}>{t("queues.discard")}</button>
+          </div>
+        </div>
+      </dialog>
+    </li>
   );
 }
