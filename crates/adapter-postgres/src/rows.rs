@@ -20,9 +20,9 @@ fn corrupt(entity: &str, id: Uuid) -> impl FnOnce(ValidationError) -> RepoError 
 
 fn optional<T>(
     value: Option<String>,
-    parse: impl Fn(&str) -> Result<T, ValidationError>,
+    parse: impl Fn(String) -> Result<T, ValidationError>,
 ) -> Result<Option<T>, ValidationError> {
-    value.as_deref().map(parse).transpose()
+    value.map(parse).transpose()
 }
 
 #[derive(Debug, Queryable, Selectable, Insertable, AsChangeset)]
@@ -59,7 +59,7 @@ impl TryFrom<SiteRow> for Site {
             Ok(Site {
                 id: row.id.into(),
                 code: SiteCode::parse(&row.code)?,
-                name: Name::parse(&row.name)?,
+                name: Name::parse_owned(row.name)?,
                 archived_at: row.archived_at,
                 version: row.version,
                 created_at: row.created_at,
@@ -145,7 +145,7 @@ impl TryFrom<AreaRow> for Area {
                 id: row.id.into(),
                 site_id: row.site_id.into(),
                 code: AreaCode::parse(&row.code)?,
-                name: Name::parse(&row.name)?,
+                name: Name::parse_owned(row.name)?,
                 boundary: row
                     .boundary
                     .as_ref()
@@ -215,10 +215,10 @@ impl TryFrom<ContainerRow> for Container {
         let build = move || -> Result<Container, ValidationError> {
             Ok(Container {
                 id: row.id.into(),
-                public_code: PublicCode::parse(&row.public_code)?,
+                public_code: PublicCode::parse_owned(row.public_code)?,
                 site_id: row.site_id.into(),
                 area_id: row.area_id.map(Into::into),
-                external_ref: optional(row.external_ref, ExternalRef::parse)?,
+                external_ref: optional(row.external_ref, ExternalRef::parse_owned)?,
                 kind: ContainerType::parse(&row.kind)?,
                 status: ContainerStatus::parse(&row.status)?,
                 capacity: row
@@ -226,9 +226,9 @@ impl TryFrom<ContainerRow> for Container {
                     .map(|v| Capacity::litres(i64::from(v)))
                     .transpose()?,
                 location: GeoPoint::new(row.location.y, row.location.x)?,
-                address: optional(row.address, Address::parse)?,
+                address: optional(row.address, Address::parse_owned)?,
                 installed_on: row.installed_on,
-                notes: optional(row.notes, Notes::parse)?,
+                notes: optional(row.notes, Notes::parse_owned)?,
                 archived_at: row.archived_at,
                 version: row.version,
                 created_at: row.created_at,

@@ -70,16 +70,27 @@ impl ExternalRef {
     /// # Errors
     /// When blank, longer than 64 characters or holding control characters.
     pub fn parse(value: &str) -> Result<Self, ValidationError> {
-        crate::text::clean_line("external_ref", value, Self::MAX_CHARS).and_then(|text| {
-            if text.contains('\n') {
-                Err(ValidationError::new(
-                    "external_ref",
-                    "must be a single line",
-                ))
-            } else {
-                Ok(Self(text))
-            }
-        })
+        crate::text::clean_line("external_ref", value, Self::MAX_CHARS).and_then(Self::one_line)
+    }
+
+    /// [`Self::parse`] of a `String` given up: kept without a copy when already clean.
+    ///
+    /// # Errors
+    /// As [`Self::parse`].
+    pub fn parse_owned(value: String) -> Result<Self, ValidationError> {
+        crate::text::clean_line_owned("external_ref", value, Self::MAX_CHARS)
+            .and_then(Self::one_line)
+    }
+
+    fn one_line(text: String) -> Result<Self, ValidationError> {
+        if text.contains('\n') {
+            Err(ValidationError::new(
+                "external_ref",
+                "must be a single line",
+            ))
+        } else {
+            Ok(Self(text))
+        }
     }
 
     #[must_use]

@@ -34,7 +34,23 @@ impl PublicCode {
     /// # Errors
     /// When the length is outside 4..=12 or a character is not in the code alphabet.
     pub fn parse(value: &str) -> Result<Self, ValidationError> {
-        let code = value.trim().to_ascii_uppercase();
+        Self::check(value.trim().to_ascii_uppercase())
+    }
+
+    /// [`Self::parse`] of a `String` given up: kept without a copy when already a code as
+    /// stored (trimmed, in capitals).
+    ///
+    /// # Errors
+    /// As [`Self::parse`].
+    pub fn parse_owned(mut value: String) -> Result<Self, ValidationError> {
+        if value.trim().len() != value.len() {
+            value = value.trim().to_owned();
+        }
+        value.make_ascii_uppercase();
+        Self::check(value)
+    }
+
+    fn check(code: String) -> Result<Self, ValidationError> {
         if !(MIN_LENGTH..=MAX_LENGTH).contains(&code.len()) {
             return Err(ValidationError::new(
                 "public_code",
@@ -131,5 +147,30 @@ mod tests {
         assert_eq!(PublicCode::parse(a.as_str()), Ok(a.clone()));
         assert_ne!(a, b);
         assert_eq!(a.as_str().len(), PublicCode::GENERATED_LENGTH);
+    }
+
+    #[test]
+    fn an_owned_code_is_judged_exactly_as_a_borrowed_one() {
+        for sample in [
+            " k7m3qpx ",
+            "K7M3QPX",
+            "K7M",
+            "K7M3QPXK7M3QPX",
+            "K7M3QPI",
+            "  ",
+            "k7m3\u{e9}px",
+        ] {
+            assert_eq!(
+                PublicCode::parse_owned(sample.into()),
+                PublicCode::parse(sample),
+                "{sample:?}"
+            );
+        }
+        let stored = String::from("K7M3QPX");
+        let at = stored.as_ptr();
+        assert_eq!(
+            PublicCode::parse_owned(stored).unwrap().as_str().as_ptr(),
+            at
+        );
     }
 }
