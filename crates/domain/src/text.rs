@@ -133,7 +133,9 @@ fn scan(text: &str) -> (usize, bool, bool) {
 fn before_combining_marks(text: &str) -> bool {
     // U+0300 is two bytes, 0b110x_xxxx then 0b10_000000: its first byte is the bound
     const FIRST_BYTE: u8 = 0xC0 | (BEFORE_COMBINING_MARKS as u32 >> 6) as u8;
-    !text.bytes().fold(false, |later, b| later | (b >= FIRST_BYTE))
+    !text
+        .bytes()
+        .fold(false, |later, b| later | (b >= FIRST_BYTE))
 }
 
 /// [`clean_text`] for one-line values that end up in spreadsheets (names, addresses,
