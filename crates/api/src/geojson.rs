@@ -93,9 +93,19 @@ pub struct Feature<P: ToSchema> {
     #[schema(example = "Feature")]
     pub kind: &'static str,
     /// The container's id; in public answers, its public code.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: FeatureId,
     pub geometry: PointGeometry,
     pub properties: P,
+}
+
+/// A feature's id, written as a string either way: a UUID goes straight to the writer
+/// (fifty of them per search page, each formatted into a `String` first before).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum FeatureId {
+    Uuid(Uuid),
+    Code(String),
 }
 
 /// A link, as OGC API Features uses them.
@@ -225,7 +235,7 @@ pub fn container_feature(hit: GeoHit) -> Feature<ContainerProperties> {
     let location = hit.container.location;
     Feature {
         kind: "Feature",
-        id: hit.container.id.0.to_string(),
+        id: FeatureId::Uuid(hit.container.id.0),
         geometry: PointGeometry::new(location.longitude(), location.latitude()),
         properties: ContainerProperties::new(hit.container, hit.distance_m),
     }
@@ -337,7 +347,7 @@ mod tests {
             + chrono::Duration::microseconds(4_560);
         Feature {
             kind: "Feature",
-            id: uuid::Uuid::nil().to_string(),
+            id: super::FeatureId::Uuid(uuid::Uuid::nil()),
             geometry: PointGeometry::new(4.832_111_111_111_1, -45.757_8),
             properties: ContainerProperties {
                 public_code: "K7M3QPX".into(),

@@ -6,8 +6,8 @@ use super::search::bbox;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
 use crate::geojson::{
-    ContainerProperties, Feature, FeatureCollection, GEO_JSON, Link, PageLinks, PointGeometry,
-    geo_json, geo_json_sized,
+    ContainerProperties, Feature, FeatureCollection, FeatureId, GEO_JSON, Link, PageLinks,
+    PointGeometry, geo_json, geo_json_sized,
 };
 use crate::state::AppState;
 use actix_web::web::{Data, Json, Path};
@@ -287,7 +287,7 @@ pub async fn item(
     let root = root(&req);
     let feature = Feature {
         kind: "Feature",
-        id: container.id.0.to_string(),
+        id: FeatureId::Uuid(container.id.0),
         geometry: PointGeometry::new(location.longitude(), location.latitude()),
         properties: ContainerProperties::new(container, None),
     };

@@ -8,7 +8,7 @@
 use super::search::centre;
 use crate::error::{ApiError, Problem};
 use crate::extract::ValidQuery;
-use crate::geojson::{Feature, FeatureCollection, GEO_JSON, PointGeometry, collection};
+use crate::geojson::{Feature, FeatureCollection, FeatureId, GEO_JSON, PointGeometry, collection};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::web::Data;
@@ -37,7 +37,7 @@ fn public_feature(hit: GeoHit) -> Feature<PublicContainer> {
     let c = hit.container;
     Feature {
         kind: "Feature",
-        id: c.public_code.to_string(),
+        id: FeatureId::Code(c.public_code.to_string()),
         geometry: PointGeometry::new(c.location.longitude(), c.location.latitude()),
         properties: PublicContainer {
             public_code: c.public_code.to_string(),
