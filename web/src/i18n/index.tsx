@@ -12,6 +12,8 @@ interface I18n {
   lang: Lang;
   setLang: (lang: Lang) => void;
   t: T;
+  /** A date and time as people of the chosen language write it. */
+  dateTime: (iso: string) => string;
 }
 
 const Context = createContext<I18n | null>(null);
@@ -31,7 +33,12 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     document.documentElement.lang = lang;
   }, [lang]);
   const value = useMemo<I18n>(
-    () => ({ lang, setLang, t: (key, vars) => fill(catalogs[lang][key], vars) }),
+    () => ({
+      lang,
+      setLang,
+      t: (key, vars) => fill(catalogs[lang][key], vars),
+      dateTime: (iso) => new Date(iso).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB"),
+    }),
     [lang, setLang],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;

@@ -21,7 +21,7 @@ export function useContainer(id: string) {
 }
 
 export function ContainerPage({ id }: { id: string }) {
-  const { t, lang } = useI18n();
+  const { t, dateTime: date } = useI18n();
   const query = useContainer(id);
   const sites = useSites();
   const areas = useAreas();
@@ -55,7 +55,6 @@ export function ContainerPage({ id }: { id: string }) {
   if (query.isPending) return <Loading />;
   if (query.isError) return <QueryError error={query.error} onRetry={() => void query.refetch()} />;
   const c = query.data.container;
-  const date = (iso: string) => new Date(iso).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB");
   const row = (label: string, value: React.ReactNode) => (
     <div className="flex gap-2 py-1">
       <dt className="w-40 shrink-0 font-semibold">{label}</dt>

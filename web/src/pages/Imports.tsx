@@ -13,7 +13,7 @@ import { uploadImport } from "./upload";
 export const ENDED = ["completed", "failed", "cancelled"];
 
 export function Imports() {
-  const { t, lang } = useI18n();
+  const { t, dateTime } = useI18n();
   const [, navigate] = useLocation();
   const [dryRun, setDryRun] = useState(false);
   const [over, setOver] = useState(false);
@@ -105,7 +105,7 @@ export function Imports() {
                 <tr key={i.id}>
                   <td><Link href={`/imports/${i.id}`} className="link">{i.file_name}</Link>{i.dry_run ? ` (${t("imports.dryRun")})` : ""}</td>
                   <td>{t(importStateKey(i.state))}</td>
-                  <td>{new Date(i.created_at).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB")}</td>
+                  <td>{dateTime(i.created_at)}</td>
                 </tr>
               ))}
             </tbody>

@@ -65,7 +65,7 @@ type DeadJob = components["schemas"]["DeadJobDto"];
 
 /** One dead job: what failed, when and why; retry it, or discard it after a confirmation. */
 function DeadJobCard({ queue, job, onChange }: { queue: string; job: DeadJob; onChange: () => unknown }) {
-  const { t, lang } = useI18n();
+  const { t, dateTime } = useI18n();
   const failure = useFailureMessage();
   const confirm = useRef<HTMLDialogElement>(null);
   const path = { queue, dead_id: job.dead_id };
@@ -80,16 +80,15 @@ function DeadJobCard({ queue, job, onChange }: { queue: string; job: DeadJob; on
       return onChange();
     },
   });
-  const error = retry.error ?? discard.error;
   const titleId = `dead-${job.dead_id}`;
   return (
     <li className="card bg-base-100 border-base-300 border p-3 text-sm" aria-labelledby={titleId}>
       <p id={titleId}>
-        <strong>{job.type}</strong> — {t("queues.failedAt", { date: new Date(job.failed_at).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB") })} — {t("queues.attempts", { n: job.attempts })}
+        <strong>{job.type}</strong> — {t("queues.failedAt", { date: dateTime(job.failed_at) })} — {t("queues.attempts", { n: job.attempts })}
       </p>
       {job.correlation_id && <p>{t("queues.request", { id: job.correlation_id })}</p>}
       <p className="text-red-700 break-all">{job.error}</p>
-      {error && <p role="alert" className="alert alert-error mt-2">{failure(error)}</p>}
+      {retry.isError && <p role="alert" className="alert alert-error mt-2">{failure(retry.error)}</p>}
       <div className="mt-2 flex gap-2">
         <button type="button" className="btn btn-xs" onClick={() => retry.mutate()} disabled={retry.isPending}>{t("queues.retry")}</button>
         <button type="button" className="btn btn-xs btn-error" onClick={() => confirm.current?.showModal()}>{t("queues.discard")}</button>

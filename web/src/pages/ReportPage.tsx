@@ -10,7 +10,7 @@ import { categoryKey, reportStatusKey } from "./options";
 type Moderation = Schemas["ModerationDto"];
 
 export function ReportPage({ id }: { id: string }) {
-  const { t, lang } = useI18n();
+  const { t, dateTime: date } = useI18n();
   const queryClient = useQueryClient();
   const failure = useFailureMessage();
   const [text, setText] = useState("");
@@ -36,7 +36,6 @@ export function ReportPage({ id }: { id: string }) {
   if (query.isPending) return <Loading />;
   if (query.isError) return <QueryError error={query.error} onRetry={() => void query.refetch()} />;
   const r = query.data;
-  const date = (iso: string) => new Date(iso).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB");
   const open = r.status !== "resolved" && r.status !== "rejected";
 
   return (

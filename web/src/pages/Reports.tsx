@@ -11,7 +11,7 @@ import { useAreas, useSites } from "./lookups";
 import { CATEGORIES, REPORT_STATUSES, categoryKey, reportStatusKey } from "./options";
 
 export function Reports() {
-  const { t, lang } = useI18n();
+  const { t, dateTime } = useI18n();
   const [filters, setFilters] = useState({ status: "", category: "", site_id: "", area_id: "" });
   const paging = useCursor();
   const sites = useSites();
@@ -64,7 +64,7 @@ export function Reports() {
             <tbody>
               {query.data.items.map((r) => (
                 <tr key={r.id}>
-                  <td><Link href={`/reports/${r.id}`} className="link">{new Date(r.created_at).toLocaleString(lang === "fr" ? "fr-FR" : "en-GB")}</Link></td>
+                  <td><Link href={`/reports/${r.id}`} className="link">{dateTime(r.created_at)}</Link></td>
                   <td className="font-mono">{r.container_code}</td>
                   <td>{t(categoryKey(r.category))}</td>
                   <td>{t(reportStatusKey(r.status))}</td>
