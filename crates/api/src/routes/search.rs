@@ -304,7 +304,9 @@ pub async fn in_area(
             q.limit,
             &representation,
             move |page| {
-                serde_json::to_vec(&links.containers(page))
+                links
+                    .containers(page)
+                    .to_json()
                     .map_err(|e| tisseco_application::AppError::Unexpected(e.to_string()))
             },
         )

@@ -10,10 +10,12 @@ use tisseco_domain::{Address, Capacity, Container, ExternalRef, Notes};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+mod containers;
+
 pub const GEO_JSON: &str = "application/geo+json";
 
 /// A GeoJSON Point: `[longitude, latitude]`.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PointGeometry {
     #[serde(rename = "type")]
     #[schema(example = "Point")]
@@ -35,7 +37,7 @@ impl PointGeometry {
 /// A container's properties in a feature: every field of the container but its id and
 /// location (the feature's `id` and `geometry`), plus the distance when the search has a
 /// centre.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ContainerProperties {
     #[schema(example = "K7M3QPX")]
     pub public_code: String,
@@ -87,7 +89,7 @@ impl ContainerProperties {
 }
 
 /// A GeoJSON Feature.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Feature<P: ToSchema> {
     #[serde(rename = "type")]
     #[schema(example = "Feature")]
@@ -288,29 +290,52 @@ mod timestamp {
 /// Bytes per feature, about, so that a page is written into one buffer without regrowing.
 const FEATURE_BYTES: usize = 640;
 
-/// A JSON response with the GeoJSON media type.
+/// A JSON response with the GeoJSON media type, written by sonic-rs: the same JSON as
+/// serde_json for the same `Serialize` types, but it checks strings for characters to
+/// escape sixteen bytes at a time (SSE2, which every x86-64 has, or NEON), where
+/// serde_json looks at each byte.
 pub fn geo_json<T: Serialize>(body: &T) -> actix_web::HttpResponse {
-    geo_json_sized(body, 1)
+    let mut bytes = Vec::with_capacity(1024);
+    geo_json_bytes(
+        sonic_rs::to_writer(&mut bytes, body)
+            .map(|()| bytes)
+            .map_err(std::io::Error::other),
+    )
 }
 
-impl<P: ToSchema + Serialize> FeatureCollection<P> {
-    /// The collection as a GeoJSON response.
+impl FeatureCollection<ContainerProperties> {
+    /// The page as GeoJSON, written by [`containers`] (the same bytes serde_json writes).
+    ///
+    /// # Errors
+    /// Only if sonic-rs fails to write the links, which it does not for strings.
+    pub fn to_json(&self) -> std::io::Result<Vec<u8>> {
+        self.to_json_with(|_| {})
+    }
+
+    /// As [`Self::to_json`], with `more` writing further members (each starting with a
+    /// comma) before the closing brace.
+    ///
+    /// # Errors
+    /// As [`Self::to_json`].
+    pub fn to_json_with(&self, more: impl FnOnce(&mut Vec<u8>)) -> std::io::Result<Vec<u8>> {
+        let mut bytes = Vec::with_capacity(1024 + self.features.len() * FEATURE_BYTES);
+        containers::open_collection(&mut bytes, self)?;
+        more(&mut bytes);
+        bytes.push(b'}');
+        Ok(bytes)
+    }
+
+    /// The page as a GeoJSON response.
     #[must_use]
     pub fn respond(&self) -> actix_web::HttpResponse {
-        geo_json_sized(self, self.features.len())
+        geo_json_bytes(self.to_json())
     }
 }
 
-/// [`geo_json`] for a body of about `features` features (its buffer sized once).
-///
-/// Written by sonic-rs, not serde_json: the same JSON for the same `Serialize` types, but it
-/// checks strings for characters to escape sixteen bytes at a time (SSE2, which every x86-64
-/// has, or NEON), where serde_json looks at each byte. Escaping was a fifth of the CPU of a
-/// search answer of 50 features.
-pub fn geo_json_sized<T: Serialize>(body: &T, features: usize) -> actix_web::HttpResponse {
-    let mut bytes = Vec::with_capacity(1024 + features * FEATURE_BYTES);
-    match sonic_rs::to_writer(&mut bytes, body) {
-        Ok(()) => actix_web::HttpResponse::Ok()
+/// A GeoJSON response from bytes already written.
+pub fn geo_json_bytes(written: std::io::Result<Vec<u8>>) -> actix_web::HttpResponse {
+    match written {
+        Ok(bytes) => actix_web::HttpResponse::Ok()
             .content_type(GEO_JSON)
             .body(bytes),
         Err(error) => {
@@ -321,10 +346,12 @@ pub fn geo_json_sized<T: Serialize>(body: &T, features: usize) -> actix_web::Htt
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::{ContainerProperties, Feature, PointGeometry, collection};
     use chrono::{DateTime, TimeZone, Utc};
     use serde::Serialize;
+    use tisseco_application::search::GeoCursor;
+    use tisseco_domain::ContainerId;
 
     #[derive(Serialize)]
     struct Ours(#[serde(serialize_with = "super::timestamp::required")] DateTime<Utc>);
@@ -342,7 +369,8 @@ mod tests {
         }
     }
 
-    fn feature(text: &str, distance_m: Option<f64>) -> Feature<ContainerProperties> {
+    /// A feature whose text members are `text` (with variations).
+    pub(crate) fn feature(text: &str, distance_m: Option<f64>) -> Feature<ContainerProperties> {
         let at = Utc.with_ymd_and_hms(2026, 12, 5, 1, 2, 3).unwrap()
             + chrono::Duration::microseconds(4_560);
         Feature {
@@ -394,15 +422,37 @@ mod tests {
             ])
             .map(|(text, distance)| feature(text, distance))
             .collect();
-        let page = collection(features, "http://h/a?b=\"c\"".into(), None);
-        let ours = super::geo_json_sized(&page, 6);
-        let body = actix_web::body::to_bytes(ours.into_body());
-        let body = futures_util::FutureExt::now_or_never(body)
-            .expect("a body in memory")
-            .expect("the body");
-        assert_eq!(
-            String::from_utf8(body.to_vec()).unwrap(),
-            serde_json::to_string(&page).unwrap()
-        );
+        let mut features: Vec<_> = features;
+        // a public code instead of a UUID, and every optional member absent
+        let mut bare = feature("", None);
+        bare.id = super::FeatureId::Code("K7M3\"QPX".into());
+        bare.properties.area_id = Some(uuid::Uuid::nil());
+        bare.properties.external_ref = None;
+        bare.properties.capacity_litres = None;
+        bare.properties.address = None;
+        bare.properties.installed_on = None;
+        bare.properties.notes = None;
+        bare.properties.archived_at = None;
+        bare.geometry = PointGeometry::new(f64::INFINITY, 0.0);
+        features.push(bare);
+        let next = Some((
+            GeoCursor {
+                key: 1.5,
+                id: ContainerId(uuid::Uuid::nil()),
+            },
+            "http://h/a?after=x".to_owned(),
+        ));
+        for next in [None, next] {
+            let page = collection(features.clone(), "http://h/a?b=\"c\"".into(), next);
+            let ours = page.respond();
+            let body = actix_web::body::to_bytes(ours.into_body());
+            let body = futures_util::FutureExt::now_or_never(body)
+                .expect("a body in memory")
+                .expect("the body");
+            assert_eq!(
+                String::from_utf8(body.to_vec()).unwrap(),
+                serde_json::to_string(&page).unwrap()
+            );
+        }
     }
 }
