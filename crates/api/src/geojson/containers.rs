@@ -192,38 +192,34 @@ fn timestamp(out: &mut Vec<u8>, at: &DateTime<Utc>) -> io::Result<()> {
     if year > 9999 || nanos >= 1_000_000_000 {
         return string(out, &at.to_rfc3339_opts(SecondsFormat::AutoSi, true));
     }
-    out.push(b'"');
-    digits(out, year, 4);
-    out.push(b'-');
-    digits(out, day.month(), 2);
-    out.push(b'-');
-    digits(out, day.day(), 2);
-    out.push(b'T');
-    digits(out, time.hour(), 2);
-    out.push(b':');
-    digits(out, time.minute(), 2);
-    out.push(b':');
-    digits(out, time.second(), 2);
-    let (fraction, width) = match nanos {
-        0 => (0, 0),
-        n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
-        n if n % 1_000 == 0 => (n / 1_000, 6),
-        n => (n, 9),
+    // filled from the right, digit by digit, in one buffer copied once
+    let mut text = *b"\"0000-00-00T00:00:00.000000000Z\"";
+    digits(&mut text[1..5], year);
+    digits(&mut text[6..8], day.month());
+    digits(&mut text[9..11], day.day());
+    digits(&mut text[12..14], time.hour());
+    digits(&mut text[15..17], time.minute());
+    digits(&mut text[18..20], time.second());
+    digits(&mut text[21..30], nanos);
+    let fraction = match nanos {
+        0 => 0,
+        n if n % 1_000_000 == 0 => 4,
+        n if n % 1_000 == 0 => 7,
+        _ => 10,
     };
-    if width > 0 {
-        out.push(b'.');
-        digits(out, fraction, width);
-    }
+    out.extend_from_slice(&text[..20 + fraction]);
     out.extend_from_slice(b"Z\"");
     Ok(())
 }
 
-/// The last `width` decimal digits of `value`, zero-padded.
-fn digits(out: &mut Vec<u8>, value: u32, width: u32) {
-    for place in (0..width).rev() {
-        // a digit: 0 to 9, always fits
+/// `value`'s last decimal digits into `place`, zero-padded.
+fn digits(place: &mut [u8], mut value: u32) {
+    for digit in place.iter_mut().rev() {
+        // 0 to 9: always fits
         #[allow(clippy::cast_possible_truncation)]
-        out.push(b'0' + (value / 10_u32.pow(place) % 10) as u8);
+        let last = (value % 10) as u8;
+        *digit = b'0' + last;
+        value /= 10;
     }
 }
 
