@@ -8,6 +8,7 @@ mod sql;
 
 use crate::errors::from_diesel;
 use crate::rows::ContainerRow;
+use crate::session::Plans;
 use crate::store::PgStore;
 use async_trait::async_trait;
 use diesel::dsl::{AsSelect, SqlTypeOf};
@@ -15,7 +16,7 @@ use diesel::pg::Pg;
 use diesel::sql_types::Double;
 use diesel::{Queryable, QueryableByName};
 use diesel_async::RunQueryDsl;
-use sql::{Mode, search_sql};
+use sql::{Mode, plan_once, search_sql};
 use tisseco_application::ports::RepoError;
 use tisseco_application::search::{GeoCursor, GeoHit, GeoQuery, GeoSearch, Shape};
 use tisseco_application::use_cases::Page;
@@ -62,7 +63,12 @@ fn hit(shape: &Shape, row: HitRow) -> Result<GeoHit, RepoError> {
 
 impl PgStore {
     async fn fetch(&self, query: &GeoQuery, mode: Mode) -> Result<Vec<GeoHit>, RepoError> {
-        let mut conn = self.conn().await?;
+        let plans = if plan_once(query, mode) {
+            Plans::Once
+        } else {
+            Plans::PerExecution
+        };
+        let mut conn = self.conn_planning(plans).await?;
         let rows: Vec<HitRow> = search_sql(query, mode)?
             .into_typed_query::<HitSql>()
             .load(&mut conn)

@@ -21,6 +21,7 @@ mod repository;
 mod restore_target;
 mod rows;
 mod schema;
+mod session;
 mod sites;
 mod stats;
 mod store;
@@ -41,6 +42,7 @@ pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
 pub use outbox::PgOutbox;
 pub use pool::{PgPool, PgSettings, PoolMode, build_pool, build_pool_per_thread};
 pub use restore_target::user_tables;
+pub use session::Plans;
 pub use stats::{
     NEGLECTED_SQL, collections_sql, declaration_quarter_sql, declaration_range_sql, report_sqls,
     uses_rollups,

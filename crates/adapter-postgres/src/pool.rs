@@ -1,7 +1,7 @@
 //! The connection pool: every connection gets a statement timeout and an application name.
 
+use crate::session::{SessionManager, SessionPool};
 pub use crate::thread_pools::PgPool;
-use diesel_async::pooled_connection::deadpool::Pool;
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
 };
@@ -60,9 +60,10 @@ fn build_one(
     settings: &PgSettings,
     mode: PoolMode,
     max_size: usize,
-) -> Result<Pool<AsyncPgConnection>, String> {
+) -> Result<SessionPool, String> {
     // Searches are prepared once per connection, but their best plan depends on the
-    // values (a street or a whole city): plan each execution, as unprepared SQL would be.
+    // values (a street or a whole city): plan each execution, as unprepared SQL would be,
+    // unless a search asks for plans made once (`session.rs`).
     // No JIT: compiling a statement costs 100–300 ms, and PostgreSQL starts it for any
     // statement estimated above `jit_above_cost`, such as an import batch of 20,000 rows
     // (370 ms with it, 103 ms without) or a year of statistics; none of ours runs long
@@ -102,7 +103,7 @@ fn build_one(
     } else {
         max_size
     };
-    Pool::builder(manager)
+    SessionPool::builder(SessionManager(manager))
         .max_size(max_size)
         .wait_timeout(Some(settings.connect_timeout))
         .create_timeout(Some(settings.connect_timeout))

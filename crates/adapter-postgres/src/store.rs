@@ -3,9 +3,9 @@
 
 use crate::errors::{from_diesel, from_pool};
 use crate::pool::PgPool;
+use crate::session::{Plans, PooledSession};
 use async_trait::async_trait;
-use diesel_async::pooled_connection::deadpool::Object;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use secrecy::SecretString;
 use tisseco_application::ports::{HealthCheck, RepoError};
 
@@ -47,8 +47,13 @@ impl PgStore {
         self.bulk_url.as_ref()
     }
 
-    pub(crate) async fn conn(&self) -> Result<Object<AsyncPgConnection>, RepoError> {
+    pub(crate) async fn conn(&self) -> Result<PooledSession, RepoError> {
         self.pool.get().await.map_err(from_pool)
+    }
+
+    /// A connection whose session plans as `plans` says (`session.rs`).
+    pub(crate) async fn conn_planning(&self, plans: Plans) -> Result<PooledSession, RepoError> {
+        self.pool.get_planning(plans).await.map_err(from_pool)
     }
 }
 

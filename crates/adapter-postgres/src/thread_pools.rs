@@ -11,13 +11,13 @@
 //! (the worker's multi-threaded runtime, the API's background tasks, a thread past the
 //! number) shares one pool.
 
-use diesel_async::AsyncPgConnection;
-use diesel_async::pooled_connection::deadpool::{Object, Pool, PoolError};
+use crate::session::{Plans, PooledSession, SessionPool};
+use diesel_async::pooled_connection::deadpool::PoolError;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::ThreadId;
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-type Build = dyn Fn(usize) -> Result<Pool<AsyncPgConnection>, String> + Send + Sync;
+type Build = dyn Fn(usize) -> Result<SessionPool, String> + Send + Sync;
 
 /// The PostgreSQL connection pool: one shared pool, and one per single-threaded runtime's
 /// thread when built for several.
@@ -33,8 +33,8 @@ impl std::fmt::Debug for PgPool {
 }
 
 struct Pools {
-    shared: Pool<AsyncPgConnection>,
-    per_thread: Mutex<Vec<(ThreadId, Pool<AsyncPgConnection>)>>,
+    shared: SessionPool,
+    per_thread: Mutex<Vec<(ThreadId, SessionPool)>>,
     /// How many threads get a pool of their own.
     threads: usize,
     /// The size of each of those pools.
@@ -71,11 +71,24 @@ impl PgPool {
     ///
     /// # Errors
     /// When no connection can be had in time.
-    pub async fn get(&self) -> Result<Object<AsyncPgConnection>, PoolError> {
-        self.for_this_thread().get().await
+    pub async fn get(&self) -> Result<PooledSession, PoolError> {
+        self.get_planning(Plans::PerExecution).await
     }
 
-    fn for_this_thread(&self) -> Pool<AsyncPgConnection> {
+    /// A connection whose session plans its prepared statements as `plans` says (see
+    /// `session.rs`).
+    ///
+    /// # Errors
+    /// When no connection can be had in time, or the server does not take the setting.
+    pub async fn get_planning(&self, plans: Plans) -> Result<PooledSession, PoolError> {
+        let mut session = self.for_this_thread().get().await?;
+        session.plan(plans).await.map_err(|e| {
+            PoolError::Backend(diesel_async::pooled_connection::PoolError::QueryError(e))
+        })?;
+        Ok(session)
+    }
+
+    fn for_this_thread(&self) -> SessionPool {
         let pools = &self.0;
         let single_threaded = Handle::try_current()
             .is_ok_and(|runtime| runtime.runtime_flavor() == RuntimeFlavor::CurrentThread);

@@ -4,7 +4,7 @@ use crate::support::{migrated_database, pg_settings};
 use diesel::QueryableByName;
 use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
-use tisseco_adapter_postgres::{PoolMode, build_pool};
+use tisseco_adapter_postgres::{Plans, PoolMode, build_pool};
 
 #[derive(QueryableByName)]
 struct Setting {
@@ -33,4 +33,26 @@ async fn pooled_connections_run_without_jit_and_with_custom_plans() {
         "force_custom_plan"
     );
     assert_eq!(show(&mut conn, "statement_timeout").await, "5s");
+}
+
+/// An unfiltered radius or bbox search asks for plans made once; whoever takes the
+/// connection next gets plans per execution back (and the search again plans once).
+#[tokio::test]
+async fn a_session_planning_once_plans_per_execution_again_for_the_next_user() {
+    let url = migrated_database().await;
+    let pool = build_pool(&pg_settings(&url, 1), PoolMode::Normal).unwrap();
+    for _ in 0..2 {
+        let mut search = pool.get_planning(Plans::Once).await.unwrap();
+        assert_eq!(
+            show(&mut search, "plan_cache_mode").await,
+            "force_generic_plan"
+        );
+        drop(search);
+        // the pool's only connection, so the same session
+        let mut next = pool.get().await.unwrap();
+        assert_eq!(
+            show(&mut next, "plan_cache_mode").await,
+            "force_custom_plan"
+        );
+    }
 }

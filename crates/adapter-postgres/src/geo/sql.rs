@@ -206,6 +206,23 @@ fn shape_sql(sql: &mut Sql, shape: &Shape) -> Result<(String, Option<String>), R
     })
 }
 
+/// Whether the best plan of `query` in `mode` is the same whatever its values, so that
+/// PostgreSQL may plan it once per connection (`session.rs`): an unfiltered radius or
+/// bbox search in key order, a GiST scan with the shape as its condition (the same plan in
+/// dense, middling and empty places, BENCHMARKS.md). A filter (a rare status, a small
+/// area), a nearest search (no shape bounds its scan), a polygon (its size is a value) or
+/// the rows of a tie (in id order) needs a plan made for its values.
+pub(crate) fn plan_once(query: &GeoQuery, mode: Mode) -> bool {
+    let filter = &query.filter;
+    let unfiltered = filter.kinds.is_empty()
+        && filter.statuses.is_empty()
+        && filter.site_id.is_none()
+        && filter.area_id.is_none();
+    unfiltered
+        && matches!(mode, Mode::Ordered)
+        && matches!(query.shape, Shape::Radius { .. } | Shape::BBox(_))
+}
+
 /// The statement for `query` in `mode`.
 pub(crate) fn search_sql(query: &GeoQuery, mode: Mode) -> Result<Sql, RepoError> {
     let mut sql = Sql {
@@ -274,4 +291,54 @@ pub(crate) fn search_sql(query: &GeoQuery, mode: Mode) -> Result<Sql, RepoError>
 /// When the polygon can't be written as GeoJSON.
 pub fn search_statement(query: &GeoQuery) -> Result<String, RepoError> {
     Ok(search_sql(query, Mode::Ordered)?.inlined())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Mode, plan_once};
+    use tisseco_application::search::{GeoFilter, GeoQuery, Shape};
+    use tisseco_domain::{BBox, ContainerStatus, GeoPoint};
+
+    fn query(shape: Shape, filter: GeoFilter) -> GeoQuery {
+        GeoQuery {
+            shape,
+            filter,
+            after: None,
+            limit: 50,
+        }
+    }
+
+    #[test]
+    fn only_unfiltered_radius_and_bbox_searches_in_key_order_are_planned_once() {
+        let centre = GeoPoint::new(45.76, 4.83).unwrap();
+        let radius = Shape::Radius {
+            centre,
+            metres: 1_000.0,
+        };
+        let bbox = Shape::BBox(BBox::new("bbox", [4.8, 45.7, 4.9, 45.8]).unwrap());
+        let rare = GeoFilter {
+            statuses: vec![ContainerStatus::Damaged],
+            ..GeoFilter::default()
+        };
+        for shape in [radius, bbox] {
+            assert!(plan_once(
+                &query(shape.clone(), GeoFilter::default()),
+                Mode::Ordered
+            ));
+            assert!(!plan_once(
+                &query(shape.clone(), rare.clone()),
+                Mode::Ordered
+            ));
+            let tie = Mode::Tied {
+                key: 1.0,
+                after_id: None,
+            };
+            assert!(!plan_once(&query(shape, GeoFilter::default()), tie));
+        }
+        let nearest = Shape::Nearest { centre };
+        assert!(!plan_once(
+            &query(nearest, GeoFilter::default()),
+            Mode::Ordered
+        ));
+    }
 }
