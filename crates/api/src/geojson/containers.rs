@@ -186,12 +186,10 @@ fn date(out: &mut Vec<u8>, day: NaiveDate) -> io::Result<()> {
 fn timestamp(out: &mut Vec<u8>, at: &DateTime<Utc>) -> io::Result<()> {
     let (day, time) = (at.date_naive(), at.time());
     let nanos = time.nanosecond();
-    let Ok(year) = u32::try_from(day.year()) else {
+    let year = u32::try_from(day.year()).ok().filter(|&year| year <= 9999);
+    let (Some(year), false) = (year, nanos >= 1_000_000_000) else {
         return string(out, &at.to_rfc3339_opts(SecondsFormat::AutoSi, true));
     };
-    if year > 9999 || nanos >= 1_000_000_000 {
-        return string(out, &at.to_rfc3339_opts(SecondsFormat::AutoSi, true));
-    }
     // filled from the right, digit by digit, in one buffer copied once
     let mut text = *b"\"0000-00-00T00:00:00.000000000Z\"";
     digits(&mut text[1..5], year);
