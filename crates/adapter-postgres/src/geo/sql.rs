@@ -7,10 +7,12 @@ use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::Untyped;
 use diesel::sql_types::{Array, BigInt, Bool, Double, Integer, Nullable, Text};
+use postgis_diesel::sql_types::Geography;
+use postgis_diesel::types::Point;
 use std::marker::PhantomData;
 use tisseco_application::ports::RepoError;
 use tisseco_application::search::{GeoQuery, Shape};
-use tisseco_domain::ContainerId;
+use tisseco_domain::{ContainerId, GeoPoint};
 use uuid::Uuid;
 
 const COLUMNS: &str = "c.id, c.public_code, c.site_id, c.area_id, c.external_ref, c.kind, \
@@ -38,6 +40,9 @@ pub(crate) enum Bind {
     Int32(i32),
     Bool(bool),
     OptionalUuid(Option<Uuid>),
+    /// A point on the sphere (WGS 84), sent as one value: a plan made once uses it as it
+    /// is, where `ST_MakePoint($x, $y)::geography` is built again for every row it tests.
+    Geography(Point),
 }
 
 impl Bind {
@@ -57,6 +62,7 @@ impl Bind {
             Self::OptionalUuid(v) => {
                 v.map_or_else(|| "NULL::uuid".to_owned(), |v| format!("'{v}'::uuid"))
             }
+            Self::Geography(p) => format!("'SRID=4326;POINT({:?} {:?})'::geography", p.x, p.y),
         }
     }
 }
@@ -144,6 +150,7 @@ impl<ST> QueryFragment<Pg> for Statement<ST> {
                 Bind::OptionalUuid(v) => {
                     out.push_bind_param::<Nullable<diesel::sql_types::Uuid>, _>(v)?;
                 }
+                Bind::Geography(v) => out.push_bind_param::<Geography, _>(v)?,
             }
             rest = &rest[at + 1 + digits..];
         }
@@ -158,23 +165,27 @@ fn shape_sql(sql: &mut Sql, shape: &Shape) -> Result<(String, Option<String>), R
         let (x, y) = (sql.param(Bind::Float(lon)), sql.param(Bind::Float(lat)));
         format!("ST_SetSRID(ST_MakePoint({x}, {y}), 4326)")
     };
+    let sphere = |sql: &mut Sql, centre: &GeoPoint| {
+        sql.param(Bind::Geography(Point {
+            x: centre.longitude(),
+            y: centre.latitude(),
+            srid: Some(4326),
+        }))
+    };
     Ok(match shape {
         Shape::Radius { centre, metres } => {
-            let centre = point(sql, centre.longitude(), centre.latitude());
+            let centre = sphere(sql, centre);
             let metres = sql.param(Bind::Float(*metres));
             (
-                format!("c.location::geography <-> {centre}::geography"),
+                format!("c.location::geography <-> {centre}"),
                 Some(format!(
-                    "ST_DWithin(c.location::geography, {centre}::geography, {metres}, false)"
+                    "ST_DWithin(c.location::geography, {centre}, {metres}, false)"
                 )),
             )
         }
         Shape::Nearest { centre } => {
-            let centre = point(sql, centre.longitude(), centre.latitude());
-            (
-                format!("c.location::geography <-> {centre}::geography"),
-                None,
-            )
+            let centre = sphere(sql, centre);
+            (format!("c.location::geography <-> {centre}"), None)
         }
         Shape::BBox(bbox) => {
             let [x, y] = bbox.centre();
