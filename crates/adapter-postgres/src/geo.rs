@@ -22,8 +22,8 @@ use tisseco_application::search::{GeoCursor, GeoHit, GeoQuery, GeoSearch, Shape}
 use tisseco_application::use_cases::Page;
 use tisseco_domain::Container;
 
-pub use sql::search_statement;
 pub(crate) use sql::{Bind, Sql};
+pub use sql::{prepared_search_statement, search_statement};
 
 #[derive(QueryableByName)]
 struct Extent {

@@ -36,7 +36,7 @@ mod tx;
 mod unit_of_work;
 mod users;
 
-pub use geo::search_statement;
+pub use geo::{prepared_search_statement, search_statement};
 pub use imports::resolve_statement as import_resolve_statement;
 pub use migrations::{MigrationError, revert_all_migrations, run_migrations};
 pub use outbox::PgOutbox;

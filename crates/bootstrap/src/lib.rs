@@ -28,8 +28,8 @@ pub use users::{DemoUser, create_admin, seed_demo_users};
 pub use tisseco_adapter_cache::RedisSettings;
 pub use tisseco_adapter_mail::{MailSettings, SmtpMailer};
 pub use tisseco_adapter_postgres::{
-    MigrationError, PgOutbox, PgSettings, PgStore, PoolMode, build_pool, revert_all_migrations,
-    run_migrations, search_statement, tile_statement,
+    MigrationError, PgOutbox, PgSettings, PgStore, PoolMode, build_pool, prepared_search_statement,
+    revert_all_migrations, run_migrations, search_statement, tile_statement,
 };
 pub use tisseco_adapter_queue::RedisQueue as RedisJobQueue;
 pub use tisseco_adapter_queue::{Consumer, ConsumerHandle, ConsumerSettings, QueueSettings};

@@ -5,7 +5,7 @@ use crate::geo_world::{GeoWorld, Spot, assert_same_set, ids, next_link, within};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use serde_json::{Value, json};
 use tisseco_application::search::{GeoFilter, GeoQuery, Shape};
-use tisseco_bootstrap::search_statement;
+use tisseco_bootstrap::{prepared_search_statement, search_statement};
 use tisseco_domain::{
     BBox, ContainerStatus, ContainerType, GeoPoint, MultiPolygon, great_circle_m, polygon_contains,
 };
@@ -285,6 +285,60 @@ async fn no_search_scans_the_table() {
                 "{}",
                 plan.join("\n")
             );
+        }
+    }
+    world.finish().await;
+}
+
+/// The plans a session makes once (unfiltered radius and bbox searches, `Plans::Once`)
+/// scan the index and build nothing from their parameters row by row: a plan made once
+/// keeps such an expression as it is, so `ST_MakePoint($x, $y)` in the radius condition was
+/// evaluated again for every row the scan tested. Sequential scans are priced out, as in
+/// the test above, since the test table is small.
+#[tokio::test(flavor = "multi_thread")]
+async fn plans_made_once_scan_the_index_and_build_no_point_per_row() {
+    let world = GeoWorld::new().await;
+    let centre = GeoPoint::new(45.75, 4.85).unwrap();
+    let shapes = [
+        Shape::Radius {
+            centre,
+            metres: 1_000.0,
+        },
+        Shape::BBox(BBox::new("bbox", [4.8, 45.7, 4.9, 45.8]).unwrap()),
+    ];
+    let mut conn = AsyncPgConnection::establish(&world.url).await.unwrap();
+    conn.batch_execute("SET enable_seqscan = off; SET plan_cache_mode = force_generic_plan")
+        .await
+        .unwrap();
+    for (index, shape) in shapes.into_iter().enumerate() {
+        let query = GeoQuery {
+            shape,
+            filter: GeoFilter::default(),
+            after: None,
+            limit: 50,
+        };
+        let (text, values) = prepared_search_statement(&query).unwrap();
+        conn.batch_execute(&format!("PREPARE search_{index} AS {text}"))
+            .await
+            .unwrap();
+        let plan: Vec<PlanLine> = diesel::sql_query(format!(
+            "EXPLAIN EXECUTE search_{index}({})",
+            values.join(", ")
+        ))
+        .load(&mut conn)
+        .await
+        .unwrap();
+        let plan = plan
+            .into_iter()
+            .map(|p| p.line)
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(plan.contains("containers_location"), "{text}\n{plan}");
+        assert!(!plan.contains("Seq Scan"), "{text}\n{plan}");
+        assert!(plan.contains('$'), "a plan of parameters: {plan}");
+        let per_row = plan.lines().filter(|l| l.contains("Filter:"));
+        for line in per_row {
+            assert!(!line.contains("st_makepoint"), "{text}\n{plan}");
         }
     }
     world.finish().await;

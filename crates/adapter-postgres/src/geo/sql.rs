@@ -323,6 +323,18 @@ pub fn search_statement(query: &GeoQuery) -> Result<String, RepoError> {
     Ok(search_sql(query, Mode::Ordered)?.inlined())
 }
 
+/// The statement the search of the first page of `query` sends, with its `$n`, and the
+/// literal of each value in order: for `PREPARE` and `EXECUTE`, to read the plan made once
+/// that the API's session may use (`plan_once`).
+///
+/// # Errors
+/// When the polygon can't be written as GeoJSON.
+pub fn prepared_search_statement(query: &GeoQuery) -> Result<(String, Vec<String>), RepoError> {
+    let sql = search_sql(query, Mode::Ordered)?;
+    let values = sql.binds.iter().map(Bind::literal).collect();
+    Ok((sql.text, values))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{Mode, plan_once};
