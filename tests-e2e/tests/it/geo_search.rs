@@ -336,7 +336,11 @@ async fn plans_made_once_scan_the_index_and_build_no_point_per_row() {
         assert!(plan.contains("containers_location"), "{text}\n{plan}");
         assert!(!plan.contains("Seq Scan"), "{text}\n{plan}");
         assert!(plan.contains('$'), "a plan of parameters: {plan}");
-        let per_row = plan.lines().filter(|l| l.contains("Filter:"));
+        let per_row: Vec<&str> = plan.lines().filter(|l| l.contains("Filter:")).collect();
+        assert!(
+            !per_row.is_empty(),
+            "the shape is tested row by row: {plan}"
+        );
         for line in per_row {
             assert!(!line.contains("st_makepoint"), "{text}\n{plan}");
         }

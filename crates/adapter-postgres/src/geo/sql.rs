@@ -153,7 +153,7 @@ impl<ST> QueryFragment<Pg> for Statement<ST> {
                 Bind::OptionalUuid(v) => {
                     out.push_bind_param::<Nullable<diesel::sql_types::Uuid>, _>(v)?;
                 }
-                Bind::Geography(v) => out.push_bind_param::<GeographyOfTheText, _>(v)?,
+                Bind::Geography(v) => out.push_bind_param::<UntypedGeography, _>(v)?,
             }
             rest = &rest[at + 1 + digits..];
         }
@@ -162,15 +162,15 @@ impl<ST> QueryFragment<Pg> for Statement<ST> {
     }
 }
 
-/// A `geography` sent without its type, which PostgreSQL takes from the statement's
-/// `$n::geography`. Named as `geography`, diesel-async would look its number up, and to
-/// put it in collect every value of the statement twice, for each search (11,000
-/// instructions of a radius search's 630,000).
+/// A `geography` sent without its type number, which PostgreSQL takes from the
+/// statement's `$n::geography`. Declared as `geography`, its number would be looked up by
+/// diesel-async, which collects every value of the statement twice to put it in: 11,000
+/// instructions of a radius search's 630,000.
 #[derive(diesel::sql_types::SqlType, QueryId)]
 #[diesel(postgres_type(oid = 0, array_oid = 0))]
-struct GeographyOfTheText;
+struct UntypedGeography;
 
-impl ToSql<GeographyOfTheText, Pg> for Point {
+impl ToSql<UntypedGeography, Pg> for Point {
     fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> diesel::serialize::Result {
         // geography's binary input reads the same extended WKB, SRID included
         ToSql::<Geometry, Pg>::to_sql(self, out)
